@@ -1,0 +1,60 @@
+// The runtime interfaces the pod workers, the prober and nodectl use. runtime/containerd/
+// implements them over containerd's gRPC API; test/fakes/ has in-memory fakes for unit tests.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/util/result.h"
+#include "runtime/types.h"
+
+namespace nodeagent::runtime {
+
+class ImageService {
+ public:
+  virtual ~ImageService() = default;
+  // NotFound when the image is not present locally.
+  virtual Result<ImageInfo> image_status(const std::string& ref) = 0;
+  virtual Result<ImageInfo> pull_image(const std::string& ref, const RegistryAuth& auth) = 0;
+  virtual Result<std::vector<ImageInfo>> list_images() = 0;
+  virtual Status remove_image(const std::string& ref) = 0;
+  // Imports an OCI image-layout tar archive; `name` overrides or supplies the image name.
+  virtual Result<std::vector<ImageInfo>> import_archive(const std::string& path, const std::string& name) = 0;
+};
+
+class ContainerService {
+ public:
+  virtual ~ContainerService() = default;
+  // Creates the containerd container (OCI spec, rootfs snapshot) without starting it.
+  virtual Status create_container(const ContainerConfig& config) = 0;
+  // Creates and starts the task; returns its pid. stdout/stderr go to config.log_path.
+  virtual Result<uint32_t> start_container(const std::string& id) = 0;
+  // Sends `signal`, waits up to `grace` for exit, then SIGKILL. No error if already exited.
+  virtual Status stop_container(const std::string& id, int signal, std::chrono::seconds grace) = 0;
+  // Deletes task, container and snapshot. No error if already gone.
+  virtual Status remove_container(const std::string& id) = 0;
+  virtual Result<ContainerState> container_status(const std::string& id) = 0;
+  // Containers whose labels contain every pair of `selector`.
+  virtual Result<std::vector<ContainerState>> list_containers(const Labels& selector) = 0;
+  // Runs argv in the container and collects its output (probes, hooks).
+  virtual Result<ExecResult> exec_sync(const std::string& id, const std::vector<std::string>& argv,
+                                       std::chrono::milliseconds timeout) = 0;
+  // Streams the output of argv to the callbacks as it comes; returns the exit code.
+  using OutputFn = std::function<void(bool is_stderr, const std::string& chunk)>;
+  virtual Result<int32_t> exec_stream(const std::string& id, const std::vector<std::string>& argv,
+                                      const OutputFn& on_output) = 0;
+};
+
+// The container event stream (task start/exit/oom). The subscriber is called on the stream's
+// own thread; it must post work elsewhere and return quickly. Reconnects on its own.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  using Handler = std::function<void(const ContainerEvent&)>;
+  virtual void start(Handler handler) = 0;
+  virtual void stop() = 0;
+};
+
+}  // namespace nodeagent::runtime
