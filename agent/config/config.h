@@ -1,0 +1,75 @@
+// The agent's configuration: kubelet's flag names where kubelet has one, settable from the command
+// line or from a YAML file (--config) whose keys are the flag names in camelCase. Flags win.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/util/result.h"
+
+namespace nodeagent::config {
+
+struct StaticRoute {
+  std::string pod_cidr;   // another node's pod CIDR
+  std::string via;        // that node's IP on the underlay
+};
+
+
+struct AgentConfig {
+  // Pods
+  std::string pod_manifest_path;                     // "" = no static pods
+  std::string root_dir = "/var/lib/nodeagent";
+  std::string container_runtime_endpoint = "unix:///run/containerd/containerd.sock";
+  std::string hostname_override;                     // node name; "" = the host's name
+  std::string pod_log_dir = "/var/log/pods";
+  int max_pods = 110;
+  std::string containerd_namespace = "nodeagent";
+  std::string api_socket = "/run/nodeagent/nodeagent.sock";
+  int file_check_frequency_seconds = 20;             // periodic rescan of the manifest dir
+  int sync_frequency_seconds = 60;                   // periodic resync of every pod
+  int container_log_max_size_mib = 10;
+  int container_log_max_files = 5;
+  std::string logger_path;                           // nodeagent-logger; "" = beside the agent
+  std::string cgroup_driver = "cgroupfs";            // cgroupfs | systemd
+  std::string cgroup_root = "/";                     // parent of kubepods
+  int pod_workers = 8;                               // bounded pool running pod syncs
+
+  // Pod networking
+  bool network_enabled = true;                       // false: pods get a netns with lo only
+  std::string pod_cidr;                              // this node's pod range; "" = no pod IPs
+  std::string cluster_cidr;                          // all pods of the cluster (masquerade)
+  std::string node_ip;
+  std::string network_bridge = "cni0";
+  int network_mtu = 1500;
+  std::vector<StaticRoute> node_routes;              // "CIDR=via" pairs
+  std::vector<std::string> cluster_dns;
+  std::string cluster_domain = "cluster.local";
+  std::string resolv_conf = "/etc/resolv.conf";
+
+  // Service proxy
+  bool proxy_enabled = true;
+  std::vector<std::string> nodeport_addresses;
+  std::string service_node_port_range = "30000-32767";
+  int iptables_min_sync_period_ms = 1000;
+
+  std::string log_level = "info";
+  std::string config_file;
+};
+
+// Parses argv (and the --config file it names). On --help/--version, `exit_code` is set to 0 and
+// the text is in `message`; on bad input it is 2 with a one-line error naming the flag.
+struct ParseOutcome {
+  AgentConfig config;
+  int exit_code = -1;          // -1: go on and run
+  std::string message;
+};
+ParseOutcome parse_args(int argc, const char* const* argv);
+
+// Checks values that CLI11 cannot: ranges, CIDRs, paths. Errors name the flag.
+Status validate(const AgentConfig& config);
+
+// The node name: hostname_override, else the lower-cased host name.
+std::string node_name(const AgentConfig& config);
+
+}  // namespace nodeagent::config
