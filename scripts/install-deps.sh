@@ -12,7 +12,7 @@ PACKAGES=(
   # libraries
   libnl-3-dev libnl-route-3-dev libip4tc-dev libnetfilter-conntrack-dev libsystemd-dev
   libspdlog-dev libfmt-dev catch2 nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
-  libcli11-dev libcpp-httplib-dev
+  libcli11-dev libcpp-httplib-dev libarchive-dev
   # runtime pieces the daemon drives, and what tests and the demo use
   containerd runc iptables iproute2 procps util-linux
   busybox-static umoci skopeo docker-registry curl
