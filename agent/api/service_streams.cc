@@ -1,0 +1,101 @@
+// The streaming RPCs of nodeagent.v1.NodeAgent: Logs (tail and follow a CRI log file) and Exec
+// (command output as it comes, then the exit code).
+#include <mutex>
+
+#include "agent/api/grpc_status.h"
+#include "agent/api/log_follower.h"
+#include "agent/api/service.h"
+#include "agent/util/log.h"
+
+namespace nodeagent::api {
+
+grpc::Status NodeAgentService::Logs(grpc::ServerContext* ctx, const v1::LogsRequest* req,
+                                    grpc::ServerWriter<v1::LogChunk>* writer) {
+  return guarded("Logs", [&] {
+    if (req->pod().empty()) return to_grpc(invalid("pod: a name, namespace/name or UID is required"));
+    auto location = backend_.log_location(req->pod(), req->container(), req->previous());
+    if (!location.ok()) return to_grpc(location.error());
+
+    LogReadOptions options;
+    options.follow = req->follow();
+    options.tail_lines = req->tail_lines();
+    options.timestamps = req->timestamps();
+    options.poll_interval = log_poll_interval_;
+    options.writer_check_interval = std::max(log_poll_interval_ * 5, std::chrono::milliseconds(100));
+
+    const std::string path = location->path;
+    LogCallbacks callbacks;
+    callbacks.sink = [writer](std::string_view data) {
+      v1::LogChunk chunk;
+      chunk.set_data(std::string(data));
+      return writer->Write(chunk);
+    };
+    // The container we follow is done once it stopped running or a newer attempt took over.
+    callbacks.writer_active = [&, path] {
+      if (req->previous() || !location->running) return false;
+      auto now = backend_.log_location(req->pod(), req->container(), false);
+      return now.ok() && now->running && now->path == path;
+    };
+    callbacks.cancelled = [&] { return ctx->IsCancelled() || gate_.closed(); };
+
+    Status st = stream_log(path, options, callbacks);
+    if (!st.ok()) {
+      if (st.error().code == ErrorCode::kNotFound) {
+        return to_grpc(not_found("no logs for pod \"" + req->pod() + "\"" +
+                                 (req->container().empty() ? "" : " container \"" + req->container() + "\"") +
+                                 ": " + st.error().message));
+      }
+      return to_grpc(st.error());
+    }
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status NodeAgentService::Exec(grpc::ServerContext*, const v1::ExecRequest* req,
+                                    grpc::ServerWriter<v1::ExecOutput>* writer) {
+  return guarded("Exec", [&] {
+    if (req->command().empty()) return to_grpc(invalid("command: at least one argument is required"));
+    auto id = backend_.container_id(req->pod(), req->container());
+    if (!id.ok()) return to_grpc(id.error());
+    std::vector<std::string> argv(req->command().begin(), req->command().end());
+    log::get("api")->info("exec pod={} container={} id={} argv0={}", req->pod(), req->container(), *id, argv[0]);
+
+    v1::ExecOutput done;
+    done.set_exited(true);
+    if (req->timeout_seconds() > 0) {
+      // The runtime enforces timeouts only for collected (non-streamed) execs.
+      auto result = backend_.containers().exec_sync(*id, argv, std::chrono::seconds(req->timeout_seconds()));
+      if (!result.ok()) return to_grpc(result.error());
+      v1::ExecOutput out;
+      out.set_stdout(result->stdout_data);
+      out.set_stderr(result->stderr_data);
+      if (!result->stdout_data.empty() || !result->stderr_data.empty()) writer->Write(out);
+      if (result->timed_out) {
+        return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                            "command timed out after " + std::to_string(req->timeout_seconds()) + "s");
+      }
+      done.set_exit_code(result->exit_code);
+      writer->Write(done);
+      return grpc::Status::OK;
+    }
+
+    std::mutex write_mu;  // the runtime may call back from its own threads
+    auto code = backend_.containers().exec_stream(*id, argv, [&](bool is_stderr, const std::string& chunk) {
+      v1::ExecOutput out;
+      if (is_stderr) {
+        out.set_stderr(chunk);
+      } else {
+        out.set_stdout(chunk);
+      }
+      std::lock_guard lock(write_mu);
+      writer->Write(out);
+    });
+    if (!code.ok()) return to_grpc(code.error());
+    done.set_exit_code(*code);
+    std::lock_guard lock(write_mu);
+    writer->Write(done);
+    return grpc::Status::OK;
+  });
+}
+
+}  // namespace nodeagent::api
