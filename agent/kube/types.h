@@ -85,7 +85,7 @@ struct ObjectFieldSelector {
 struct ResourceFieldSelector {
   std::string container_name;  // "" = this container
   std::string resource;        // limits.cpu, requests.memory, ...
-  Quantity divisor = Quantity::from_value(1);  // defaulted to "1"
+  Quantity divisor;            // "0" (unset, as the API returns it) means 1
 };
 
 struct ConfigMapKeySelector {
@@ -170,7 +170,7 @@ struct HTTPHeader {
 };
 
 struct HTTPGetAction {
-  std::string path = "/";  // defaulted only for probes, as upstream (lifecycle keeps "")
+  std::string path = "/";  // defaulted to "/" (probes and lifecycle hooks alike, as upstream)
   IntOrString port;
   std::string host;
   std::string scheme = "HTTP";  // HTTP | HTTPS
