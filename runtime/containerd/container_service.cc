@@ -1,0 +1,401 @@
+// Container lifecycle over containerd: create, start, stop, remove, status, list (exec is in
+// container_exec.cc). See container_service.h.
+#include "runtime/containerd/container_service.h"
+
+#include <charconv>
+#include <csignal>
+
+#include <fmt/format.h>
+
+#include "agent/util/log.h"
+#include "runtime/containerd/cgroup_oom.h"
+#include "runtime/containerd/proto_time.h"
+#include "runtime/containerd/stdio.h"
+#include "runtime/oci/spec_builder.h"
+
+namespace nodeagent::runtime::ctd {
+namespace {
+
+namespace task_types = ::containerd::v1::types;
+
+const std::string kLabelLogPath = std::string(kInternalLabelPrefix) + "log-path";
+const std::string kLabelLogMaxSize = std::string(kInternalLabelPrefix) + "log-max-size";
+const std::string kLabelLogMaxFiles = std::string(kInternalLabelPrefix) + "log-max-files";
+const std::string kLabelTty = std::string(kInternalLabelPrefix) + "tty";
+const std::string kLabelStartedAt = std::string(kInternalLabelPrefix) + "started-at";  // unix ns
+
+std::string what(const std::string& id, const char* action) { return fmt::format("container {}: {}", id, action); }
+
+bool is_not_found(const Status& s) { return !s.ok() && s.error().code == ErrorCode::kNotFound; }
+
+std::string label_or(const google::protobuf::Map<std::string, std::string>& labels, const std::string& key,
+                     const std::string& fallback) {
+  auto it = labels.find(key);
+  return it == labels.end() ? fallback : it->second;
+}
+
+int64_t parse_int_or(const std::string& s, int64_t fallback) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return (ec == std::errc() && end == s.data() + s.size()) ? v : fallback;
+}
+
+std::optional<TimePoint> parse_unix_nanos(const std::string& s) {
+  int64_t ns = parse_int_or(s, -1);
+  if (ns < 0) return std::nullopt;
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(ns)));
+}
+
+// Go-style quoting for a containerd filter value.
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string label_filter(const Labels& selector) {
+  std::string filter;
+  for (const auto& [key, value] : selector) {
+    if (!filter.empty()) filter += ",";
+    filter += "labels." + quote(key) + "==" + quote(value);
+  }
+  return filter;
+}
+
+ContainerdContainerService::ContainerdContainerService(std::shared_ptr<Connection> connection,
+                                                       ContainerServiceOptions options)
+    : connection_(std::move(connection)), options_(std::move(options)) {
+  if (options_.logger_path.empty()) options_.logger_path = default_logger_path();
+  if (options_.watch_oom_events) {
+    oom_events_ = std::make_unique<ContainerdEventStream>(connection_);
+    oom_events_->start([this](const ContainerEvent& event) {
+      if (event.kind != ContainerEventKind::kOOM) return;
+      std::lock_guard<std::mutex> lock(mu_);
+      oom_killed_.insert(event.container_id);
+    });
+  }
+}
+
+ContainerdContainerService::~ContainerdContainerService() {
+  if (oom_events_) oom_events_->stop();
+}
+
+Status ContainerdContainerService::prepare_snapshot(const ContainerConfig& config, const Lease& lease) {
+  api::snapshots::PrepareSnapshotRequest req;
+  req.set_snapshotter(options_.snapshotter);
+  req.set_key(config.id);
+  req.set_parent(config.image.chain_id);
+  api::snapshots::PrepareSnapshotResponse resp;
+  auto ctx = lease.context();
+  grpc::Status s = connection_->snapshots().Prepare(ctx.get(), req, &resp);
+  if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+    // A snapshot without its container is what a crash between the two calls leaves behind.
+    if (get_container(config.id).ok()) return Error{ErrorCode::kAlreadyExists, what(config.id, "create: already exists")};
+    api::snapshots::RemoveSnapshotRequest rm;
+    rm.set_snapshotter(options_.snapshotter);
+    rm.set_key(config.id);
+    google::protobuf::Empty empty;
+    auto rm_ctx = connection_->context();
+    connection_->snapshots().Remove(rm_ctx.get(), rm, &empty);
+    auto retry_ctx = lease.context();
+    s = connection_->snapshots().Prepare(retry_ctx.get(), req, &resp);
+  }
+  return check_grpc(s, what(config.id, "prepare snapshot") + " (parent " + config.image.chain_id + ")");
+}
+
+Status ContainerdContainerService::create_container(const ContainerConfig& original) {
+  if (original.id.empty()) return invalid("container: id must not be empty");
+  if (original.image.chain_id.empty()) return invalid(what(original.id, "image.chain_id: must not be empty"));
+  ContainerConfig config = original;
+  // A terminal needs somewhere to go; without a log the container runs without one.
+  if (config.log_path.empty()) config.tty = false;
+  NA_ASSIGN_OR_RETURN(nlohmann::json spec, oci::build_oci_spec(config));
+
+  // The lease keeps the new snapshot from the GC until the container record references it.
+  NA_ASSIGN_OR_RETURN(Lease lease, Lease::create(connection_, std::chrono::hours(1)));
+  NA_RETURN_IF_ERROR(prepare_snapshot(config, lease));
+
+  api::containers::CreateContainerRequest req;
+  Container* c = req.mutable_container();
+  c->set_id(config.id);
+  c->set_image(config.image_ref);
+  c->mutable_runtime()->set_name(options_.runtime);
+  c->mutable_spec()->set_type_url(kSpecTypeUrl);
+  c->mutable_spec()->set_value(spec.dump());
+  c->set_snapshotter(options_.snapshotter);
+  c->set_snapshot_key(config.id);
+  auto& labels = *c->mutable_labels();
+  for (const auto& [k, v] : config.labels) labels[k] = v;
+  if (!config.log_path.empty()) {
+    labels[kLabelLogPath] = config.log_path;
+    labels[kLabelLogMaxSize] = std::to_string(config.log_max_size_bytes);
+    labels[kLabelLogMaxFiles] = std::to_string(config.log_max_files);
+  }
+  labels[kLabelTty] = config.tty ? "true" : "false";
+
+  api::containers::CreateContainerResponse resp;
+  auto ctx = lease.context();
+  grpc::Status s = connection_->containers().Create(ctx.get(), req, &resp);
+  if (!s.ok()) {
+    Error err = from_grpc(s, what(config.id, "create"));
+    if (err.code != ErrorCode::kAlreadyExists) {
+      api::snapshots::RemoveSnapshotRequest rm;
+      rm.set_snapshotter(options_.snapshotter);
+      rm.set_key(config.id);
+      google::protobuf::Empty empty;
+      auto rm_ctx = connection_->context();
+      connection_->snapshots().Remove(rm_ctx.get(), rm, &empty);
+    }
+    return err;
+  }
+  log::get("runtime")->debug("container={} created (image {})", config.id, config.image_ref);
+  return ok_status();
+}
+
+Result<uint32_t> ContainerdContainerService::start_container(const std::string& id) {
+  NA_ASSIGN_OR_RETURN(Container container, get_container(id));
+
+  api::snapshots::MountsRequest mreq;
+  mreq.set_snapshotter(container.snapshotter());
+  mreq.set_key(container.snapshot_key());
+  api::snapshots::MountsResponse mresp;
+  auto mctx = connection_->context();
+  NA_RETURN_IF_ERROR(check_grpc(connection_->snapshots().Mounts(mctx.get(), mreq, &mresp), what(id, "rootfs mounts")));
+
+  api::tasks::CreateTaskRequest creq;
+  creq.set_container_id(id);
+  *creq.mutable_rootfs() = mresp.mounts();
+  const auto& labels = container.labels();
+  std::string log_path = label_or(labels, kLabelLogPath, "");
+  if (!log_path.empty()) {
+    std::string uri = binary_log_uri(options_.logger_path, log_path,
+                                     parse_int_or(label_or(labels, kLabelLogMaxSize, ""), 10 << 20),
+                                     static_cast<int>(parse_int_or(label_or(labels, kLabelLogMaxFiles, ""), 5)));
+    creq.set_stdout(uri);
+    creq.set_stderr(uri);
+    creq.set_terminal(label_or(labels, kLabelTty, "false") == "true");
+  }
+  api::tasks::CreateTaskResponse cresp;
+  auto cctx = connection_->context();
+  NA_RETURN_IF_ERROR(check_grpc(connection_->tasks().Create(cctx.get(), creq, &cresp), what(id, "create task")));
+
+  api::tasks::StartRequest sreq;
+  sreq.set_container_id(id);
+  api::tasks::StartResponse sresp;
+  auto sctx = connection_->context();
+  grpc::Status s = connection_->tasks().Start(sctx.get(), sreq, &sresp);
+  if (!s.ok()) {
+    Error err = from_grpc(s, what(id, "start task"));
+    api::tasks::DeleteTaskRequest dreq;
+    dreq.set_container_id(id);
+    api::tasks::DeleteResponse dresp;
+    auto dctx = connection_->context();
+    connection_->tasks().Delete(dctx.get(), dreq, &dresp);
+    return err;
+  }
+
+  // containerd keeps no start time: record it on the container, where a restarted agent finds it.
+  auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
+  api::containers::UpdateContainerRequest ureq;
+  ureq.mutable_container()->set_id(id);
+  (*ureq.mutable_container()->mutable_labels())[kLabelStartedAt] = std::to_string(now_ns.count());
+  ureq.mutable_update_mask()->add_paths("labels." + kLabelStartedAt);
+  api::containers::UpdateContainerResponse uresp;
+  auto uctx = connection_->context();
+  Status recorded = check_grpc(connection_->containers().Update(uctx.get(), ureq, &uresp), what(id, "record start time"));
+  if (!recorded.ok()) log::get("runtime")->warn("{}", recorded.error().message);
+
+  log::get("runtime")->debug("container={} started pid={}", id, sresp.pid());
+  return sresp.pid();
+}
+
+Status ContainerdContainerService::stop_container(const std::string& id, int signal, std::chrono::seconds grace) {
+  NA_ASSIGN_OR_RETURN(auto task, get_task(id));
+  if (!task || task->status() == task_types::STOPPED) return ok_status();
+
+  Status sent = kill(id, "", signal, false);
+  if (is_not_found(sent)) return ok_status();  // exited meanwhile
+  NA_RETURN_IF_ERROR(sent);
+  if (grace.count() > 0) {
+    auto exited = wait(id, "", grace);
+    if (exited.ok()) return ok_status();
+    if (exited.error().code != ErrorCode::kDeadlineExceeded) return exited.error();
+  }
+  log::get("runtime")->info("container={} still running after {}s grace: SIGKILL", id, grace.count());
+  Status killed = kill(id, "", SIGKILL, true);
+  if (is_not_found(killed)) return ok_status();
+  NA_RETURN_IF_ERROR(killed);
+  auto exited = wait(id, "", options_.kill_timeout);
+  if (!exited.ok()) return exited.error();
+  return ok_status();
+}
+
+Status ContainerdContainerService::remove_container(const std::string& id) {
+  NA_ASSIGN_OR_RETURN(auto task, get_task(id));
+  if (task && task->status() != task_types::STOPPED) {
+    Status killed = kill(id, "", SIGKILL, true);
+    if (!killed.ok() && !is_not_found(killed)) return killed;
+    auto exited = wait(id, "", options_.kill_timeout);
+    if (!exited.ok() && exited.error().code != ErrorCode::kNotFound) return exited.error();
+  }
+  if (task) {
+    api::tasks::DeleteTaskRequest req;
+    req.set_container_id(id);
+    api::tasks::DeleteResponse resp;
+    auto ctx = connection_->context();
+    Status deleted = check_grpc(connection_->tasks().Delete(ctx.get(), req, &resp), what(id, "delete task"));
+    if (!deleted.ok() && !is_not_found(deleted)) return deleted;
+  }
+
+  std::string snapshotter = options_.snapshotter;
+  std::string snapshot_key = id;
+  auto container = get_container(id);
+  if (container.ok()) {
+    if (!container->snapshotter().empty()) snapshotter = container->snapshotter();
+    if (!container->snapshot_key().empty()) snapshot_key = container->snapshot_key();
+    api::containers::DeleteContainerRequest req;
+    req.set_id(id);
+    google::protobuf::Empty empty;
+    auto ctx = connection_->context();
+    Status deleted = check_grpc(connection_->containers().Delete(ctx.get(), req, &empty), what(id, "delete"));
+    if (!deleted.ok() && !is_not_found(deleted)) return deleted;
+  } else if (container.error().code != ErrorCode::kNotFound) {
+    return container.error();
+  }
+
+  api::snapshots::RemoveSnapshotRequest rm;
+  rm.set_snapshotter(snapshotter);
+  rm.set_key(snapshot_key);
+  google::protobuf::Empty empty;
+  auto ctx = connection_->context();
+  Status removed = check_grpc(connection_->snapshots().Remove(ctx.get(), rm, &empty), what(id, "remove snapshot"));
+  if (!removed.ok() && !is_not_found(removed)) return removed;
+
+  std::lock_guard<std::mutex> lock(mu_);
+  oom_killed_.erase(id);
+  return ok_status();
+}
+
+Result<ContainerState> ContainerdContainerService::container_status(const std::string& id) {
+  NA_ASSIGN_OR_RETURN(Container container, get_container(id));
+  NA_ASSIGN_OR_RETURN(auto task, get_task(id));
+  return to_state(container, task);
+}
+
+Result<std::vector<ContainerState>> ContainerdContainerService::list_containers(const Labels& selector) {
+  api::containers::ListContainersRequest creq;
+  if (!selector.empty()) creq.add_filters(label_filter(selector));
+  api::containers::ListContainersResponse cresp;
+  auto cctx = connection_->context();
+  NA_RETURN_IF_ERROR(check_grpc(connection_->containers().List(cctx.get(), creq, &cresp), "list containers"));
+
+  // One Tasks.List instead of a Tasks.Get per container.
+  api::tasks::ListTasksRequest treq;
+  api::tasks::ListTasksResponse tresp;
+  auto tctx = connection_->context();
+  NA_RETURN_IF_ERROR(check_grpc(connection_->tasks().List(tctx.get(), treq, &tresp), "list tasks"));
+  std::map<std::string, const Process*> tasks;
+  for (const auto& t : tresp.tasks()) tasks[t.id()] = &t;
+
+  std::vector<ContainerState> out;
+  for (const auto& c : cresp.containers()) {
+    auto it = tasks.find(c.id());
+    std::optional<Process> task;
+    if (it != tasks.end()) task = *it->second;
+    out.push_back(to_state(c, task));
+  }
+  return out;
+}
+
+ContainerState ContainerdContainerService::to_state(const Container& container, const std::optional<Process>& task) {
+  ContainerState st;
+  st.id = container.id();
+  st.image_ref = container.image();
+  st.created_at = to_time_point(container.created_at());
+  st.started_at = parse_unix_nanos(label_or(container.labels(), kLabelStartedAt, ""));
+  for (const auto& [k, v] : container.labels()) {
+    if (k.rfind(kInternalLabelPrefix, 0) != 0) st.labels[k] = v;
+  }
+  if (!task) {
+    // Never started, or its task was deleted behind our back (then it has run and is gone).
+    st.state = st.started_at ? ContainerStateKind::kExited : ContainerStateKind::kCreated;
+    return st;
+  }
+  st.pid = task->pid();
+  switch (task->status()) {
+    case task_types::CREATED: st.state = ContainerStateKind::kCreated; break;
+    case task_types::RUNNING:
+    case task_types::PAUSED:
+    case task_types::PAUSING: st.state = ContainerStateKind::kRunning; break;
+    case task_types::STOPPED: st.state = ContainerStateKind::kExited; break;
+    default: st.state = ContainerStateKind::kUnknown; break;
+  }
+  if (st.state == ContainerStateKind::kExited) {
+    st.exit_code = static_cast<int32_t>(task->exit_status());
+    st.finished_at = to_time_point(task->exited_at());
+    st.oom_killed = oom_seen(st.id);
+    if (!st.oom_killed) {
+      // The event may be late or lost (stream reconnect); the cgroup still knows while the task exists.
+      auto spec = nlohmann::json::parse(container.spec().value(), nullptr, false);
+      if (!spec.is_discarded()) {
+        st.oom_killed = cgroup_oom_killed(spec["linux"].value("cgroupsPath", std::string()));
+      }
+    }
+  }
+  return st;
+}
+
+bool ContainerdContainerService::oom_seen(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return oom_killed_.count(id) > 0;
+}
+
+Result<ContainerdContainerService::Container> ContainerdContainerService::get_container(const std::string& id) {
+  api::containers::GetContainerRequest req;
+  req.set_id(id);
+  api::containers::GetContainerResponse resp;
+  auto ctx = connection_->context();
+  NA_RETURN_IF_ERROR(check_grpc(connection_->containers().Get(ctx.get(), req, &resp), what(id, "get")));
+  return resp.container();
+}
+
+Result<std::optional<ContainerdContainerService::Process>> ContainerdContainerService::get_task(const std::string& id) {
+  api::tasks::GetRequest req;
+  req.set_container_id(id);
+  api::tasks::GetResponse resp;
+  auto ctx = connection_->context();
+  grpc::Status s = connection_->tasks().Get(ctx.get(), req, &resp);
+  if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<Process>();
+  if (!s.ok()) return from_grpc(s, what(id, "get task"));
+  return std::optional<Process>(resp.process());
+}
+
+Status ContainerdContainerService::kill(const std::string& id, const std::string& exec_id, int signal, bool all) {
+  api::tasks::KillRequest req;
+  req.set_container_id(id);
+  req.set_exec_id(exec_id);
+  req.set_signal(static_cast<uint32_t>(signal));
+  req.set_all(all);
+  google::protobuf::Empty empty;
+  auto ctx = connection_->context();
+  return check_grpc(connection_->tasks().Kill(ctx.get(), req, &empty),
+                    what(id, exec_id.empty() ? "kill" : "kill exec"));
+}
+
+Result<uint32_t> ContainerdContainerService::wait(const std::string& id, const std::string& exec_id,
+                                                  std::chrono::milliseconds timeout) {
+  api::tasks::WaitRequest req;
+  req.set_container_id(id);
+  req.set_exec_id(exec_id);
+  api::tasks::WaitResponse resp;
+  auto ctx = timeout.count() > 0 ? connection_->context(timeout) : connection_->stream_context();
+  NA_RETURN_IF_ERROR(check_grpc(connection_->tasks().Wait(ctx.get(), req, &resp), what(id, "wait")));
+  return resp.exit_status();
+}
+
+}  // namespace nodeagent::runtime::ctd

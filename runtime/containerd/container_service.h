@@ -1,0 +1,92 @@
+// runtime::ContainerService over containerd's gRPC API: containers (OCI spec from runtime/oci,
+// rootfs snapshot), tasks (runc v2 shim, binary-logger stdio), stop with grace, exec with
+// FIFOs, status from containers + tasks + TaskOOM events.
+//
+// What containerd does not keep for us is stored as labels with the prefix kInternalLabelPrefix
+// on the container (log settings, tty, start time), so that a restarted agent reads the same
+// state back; those labels are hidden from ContainerState::labels.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "runtime/containerd/connection.h"
+#include "runtime/containerd/event_stream.h"
+#include "runtime/runtime.h"
+
+namespace nodeagent::runtime::ctd {
+
+inline constexpr const char* kInternalLabelPrefix = "io.nodeagent.internal/";
+inline constexpr const char* kSpecTypeUrl = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
+inline constexpr const char* kProcessTypeUrl = "types.containerd.io/opencontainers/runtime-spec/1/Process";
+
+struct ContainerServiceOptions {
+  std::string snapshotter = "overlayfs";
+  std::string runtime = "io.containerd.runc.v2";
+  // The nodeagent-logger executable; "" = default_logger_path() (next to the agent binary).
+  std::string logger_path;
+  // Where exec stdout/stderr FIFOs are made.
+  std::string fifo_dir = "/run/nodeagent/exec";
+  // Subscribe to TaskOOM events (so that container_status reports oom_killed).
+  bool watch_oom_events = true;
+  // How long to wait for exit after SIGKILL before giving up with kDeadlineExceeded.
+  std::chrono::seconds kill_timeout{10};
+  // Cap on what exec_sync collects per stream (like the CRI plugin's 16 MiB).
+  size_t exec_output_limit = 16 << 20;
+  // After an exec exits, how long to keep draining output its children may still write.
+  std::chrono::milliseconds exec_drain_timeout{2000};
+};
+
+// The containerd filter for list_containers: labels."k"=="v",... (AND), values quoted.
+std::string label_filter(const Labels& selector);
+
+class ContainerdContainerService : public ContainerService {
+ public:
+  ContainerdContainerService(std::shared_ptr<Connection> connection, ContainerServiceOptions options = {});
+  ~ContainerdContainerService() override;
+
+  Status create_container(const ContainerConfig& config) override;
+  Result<uint32_t> start_container(const std::string& id) override;
+  Status stop_container(const std::string& id, int signal, std::chrono::seconds grace) override;
+  Status remove_container(const std::string& id) override;
+  Result<ContainerState> container_status(const std::string& id) override;
+  Result<std::vector<ContainerState>> list_containers(const Labels& selector) override;
+  Result<ExecResult> exec_sync(const std::string& id, const std::vector<std::string>& argv,
+                               std::chrono::milliseconds timeout) override;
+  Result<int32_t> exec_stream(const std::string& id, const std::vector<std::string>& argv,
+                              const OutputFn& on_output) override;
+
+ private:
+  using Container = api::containers::Container;
+  using Process = ::containerd::v1::types::Process;
+
+  struct ExecOutcome {
+    int32_t exit_code = 0;
+    bool timed_out = false;
+  };
+  // exec_sync and exec_stream share this; timeout 0 = none.
+  Result<ExecOutcome> run_exec(const std::string& id, const std::vector<std::string>& argv,
+                               std::chrono::milliseconds timeout, const OutputFn& on_output);
+
+  Result<Container> get_container(const std::string& id);
+  // nullopt when the container has no task.
+  Result<std::optional<Process>> get_task(const std::string& id);
+  Status kill(const std::string& id, const std::string& exec_id, int signal, bool all);
+  // The exit status, kDeadlineExceeded after `timeout`.
+  Result<uint32_t> wait(const std::string& id, const std::string& exec_id, std::chrono::milliseconds timeout);
+  Status prepare_snapshot(const ContainerConfig& config, const Lease& lease);
+  ContainerState to_state(const Container& container, const std::optional<Process>& task);
+  bool oom_seen(const std::string& id);
+
+  std::shared_ptr<Connection> connection_;
+  ContainerServiceOptions options_;
+  std::unique_ptr<ContainerdEventStream> oom_events_;
+  std::mutex mu_;
+  std::set<std::string> oom_killed_;  // guarded by mu_: ids with a TaskOOM event
+};
+
+}  // namespace nodeagent::runtime::ctd
