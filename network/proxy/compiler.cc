@@ -1,0 +1,417 @@
+// Rule layout follows kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go, syncProxyRules):
+//   nat    KUBE-SERVICES -> KUBE-SVC-/KUBE-SVL- -> KUBE-SEP- (statistic random, DNAT),
+//          KUBE-NODEPORTS / external IPs / LB IPs -> KUBE-EXT- -> policy chain,
+//          KUBE-MARK-MASQ sets 0x4000, KUBE-POSTROUTING masquerades marked packets.
+//   filter KUBE-SERVICES / KUBE-EXTERNAL-SERVICES reject Services without endpoints at once,
+//          KUBE-FORWARD accepts marked and established traffic.
+#include "network/proxy/compiler.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+
+#include "network/iptables/save_format.h"
+#include "network/proxy/chain_names.h"
+
+namespace nodeagent::proxy {
+
+using iptables::AddrTypeMatch;
+using iptables::Cidr;
+using iptables::CommentMatch;
+using iptables::ConntrackStateMatch;
+using iptables::DnatTarget;
+using iptables::JumpTarget;
+using iptables::MarkMatch;
+using iptables::MarkTarget;
+using iptables::MasqueradeTarget;
+using iptables::PortMatch;
+using iptables::RecentMatch;
+using iptables::RejectTarget;
+using iptables::Rule;
+using iptables::StatisticRandomMatch;
+using iptables::VerdictTarget;
+
+const char* table_name(TableId t) {
+  switch (t) {
+    case TableId::kNat: return "nat";
+    case TableId::kFilter: return "filter";
+    case TableId::kMangle: break;
+  }
+  return "mangle";
+}
+
+namespace {
+
+Rule jump(const std::string& chain) {
+  Rule r;
+  r.target = JumpTarget{chain};
+  return r;
+}
+
+Rule& comment(Rule& r, const std::string& text) {
+  r.matches.push_back(CommentMatch{text});
+  return r;
+}
+
+// "-d ip/32 -p proto ... -m proto --dport port"
+Rule to_port(std::optional<uint32_t> dst, Protocol p) {
+  Rule r;
+  if (dst) r.dst = Cidr{*dst, 32};
+  r.protocol = p;
+  return r;
+}
+void add_port_match(Rule& r, Protocol p, uint16_t dport) { r.matches.push_back(PortMatch{p, dport, 0}); }
+
+// kube-proxy writes probabilities with %0.10f; iptables parses that text, so round the same way.
+StatisticRandomMatch probability(size_t n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%0.10f", 1.0 / static_cast<double>(n));
+  return StatisticRandomMatch::from_probability(std::strtod(buf, nullptr));
+}
+
+struct Categorized {
+  std::vector<const EndpointInfo*> cluster;  // for the cluster policy chain
+  std::vector<const EndpointInfo*> local;    // for the local policy chain
+  std::vector<const EndpointInfo*> all;      // every endpoint that gets a KUBE-SEP chain
+};
+
+// kube-proxy's CategorizeEndpoints: ready endpoints; terminating (but serving) ones only as a
+// fallback when none is ready.
+Categorized categorize(const ServicePortInfo& svc, const std::vector<EndpointInfo>& eps) {
+  auto pick = [&](bool local_only) {
+    std::vector<const EndpointInfo*> ready, fallback;
+    for (const auto& ep : eps) {
+      if (local_only && !ep.is_local) continue;
+      if (ep.ready) ready.push_back(&ep);
+      else if (ep.serving && ep.terminating) fallback.push_back(&ep);
+    }
+    return ready.empty() ? fallback : ready;
+  };
+  Categorized c;
+  // External traffic from pods and from the node itself short-circuits to the cluster chain
+  // even under externalTrafficPolicy: Local, so any external entry point needs it.
+  const bool needs_cluster = !svc.internal_policy_local || svc.has_external();
+  const bool needs_local = svc.internal_policy_local || (svc.has_external() && svc.external_policy_local);
+  if (needs_cluster) c.cluster = pick(false);
+  if (needs_local) c.local = pick(true);
+  std::set<const EndpointInfo*> seen;
+  for (auto* list : {&c.cluster, &c.local}) {
+    for (const auto* ep : *list) {
+      if (seen.insert(ep).second) c.all.push_back(ep);
+    }
+  }
+  return c;
+}
+
+class Compiler {
+ public:
+  Compiler(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink)
+      : state_(state), config_(config), sink_(sink), mark_(1u << config.masquerade_bit) {
+    size_t total = 0;
+    for (const auto& [name, eps] : state.endpoints) total += eps.size();
+    large_cluster_ = total > config.large_cluster_endpoints_threshold;
+  }
+
+  void run() {
+    static const std::vector<Rule> kEmpty;
+    for (TableId t : {TableId::kMangle, TableId::kNat, TableId::kFilter}) sink_.chain(t, kCanaryChain, kEmpty);
+    base_nat();
+    base_filter();
+    for (const auto& [name, svc] : state_.services) service(svc);
+    // Must be the last rule of KUBE-SERVICES (nat).
+    if (config_.nodeport_addresses.empty()) {
+      Rule r = jump(kNodePortsChain);
+      comment(r, "kubernetes service nodeports; NOTE: this must be the last rule in this chain");
+      r.matches.push_back(AddrTypeMatch{false, true, false, false});
+      nat_services_.push_back(std::move(r));
+    } else {
+      for (const auto& cidr : config_.nodeport_addresses) {
+        Rule r = jump(kNodePortsChain);
+        r.dst = cidr;
+        comment(r, "kubernetes service nodeports; NOTE: this must be the last rule in this chain");
+        nat_services_.push_back(std::move(r));
+      }
+    }
+    sink_.chain(TableId::kNat, kNodePortsChain, nat_nodeports_);
+    sink_.chain(TableId::kNat, kServicesChain, nat_services_);
+    sink_.chain(TableId::kFilter, kServicesChain, filter_services_);
+    sink_.chain(TableId::kFilter, kExternalServicesChain, filter_external_);
+  }
+
+ private:
+  void base_nat() {
+    Rule mark_masq;
+    mark_masq.target = MarkTarget::or_mark(mark_);
+    sink_.chain(TableId::kNat, kMarkMasqChain, {mark_masq});
+
+    Rule not_marked;
+    not_marked.matches.push_back(MarkMatch{mark_, mark_, true});
+    not_marked.target = VerdictTarget{VerdictTarget::kReturn};
+    Rule clear_mark;  // so that a re-traversal (e.g. IPsec) does not masquerade twice
+    clear_mark.target = MarkTarget::xor_mark(mark_);
+    Rule masq;
+    comment(masq, "kubernetes service traffic requiring SNAT");
+    masq.target = MasqueradeTarget{true};
+    sink_.chain(TableId::kNat, kPostroutingChain, {not_marked, clear_mark, masq});
+
+    for (const char* builtin : {"PREROUTING", "OUTPUT"}) {
+      Rule r = jump(kServicesChain);
+      sink_.jump(TableId::kNat, builtin, comment(r, "kubernetes service portals"));
+    }
+    Rule post = jump(kPostroutingChain);
+    sink_.jump(TableId::kNat, "POSTROUTING", comment(post, "kubernetes postrouting rules"));
+  }
+
+  void base_filter() {
+    static const std::vector<Rule> kEmpty;
+    sink_.chain(TableId::kFilter, kNodePortsChain, kEmpty);       // health check ports (none yet)
+    sink_.chain(TableId::kFilter, kProxyFirewallChain, kEmpty);   // loadBalancerSourceRanges (none yet)
+
+    Rule invalid;
+    invalid.matches.push_back(ConntrackStateMatch{ConntrackStateMatch::kInvalid});
+    invalid.target = VerdictTarget{VerdictTarget::kDrop};
+    Rule marked;
+    comment(marked, "kubernetes forwarding rules");
+    marked.matches.push_back(MarkMatch{mark_, mark_, false});
+    marked.target = VerdictTarget{VerdictTarget::kAccept};
+    Rule established;
+    comment(established, "kubernetes forwarding conntrack rule");
+    established.matches.push_back(
+        ConntrackStateMatch{ConntrackStateMatch::kRelated | ConntrackStateMatch::kEstablished});
+    established.target = VerdictTarget{VerdictTarget::kAccept};
+    sink_.chain(TableId::kFilter, kForwardChain, {invalid, marked, established});
+
+    auto new_conn = [](const char* chain, const char* text) {
+      Rule r = jump(chain);
+      r.matches.push_back(ConntrackStateMatch{ConntrackStateMatch::kNew});
+      return comment(r, text);
+    };
+    sink_.jump(TableId::kFilter, "INPUT", new_conn(kExternalServicesChain, "kubernetes externally-visible service portals"));
+    Rule fwd = jump(kForwardChain);
+    sink_.jump(TableId::kFilter, "FORWARD", comment(fwd, "kubernetes forwarding rules"));
+    sink_.jump(TableId::kFilter, "FORWARD", new_conn(kServicesChain, "kubernetes service portals"));
+    sink_.jump(TableId::kFilter, "FORWARD", new_conn(kExternalServicesChain, "kubernetes externally-visible service portals"));
+    sink_.jump(TableId::kFilter, "OUTPUT", new_conn(kServicesChain, "kubernetes service portals"));
+  }
+
+  // "-j REJECT" for no endpoints at all, "-j DROP" when only the local policy has none.
+  iptables::Target no_endpoint_target(bool has_any) const {
+    if (has_any) return VerdictTarget{VerdictTarget::kDrop};
+    return RejectTarget{};
+  }
+  std::string no_endpoint_comment(const std::string& svc_name, bool has_any) const {
+    return svc_name + (has_any ? " has no local endpoints" : " has no endpoints");
+  }
+
+  void service(const ServicePortInfo& svc) {
+    static const std::vector<EndpointInfo> kNone;
+    auto it = state_.endpoints.find(svc.name);
+    const auto& eps = it == state_.endpoints.end() ? kNone : it->second;
+    const Categorized cat = categorize(svc, eps);
+    const std::string name = svc.name.to_string();
+    const Protocol p = svc.protocol;
+
+    const std::string svc_chain = service_chain(svc.name, p);
+    const std::string svl_chain = service_local_chain(svc.name, p);
+    const std::string ext_chain = external_chain(svc.name, p);
+    const bool has_endpoints = !cat.all.empty();
+    const auto& internal_eps = svc.internal_policy_local ? cat.local : cat.cluster;
+    const auto& external_eps = svc.external_policy_local ? cat.local : cat.cluster;
+    const std::string& internal_chain = svc.internal_policy_local ? svl_chain : svc_chain;
+    const bool has_internal = !internal_eps.empty();
+    const bool has_external = !external_eps.empty();
+    const bool uses_cluster_chain = !cat.cluster.empty();
+    const bool uses_local_chain = !cat.local.empty() && (svc.internal_policy_local || svc.external_policy_local);
+
+    // 1. KUBE-SEP- chains, one per endpoint.
+    for (const auto* ep : cat.all) endpoint_chain_rules(svc, *ep);
+    // 2. Policy chains.
+    if (uses_cluster_chain) {
+      std::vector<Rule> rules;
+      if (config_.masquerade_all || config_.cluster_cidr) {
+        Rule masq = to_port(svc.cluster_ip, p);
+        if (!config_.masquerade_all) {
+          masq.src = *config_.cluster_cidr;
+          masq.invert_src = true;
+        }
+        comment(masq, name + " cluster IP");
+        add_port_match(masq, p, svc.port);
+        masq.target = JumpTarget{kMarkMasqChain};
+        rules.push_back(std::move(masq));
+      }
+      endpoint_jumps(svc, cat.cluster, rules);
+      sink_.chain(TableId::kNat, svc_chain, rules);
+    }
+    if (uses_local_chain) {
+      std::vector<Rule> rules;
+      endpoint_jumps(svc, cat.local, rules);
+      sink_.chain(TableId::kNat, svl_chain, rules);
+    }
+    // 3. KUBE-EXT- chain for NodePort, external IPs and LB IPs.
+    if (svc.has_external() && has_external) {
+      std::vector<Rule> rules;
+      if (svc.external_policy_local) {
+        if (config_.cluster_cidr && uses_cluster_chain) {
+          Rule pods = jump(svc_chain);
+          pods.src = *config_.cluster_cidr;
+          rules.push_back(comment(pods, "pod traffic for " + name + " external destinations"));
+        }
+        if (uses_cluster_chain) {
+          Rule masq = jump(kMarkMasqChain);
+          comment(masq, "masquerade LOCAL traffic for " + name + " external destinations");
+          masq.matches.push_back(AddrTypeMatch{true, false, false, false});
+          rules.push_back(std::move(masq));
+          Rule route = jump(svc_chain);
+          comment(route, "route LOCAL traffic for " + name + " external destinations");
+          route.matches.push_back(AddrTypeMatch{true, false, false, false});
+          rules.push_back(std::move(route));
+        }
+        rules.push_back(jump(svl_chain));
+      } else {
+        Rule masq = jump(kMarkMasqChain);
+        rules.push_back(comment(masq, "masquerade traffic for " + name + " external destinations"));
+        rules.push_back(jump(svc_chain));
+      }
+      sink_.chain(TableId::kNat, ext_chain, rules);
+    }
+    // 4. Entry points.
+    {
+      Rule r = to_port(svc.cluster_ip, p);
+      if (has_internal) {
+        comment(r, name + " cluster IP");
+        add_port_match(r, p, svc.port);
+        r.target = JumpTarget{internal_chain};
+        nat_services_.push_back(std::move(r));
+      } else {
+        comment(r, no_endpoint_comment(name, has_endpoints));
+        add_port_match(r, p, svc.port);
+        r.target = no_endpoint_target(has_endpoints);
+        filter_services_.push_back(std::move(r));
+      }
+    }
+    auto external_entry = [&](uint32_t ip, const char* what) {
+      Rule r = to_port(ip, p);
+      if (has_external) {
+        comment(r, name + " " + what);
+        add_port_match(r, p, svc.port);
+        r.target = JumpTarget{ext_chain};
+        nat_services_.push_back(std::move(r));
+      } else {
+        comment(r, no_endpoint_comment(name, has_endpoints));
+        add_port_match(r, p, svc.port);
+        r.target = no_endpoint_target(has_endpoints);
+        filter_external_.push_back(std::move(r));
+      }
+    };
+    for (uint32_t ip : svc.external_ips) external_entry(ip, "external IP");
+    for (uint32_t ip : svc.load_balancer_ips) external_entry(ip, "loadbalancer IP");
+    if (svc.node_port) {
+      Rule r = to_port(std::nullopt, p);
+      if (has_external) {
+        comment(r, name);
+        add_port_match(r, p, svc.node_port);
+        r.target = JumpTarget{ext_chain};
+        nat_nodeports_.push_back(std::move(r));
+      } else {
+        comment(r, no_endpoint_comment(name, has_endpoints));
+        r.matches.push_back(AddrTypeMatch{false, true, false, false});
+        add_port_match(r, p, svc.node_port);
+        r.target = no_endpoint_target(has_endpoints);
+        filter_external_.push_back(std::move(r));
+      }
+    }
+  }
+
+  // KUBE-SVC-/KUBE-SVL- body: affinity checks first, then the random spread.
+  void endpoint_jumps(const ServicePortInfo& svc, const std::vector<const EndpointInfo*>& eps, std::vector<Rule>& rules) {
+    const std::string name = svc.name.to_string();
+    if (svc.session_affinity_client_ip) {
+      for (const auto* ep : eps) {
+        const std::string sep = endpoint_chain(svc.name, svc.protocol, ep->to_string());
+        Rule r = jump(sep);
+        if (!large_cluster_) comment(r, name + " -> " + ep->to_string());
+        r.matches.push_back(RecentMatch{sep, false, svc.affinity_timeout_seconds, true});
+        rules.push_back(std::move(r));
+      }
+    }
+    const size_t n = eps.size();
+    for (size_t i = 0; i < n; ++i) {
+      const EndpointInfo& ep = *eps[i];
+      Rule r = jump(endpoint_chain(svc.name, svc.protocol, ep.to_string()));
+      if (!large_cluster_) comment(r, name + " -> " + ep.to_string());
+      if (i < n - 1) r.matches.push_back(probability(n - i));
+      rules.push_back(std::move(r));
+    }
+  }
+
+  void endpoint_chain_rules(const ServicePortInfo& svc, const EndpointInfo& ep) {
+    const std::string name = svc.name.to_string();
+    const std::string sep = endpoint_chain(svc.name, svc.protocol, ep.to_string());
+    Rule hairpin = jump(kMarkMasqChain);
+    hairpin.src = Cidr{ep.ip, 32};
+    if (!large_cluster_) comment(hairpin, name);
+    Rule dnat;
+    dnat.protocol = svc.protocol;
+    if (!large_cluster_) comment(dnat, name);
+    if (svc.session_affinity_client_ip) dnat.matches.push_back(RecentMatch{sep, true, 0, false});
+    dnat.matches.push_back(PortMatch{svc.protocol, 0, 0});
+    dnat.target = DnatTarget{ep.ip, ep.port};
+    sink_.chain(TableId::kNat, sep, {hairpin, dnat});
+  }
+
+  const ProxyState& state_;
+  const CompilerConfig& config_;
+  RulesetSink& sink_;
+  const uint32_t mark_;
+  bool large_cluster_ = false;
+  std::vector<Rule> nat_services_, nat_nodeports_, filter_services_, filter_external_;
+};
+
+class CollectingSink : public RulesetSink {
+ public:
+  explicit CollectingSink(Ruleset& out) : out_(out) {}
+  void chain(TableId t, const std::string& name, const std::vector<Rule>& rules) override {
+    out_.table(t).chains.push_back(iptables::Chain{name, rules});
+  }
+  void jump(TableId t, const std::string& builtin, const Rule& rule) override {
+    out_.table(t).jumps.emplace_back(builtin, rule);
+  }
+
+ private:
+  Ruleset& out_;
+};
+
+}  // namespace
+
+void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink) {
+  Compiler(state, config, sink).run();
+}
+
+Ruleset compile_ruleset(const ProxyState& state, const CompilerConfig& config) {
+  Ruleset out;
+  CollectingSink sink(out);
+  compile(state, config, sink);
+  return out;
+}
+
+const iptables::Chain* Ruleset::find(TableId id, const std::string& chain) const {
+  const Table& t = id == TableId::kNat ? nat : id == TableId::kFilter ? filter : mangle;
+  for (const auto& c : t.chains) {
+    if (c.name == chain) return &c;
+  }
+  return nullptr;
+}
+
+std::string format_table(const Ruleset::Table& table) {
+  std::set<std::string> names;
+  for (const auto& c : table.chains) names.insert(c.name);
+  std::string out;
+  for (const auto& n : names) out += ":" + n + " - [0:0]\n";
+  for (const auto& [chain, rule] : table.jumps) out += iptables::format_rule(chain, rule) + "\n";
+  for (const auto& c : table.chains) {
+    for (const auto& r : c.rules) out += iptables::format_rule(c.name, r) + "\n";
+  }
+  return out;
+}
+
+}  // namespace nodeagent::proxy

@@ -1,0 +1,57 @@
+// The pure half of the proxier: Services + endpoints -> the complete desired ruleset (nat and
+// filter, plus the canary chains), with kube-proxy's chain names and rule layout. No system
+// access; the same input always gives the same output, in the same order.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "network/iptables/rule.h"
+#include "network/proxy/types.h"
+
+namespace nodeagent::proxy {
+
+enum class TableId { kNat, kFilter, kMangle };
+const char* table_name(TableId t);
+
+struct CompilerConfig {
+  // --cluster-cidr: traffic from outside it to a ClusterIP is masqueraded; empty = never.
+  std::optional<iptables::Cidr> cluster_cidr;
+  bool masquerade_all = false;
+  // --nodeport-addresses; empty = every local address (addrtype LOCAL).
+  std::vector<iptables::Cidr> nodeport_addresses;
+  uint32_t masquerade_bit = 14;  // mark 0x4000
+  // Above this many endpoints kube-proxy drops per-endpoint comments (largeClusterMode).
+  size_t large_cluster_endpoints_threshold = 1000;
+};
+
+// Receives the ruleset as it is produced. Chains arrive in dependency order: a chain is emitted
+// before any chain that jumps to it, so an applier can create and fill chains as they come.
+class RulesetSink {
+ public:
+  virtual ~RulesetSink() = default;
+  virtual void chain(TableId table, const std::string& name, const std::vector<iptables::Rule>& rules) = 0;
+  // A rule that must be present in a built-in chain (PREROUTING, OUTPUT, ...), first position.
+  virtual void jump(TableId table, const std::string& builtin_chain, const iptables::Rule& rule) = 0;
+};
+
+void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink);
+
+// The whole ruleset in memory (tests, tracer, small tables).
+struct Ruleset {
+  struct Table {
+    std::vector<iptables::Chain> chains;
+    std::vector<std::pair<std::string, iptables::Rule>> jumps;
+  };
+  Table nat, filter, mangle;
+  Table& table(TableId id) { return id == TableId::kNat ? nat : id == TableId::kFilter ? filter : mangle; }
+  const iptables::Chain* find(TableId id, const std::string& chain) const;
+};
+Ruleset compile_ruleset(const ProxyState& state, const CompilerConfig& config);
+
+// iptables-save-like text of one table: ":CHAIN - [0:0]" lines sorted by name, then the jumps
+// from built-in chains, then every rule. Used by golden tests and to compare with the kernel.
+std::string format_table(const Ruleset::Table& table);
+
+}  // namespace nodeagent::proxy

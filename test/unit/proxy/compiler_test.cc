@@ -1,0 +1,121 @@
+// Golden tests of the pure compiler: the fixture Services/EndpointSlices (JSON as users write
+// them) compile to exactly the reviewed nat/filter rulesets in test/fixtures/proxy/.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "network/iptables/save_format.h"
+#include "network/proxy/change_tracker.h"
+#include "network/proxy/chain_names.h"
+#include "network/proxy/compiler.h"
+#include "network/proxy/k8s_convert.h"
+
+using namespace nodeagent;
+using namespace nodeagent::proxy;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::unique_ptr<ChangeTracker> load_fixture() {
+  auto owned = std::make_unique<ChangeTracker>("node-a");
+  ChangeTracker& tracker = *owned;
+  auto doc = nlohmann::json::parse(read_file(std::string(PROXY_FIXTURES) + "/services.json"));
+  for (const auto& s : doc["services"]) {
+    auto svc = service_from_json(s);
+    REQUIRE(svc.ok());
+    REQUIRE(tracker.upsert_service(*svc).ok());
+  }
+  for (const auto& s : doc["endpointSlices"]) {
+    auto slice = endpoint_slice_from_json(s);
+    REQUIRE(slice.ok());
+    tracker.upsert_endpoint_slice(*slice);
+  }
+  return owned;
+}
+
+CompilerConfig fixture_config() {
+  CompilerConfig config;
+  config.cluster_cidr = iptables::parse_cidr("10.180.0.0/16");
+  return config;
+}
+
+// Set PROXY_UPDATE_GOLDEN=1 to rewrite the golden files after reviewing a deliberate change.
+void check_golden(const std::string& name, const std::string& actual) {
+  const std::string path = std::string(PROXY_FIXTURES) + "/" + name;
+  if (std::getenv("PROXY_UPDATE_GOLDEN")) std::ofstream(path) << actual;
+  CHECK(actual == read_file(path));
+}
+
+}  // namespace
+
+TEST_CASE("compiler output matches the golden nat and filter tables") {
+  auto tracker = load_fixture();
+  Ruleset rs = compile_ruleset(tracker->snapshot(), fixture_config());
+  check_golden("golden_nat.txt", format_table(rs.nat));
+  check_golden("golden_filter.txt", format_table(rs.filter));
+}
+
+TEST_CASE("compiler is deterministic") {
+  auto tracker = load_fixture();
+  auto a = compile_ruleset(tracker->snapshot(), fixture_config());
+  auto b = compile_ruleset(tracker->snapshot(), fixture_config());
+  CHECK(format_table(a.nat) == format_table(b.nat));
+}
+
+TEST_CASE("random spread gives each of n endpoints 1/n") {
+  ProxyState state;
+  ServicePortName name{"ns", "web", ""};
+  ServicePortInfo svc;
+  svc.name = name;
+  svc.cluster_ip = *iptables::parse_ipv4("172.30.0.1");
+  svc.port = 80;
+  state.services[name] = svc;
+  for (uint32_t i = 0; i < 4; ++i) state.endpoints[name].push_back(EndpointInfo{0x0ab40000u + i, 8080, true, true, false, false, ""});
+  Ruleset rs = compile_ruleset(state, CompilerConfig{});
+  const auto* chain = rs.find(TableId::kNat, service_chain(name, Protocol::kTcp));
+  REQUIRE(chain);
+  REQUIRE(chain->rules.size() == 4);  // no cluster CIDR -> no masquerade rule
+  std::vector<std::string> lines;
+  for (const auto& r : chain->rules) lines.push_back(iptables::format_rule_spec(r));
+  CHECK(lines[0].find("--probability 0.25000000000") != std::string::npos);
+  CHECK(lines[1].find("--probability 0.33333333349") != std::string::npos);
+  CHECK(lines[2].find("--probability 0.50000000000") != std::string::npos);
+  CHECK(lines[3].find("statistic") == std::string::npos);
+}
+
+TEST_CASE("large clusters drop per-endpoint comments like kube-proxy") {
+  ProxyState state;
+  ServicePortName name{"ns", "web", "http"};
+  ServicePortInfo svc;
+  svc.name = name;
+  svc.cluster_ip = 1;
+  svc.port = 80;
+  state.services[name] = svc;
+  state.endpoints[name].push_back(EndpointInfo{0x0ab40001u, 80, true, true, false, false, ""});
+  CompilerConfig config;
+  config.large_cluster_endpoints_threshold = 0;
+  Ruleset rs = compile_ruleset(state, config);
+  const auto* sep = rs.find(TableId::kNat, endpoint_chain(name, Protocol::kTcp, "10.180.0.1:80"));
+  REQUIRE(sep);
+  CHECK(iptables::format_rule_spec(sep->rules[1]) == "-p tcp -m tcp -j DNAT --to-destination 10.180.0.1:80");
+}
+
+TEST_CASE("a Service whose endpoints all went unready is rejected in filter, not sent to nat") {
+  auto tracker = load_fixture();
+  auto slice = endpoint_slice_from_json(nlohmann::json::parse(R"({
+    "metadata": {"name": "svc1-abc", "namespace": "ns1", "labels": {"kubernetes.io/service-name": "svc1"}},
+    "addressType": "IPv4", "ports": [{"name": "p80", "port": 80}],
+    "endpoints": [{"addresses": ["10.180.0.1"], "conditions": {"ready": false}}]})"));
+  REQUIRE(slice.ok());
+  tracker->upsert_endpoint_slice(*slice);
+  Ruleset rs = compile_ruleset(tracker->snapshot(), fixture_config());
+  CHECK(rs.find(TableId::kNat, "KUBE-SVC-XPGD46QRK7WJZT7O") == nullptr);
+  CHECK(format_table(rs.filter).find("-A KUBE-SERVICES -d 172.30.0.41/32 -p tcp -m comment --comment \"ns1/svc1:p80 has no endpoints\" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable") != std::string::npos);
+}
