@@ -1,0 +1,54 @@
+// The node network's start-up configuration (flags or config file) and its validation.
+// validate() turns the strings into parsed values once, with errors that name the flag:
+//   --pod-cidr: "10.244.1.0/33" is not a valid CIDR: prefix length must be 0-32
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/util/result.h"
+#include "network/ipam/cidr.h"
+
+namespace nodeagent::network {
+
+// A route to another node's pod CIDR via that node's IP (from a flag now, from Node objects later).
+struct PodCidrRoute {
+  std::string pod_cidr;  // "10.244.2.0/24"
+  std::string node_ip;   // "192.168.50.2"
+};
+
+// Parses the flag form "10.244.2.0/24=192.168.50.2".
+Result<PodCidrRoute> parse_pod_cidr_route(const std::string& text);
+
+struct NodeNetworkConfig {
+  std::string bridge_name = "cni0";  // --network-bridge
+  std::string pod_cidr;              // --pod-cidr (required)
+  std::string node_ip;               // --node-ip (required): status.hostIP, hostPort DNAT source
+  int mtu = 1500;                    // --network-mtu, for the bridge and both veth ends
+  std::vector<PodCidrRoute> routes;  // --pod-cidr-route (repeatable)
+  std::string cluster_cidr;          // --cluster-cidr: no masquerade inside it; "" = pod CIDR only
+  std::string state_dir;             // IPAM files go to <state_dir>/ipam/<bridge_name>
+  // The node's network namespace; "" = the agent's own. Tests point it at a test "node" netns.
+  std::string node_netns_path;
+};
+
+// The same, parsed and checked.
+struct ValidNodeNetworkConfig {
+  std::string bridge_name;
+  Ipv4Cidr pod_cidr;
+  Ipv4 node_ip;
+  int mtu = 1500;
+  struct Route {
+    Ipv4Cidr pod_cidr;
+    Ipv4 node_ip;
+  };
+  std::vector<Route> routes;
+  Ipv4Cidr cluster_cidr;  // the pod CIDR itself when --cluster-cidr is not given
+  std::string ipam_dir;
+  std::string node_netns_path;
+};
+
+Result<ValidNodeNetworkConfig> validate(const NodeNetworkConfig& config);
+
+}  // namespace nodeagent::network
