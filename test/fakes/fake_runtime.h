@@ -1,0 +1,196 @@
+// In-memory fakes of runtime::ImageService and runtime::ContainerService for unit tests: they
+// keep state in maps, record calls, and return injected errors. Thread-safe (a gRPC server
+// calls them from its own threads).
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/runtime.h"
+
+namespace nodeagent::fakes {
+
+class FakeImageService : public runtime::ImageService {
+ public:
+  void add_image(runtime::ImageInfo image) {
+    std::lock_guard lock(mu_);
+    images_.push_back(std::move(image));
+  }
+
+  Result<runtime::ImageInfo> image_status(const std::string& ref) override {
+    std::lock_guard lock(mu_);
+    if (auto* i = find(ref)) return *i;
+    return not_found("image \"" + ref + "\" not found");
+  }
+  Result<runtime::ImageInfo> pull_image(const std::string& ref, const runtime::RegistryAuth& auth) override {
+    std::lock_guard lock(mu_);
+    pulls.push_back({ref, auth.username, auth.password});
+    if (pull_error) return *pull_error;
+    if (auto* i = find(ref)) return *i;
+    runtime::ImageInfo image;
+    image.id = "sha256:" + std::string(64, 'a' + static_cast<char>(images_.size() % 26));
+    image.repo_tags = {ref};
+    image.size = 1234567;
+    images_.push_back(image);
+    return image;
+  }
+  Result<std::vector<runtime::ImageInfo>> list_images() override {
+    std::lock_guard lock(mu_);
+    return images_;
+  }
+  Status remove_image(const std::string& ref) override {
+    std::lock_guard lock(mu_);
+    auto it = std::find_if(images_.begin(), images_.end(), [&](const auto& i) { return matches(i, ref); });
+    if (it == images_.end()) return not_found("image \"" + ref + "\" not found");
+    images_.erase(it);
+    return ok_status();
+  }
+  Result<std::vector<runtime::ImageInfo>> import_archive(const std::string& path, const std::string& name) override {
+    std::lock_guard lock(mu_);
+    imports.push_back({path, name});
+    if (import_error) return *import_error;
+    runtime::ImageInfo image;
+    image.id = "sha256:" + std::string(64, 'f');
+    image.repo_tags = {name.empty() ? "import-" + path : name};
+    images_.push_back(image);
+    return std::vector<runtime::ImageInfo>{image};
+  }
+
+  struct Pull {
+    std::string ref, username, password;
+  };
+  struct Import {
+    std::string path, name;
+  };
+  std::vector<Pull> pulls;
+  std::vector<Import> imports;
+  std::optional<Error> pull_error;
+  std::optional<Error> import_error;
+
+ private:
+  static bool matches(const runtime::ImageInfo& i, const std::string& ref) {
+    return i.id == ref || std::find(i.repo_tags.begin(), i.repo_tags.end(), ref) != i.repo_tags.end();
+  }
+  runtime::ImageInfo* find(const std::string& ref) {
+    for (auto& i : images_) {
+      if (matches(i, ref)) return &i;
+    }
+    return nullptr;
+  }
+
+  std::mutex mu_;
+  std::vector<runtime::ImageInfo> images_;
+};
+
+class FakeContainerService : public runtime::ContainerService {
+ public:
+  // What an exec returns: output chunks (stderr flag, data) then the exit code.
+  struct ExecScript {
+    std::vector<std::pair<bool, std::string>> output;
+    int32_t exit_code = 0;
+    bool timed_out = false;
+  };
+
+  void set_state(runtime::ContainerState state) {
+    std::lock_guard lock(mu_);
+    states_[state.id] = std::move(state);
+  }
+  void set_exec(const std::string& id, ExecScript script) {
+    std::lock_guard lock(mu_);
+    execs_[id] = std::move(script);
+  }
+
+  Status create_container(const runtime::ContainerConfig& config) override {
+    std::lock_guard lock(mu_);
+    runtime::ContainerState s;
+    s.id = config.id;
+    s.state = runtime::ContainerStateKind::kCreated;
+    s.image_ref = config.image_ref;
+    s.labels = config.labels;
+    states_[config.id] = s;
+    return ok_status();
+  }
+  Result<uint32_t> start_container(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto it = states_.find(id);
+    if (it == states_.end()) return not_found("container " + id + " not found");
+    it->second.state = runtime::ContainerStateKind::kRunning;
+    it->second.pid = 4242;
+    return it->second.pid;
+  }
+  Status stop_container(const std::string& id, int, std::chrono::seconds) override {
+    std::lock_guard lock(mu_);
+    auto it = states_.find(id);
+    if (it != states_.end()) it->second.state = runtime::ContainerStateKind::kExited;
+    return ok_status();
+  }
+  Status remove_container(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    states_.erase(id);
+    return ok_status();
+  }
+  Result<runtime::ContainerState> container_status(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto it = states_.find(id);
+    if (it == states_.end()) return not_found("container " + id + " not found");
+    return it->second;
+  }
+  Result<std::vector<runtime::ContainerState>> list_containers(const runtime::Labels& selector) override {
+    std::lock_guard lock(mu_);
+    std::vector<runtime::ContainerState> out;
+    for (const auto& [id, s] : states_) {
+      bool all = std::all_of(selector.begin(), selector.end(), [&](const auto& kv) {
+        auto l = s.labels.find(kv.first);
+        return l != s.labels.end() && l->second == kv.second;
+      });
+      if (all) out.push_back(s);
+    }
+    return out;
+  }
+  Result<runtime::ExecResult> exec_sync(const std::string& id, const std::vector<std::string>& argv,
+                                        std::chrono::milliseconds timeout) override {
+    NA_ASSIGN_OR_RETURN(ExecScript script, script_for(id, argv, timeout));
+    runtime::ExecResult r;
+    for (const auto& [is_stderr, data] : script.output) (is_stderr ? r.stderr_data : r.stdout_data) += data;
+    r.exit_code = script.exit_code;
+    r.timed_out = script.timed_out;
+    return r;
+  }
+  Result<int32_t> exec_stream(const std::string& id, const std::vector<std::string>& argv,
+                              const OutputFn& on_output) override {
+    NA_ASSIGN_OR_RETURN(ExecScript script, script_for(id, argv, std::chrono::milliseconds(0)));
+    for (const auto& [is_stderr, data] : script.output) on_output(is_stderr, data);
+    return script.exit_code;
+  }
+
+  struct ExecCall {
+    std::string id;
+    std::vector<std::string> argv;
+    std::chrono::milliseconds timeout{0};
+  };
+  std::vector<ExecCall> exec_calls() {
+    std::lock_guard lock(mu_);
+    return exec_calls_;
+  }
+
+ private:
+  Result<ExecScript> script_for(const std::string& id, const std::vector<std::string>& argv,
+                                std::chrono::milliseconds timeout) {
+    std::lock_guard lock(mu_);
+    exec_calls_.push_back({id, argv, timeout});
+    auto it = execs_.find(id);
+    if (it == execs_.end()) return not_found("container " + id + " has no exec script");
+    return it->second;
+  }
+
+  std::mutex mu_;
+  std::map<std::string, runtime::ContainerState> states_;
+  std::map<std::string, ExecScript> execs_;
+  std::vector<ExecCall> exec_calls_;
+};
+
+}  // namespace nodeagent::fakes
