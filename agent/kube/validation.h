@@ -1,0 +1,23 @@
+// Validation as the API server does it (pkg/apis/core/validation ValidatePod*, ValidateService,
+// discovery ValidateEndpointSlice): every problem is returned, each with its field path and
+// upstream's wording. Run it on decoded (defaulted) objects.
+//   auto errs = validate_pod(pod);
+//   if (!errs.empty()) log->warn("{}", one_line_summary(full_name(pod), errs));
+#pragma once
+
+#include "agent/kube/field_error.h"
+#include "agent/kube/types.h"
+#include "agent/util/result.h"
+
+namespace nodeagent::kube {
+
+ErrorList validate_pod(const Pod& pod);
+ErrorList validate_service(const Service& service);
+ErrorList validate_endpoint_slice(const EndpointSlice& slice);
+ErrorList validate_object_meta(const ObjectMeta& meta, bool namespaced, bool name_is_dns1035 = false);
+
+// ok, or kInvalid with "pod default/web: <err1>; <err2>".
+Status check_pod(const Pod& pod);
+Status check_service(const Service& service);
+
+}  // namespace nodeagent::kube
