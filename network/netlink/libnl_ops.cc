@@ -182,7 +182,7 @@ class LibnlOps final : public NetlinkOps {
   }
 
   // One RTM_NEWLINK: the host end on the bridge and up, its peer created directly inside the
-  // pod's namespace under its final name, also up.
+  // pod's namespace under its final name.
   Status create_veth(const PodInterfaceSpec& spec, int pod_ns_fd) {
     std::lock_guard lock(node_mu_);
     const std::string what = "veth " + spec.host_ifname;
@@ -198,7 +198,8 @@ class LibnlOps final : public NetlinkOps {
     rtnl_link_set_name(peer.get(), spec.pod_ifname.c_str());
     rtnl_link_set_mtu(peer.get(), static_cast<unsigned>(spec.mtu));
     rtnl_link_set_ns_fd(peer.get(), pod_ns_fd);
-    rtnl_link_set_flags(peer.get(), IFF_UP);
+    // No IFF_UP on the peer here: the kernel opens it before the pair is linked (ENOTCONN);
+    // configure_pod_side() brings it up.
     if (int rc = rtnl_link_add(node_sock_.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL); rc < 0) {
       return nl::nl_error(what + ": create (peer " + spec.pod_ifname + " in " + spec.netns_path + ")", rc);
     }

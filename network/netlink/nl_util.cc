@@ -78,7 +78,9 @@ Status replace_route(nl_sock* sock, const Ipv4Cidr& destination, Ipv4 gateway, i
   if (ifindex > 0) rtnl_route_nh_set_ifindex(nh, ifindex);
   rtnl_route_add_nexthop(route.get(), nh);
   if (int rc = rtnl_route_add(sock, route.get(), NLM_F_CREATE | NLM_F_REPLACE); rc < 0) {
-    return nl_error(what + ": route " + destination.str() + " via " + gateway.str(), rc);
+    // The kernel's usual reason (ENETUNREACH) reaches us as NLE_FAILURE, so say what to check.
+    return nl_error(what + ": route " + destination.str() + " via " + gateway.str() +
+                        " (is " + gateway.str() + " on a directly connected, up network?)", rc);
   }
   return ok_status();
 }

@@ -53,18 +53,38 @@ class EditingSink : public RulesetSink {
     if (changed_.size() < 8) changed_.push_back(key);
   }
 
+  // Jumps wait until every chain exists: libiptc resolves a jump target by name when the rule
+  // is added, and an unknown name would be taken for a target extension.
   void jump(TableId table, const std::string& builtin, const iptables::Rule& rule) override {
-    if (!status_.ok()) return;
-    status_ = editors_[static_cast<int>(table)]->ensure_rule(builtin, rule, iptables::Position::kFirst);
+    jumps_.push_back({table, builtin, rule});
   }
 
-  // Deletes per-service chains of ours that the compiler no longer produced.
+  // Inserted at the top in reverse, so that the built-in chain lists them in compiler order.
+  Status ensure_jumps() {
+    for (auto it = jumps_.rbegin(); it != jumps_.rend(); ++it) {
+      const Jump& j = *it;
+      if (!status_.ok()) break;
+      status_ = editors_[static_cast<int>(j.table)]->ensure_rule(j.builtin, j.rule, iptables::Position::kFirst);
+    }
+    return status_;
+  }
+
+  // Deletes per-service chains of ours that the compiler no longer produced. All of them are
+  // emptied first, since stale chains jump to each other (KUBE-SVC- -> KUBE-SEP-).
   Status delete_stale() {
+    std::vector<std::string> stale[3];
     for (int t = 0; t < 3 && status_.ok(); ++t) {
       for (const auto& chain : editors_[t]->chains()) {
         if (!is_per_service_chain(chain) || desired_[t].count(chain)) continue;
+        stale[t].push_back(chain);
+        status_ = editors_[t]->replace_chain(chain, {});
+        if (!status_.ok()) return status_;
+      }
+    }
+    for (int t = 0; t < 3 && status_.ok(); ++t) {
+      for (const auto& chain : stale[t]) {
         status_ = editors_[t]->delete_chain(chain);
-        if (!status_.ok()) break;
+        if (!status_.ok()) return status_;
         ++stats.chains_deleted;
         if (changed_.size() < 8) changed_.push_back(std::string(table_name(static_cast<TableId>(t))) + "/-" + chain);
       }
@@ -87,6 +107,12 @@ class EditingSink : public RulesetSink {
   std::unordered_map<std::string, uint64_t> new_committed_;
   std::set<std::string> desired_[3];
   std::vector<std::string> changed_;
+  struct Jump {
+    TableId table;
+    std::string builtin;
+    iptables::Rule rule;
+  };
+  std::vector<Jump> jumps_;
   bool full_;
   Status status_;
 };
@@ -112,6 +138,7 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   EditingSink sink(editors, committed_, full);
   compile(state, config_, sink);
   NA_RETURN_IF_ERROR(sink.status());
+  NA_RETURN_IF_ERROR(sink.ensure_jumps());
   NA_RETURN_IF_ERROR(sink.delete_stale());
   sink.stats.open_seconds = open_s;
   sink.stats.compile_and_edit_seconds = seconds_since(t1);

@@ -1,0 +1,69 @@
+// Test scaffolding for the network integration tests: named network namespaces made with
+// `ip netns add` (bind-mounted under /run/netns like the sandbox's), a "node" with its own
+// netns and state dir, an HTTP server process in a pod's netns, and cleanup that runs even when
+// a test fails, plus removal of leftovers from crashed earlier runs (names carry the pid).
+// Nothing here touches the host's own links, routes or iptables: every node netns has no
+// route out of the machine.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "network/pod/pod_network.h"
+
+namespace nodeagent::network::testing {
+
+// Runs a shell command; returns its stdout (stderr goes to the test log). `rc` gets the status.
+std::string sh(const std::string& command, int* rc = nullptr);
+
+// "nanet<pid>-<suffix>": unique per test process, recognisable for leftover cleanup.
+std::string unique_name(const std::string& suffix);
+// Deletes /run/netns/nanet<pid>-* of processes that no longer exist.
+void remove_leftovers_of_dead_runs();
+
+class NamedNetns {
+ public:
+  explicit NamedNetns(std::string name);
+  ~NamedNetns();
+  NamedNetns(const NamedNetns&) = delete;
+  NamedNetns& operator=(const NamedNetns&) = delete;
+  const std::string& name() const { return name_; }
+  std::string path() const { return "/run/netns/" + name_; }
+  // Runs a command inside the netns (nsenter --net, so mounts stay shared).
+  std::string exec(const std::string& command, int* rc = nullptr) const;
+
+ private:
+  std::string name_;
+};
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// An HTTP server (busybox httpd) in a netns, serving `body` at /index.html; killed on scope exit.
+class HttpServer {
+ public:
+  HttpServer(const NamedNetns& netns, const std::string& body, int port = 8080);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+ private:
+  TempDir docroot_;
+  int pid_ = -1;
+};
+
+// GET http://<ip>:<port>/index.html from inside `netns`; "" on failure.
+std::string http_get(const NamedNetns& from, const std::string& ip, int port = 8080);
+
+// Names of links in a netns whose names start with `prefix`.
+std::vector<std::string> links_with_prefix(const NamedNetns& netns, const std::string& prefix);
+
+}  // namespace nodeagent::network::testing
