@@ -117,15 +117,16 @@ class Follower {
   }
 
  private:
-  // The initial part: everything there now, or only its last N lines.
+  // The initial part: everything there now (streamed in chunks), or only its last N lines.
   Status send_tail() {
+    if (options_.tail_lines < 0) return drain_and_send();
     TailBuffer tail(options_.tail_lines);
     NA_RETURN_IF_ERROR(cursor_.drain([&](std::string_view record) {
       if (auto line = formatter_.feed(record)) tail.push(std::move(*line));
       return true;
     }));
     if (!options_.follow) {
-      // The file is complete: its unterminated end and pending partial line are lines too.
+      // The file is complete: its unterminated end and pending partial line count as lines.
       std::string rest = cursor_.take_leftover();
       if (!rest.empty()) {
         if (auto line = formatter_.feed(rest)) tail.push(std::move(*line));
