@@ -1,0 +1,90 @@
+#include "agent/daemon/adapters.h"
+
+#include "agent/kube/qos.h"
+#include "agent/status/generate.h"
+
+namespace nodeagent::daemon {
+
+namespace {
+
+network::PodNetworkRequest request_for(const kube::Pod& pod, const runtime::SandboxInfo& sandbox) {
+  network::PodNetworkRequest req;
+  req.pod_uid = pod.metadata.uid;
+  req.pod_namespace = pod.metadata.namespace_;
+  req.pod_name = pod.metadata.name;
+  req.netns_path = sandbox.netns_path;
+  req.host_network = pod.spec.host_network;
+  for (const auto& c : pod.spec.containers)
+    for (const auto& p : c.ports)
+      if (p.host_port > 0) req.host_ports.push_back({p.host_port, p.container_port, p.protocol, p.host_ip});
+  return req;
+}
+
+pods::PodNetworkInfo info_of(const network::PodNetworkStatus& s) { return {s.pod_ips, s.host_ip}; }
+
+runtime::cgroups::QosClass qos_of(const kube::Pod& pod) {
+  auto q = kube::qos_class(pod);
+  if (q == "Guaranteed") return runtime::cgroups::QosClass::kGuaranteed;
+  if (q == "Burstable") return runtime::cgroups::QosClass::kBurstable;
+  return runtime::cgroups::QosClass::kBestEffort;
+}
+
+// Pod-level limits as kubelet sets them on the pod cgroup: the sum over app containers (a
+// limit is only set when every container has one).
+runtime::cgroups::PodResources pod_resources(const kube::Pod& pod) {
+  runtime::cgroups::PodResources r;
+  int64_t cpu_req = 0, cpu_lim = 0, mem_lim = 0;
+  bool all_cpu = true, all_mem = true;
+  for (const auto& c : pod.spec.containers) {
+    auto get = [&](const kube::ResourceList& l, const char* k) -> const kube::Quantity* {
+      auto it = l.find(k);
+      return it == l.end() ? nullptr : &it->second;
+    };
+    if (const auto* q = get(c.resources.requests, "cpu")) cpu_req += q->milli_value();
+    if (const auto* q = get(c.resources.limits, "cpu")) cpu_lim += q->milli_value(); else all_cpu = false;
+    if (const auto* q = get(c.resources.limits, "memory")) mem_lim += q->value(); else all_mem = false;
+  }
+  if (cpu_req > 0) r.cpu_shares = std::max<int64_t>(2, cpu_req * 1024 / 1000);
+  if (all_cpu && cpu_lim > 0) r.cpu_quota_us = std::max<int64_t>(1000, cpu_lim * r.cpu_period_us / 1000);
+  if (all_mem && mem_lim > 0) r.memory_limit_bytes = mem_lim;
+  return r;
+}
+
+}  // namespace
+
+Result<pods::PodNetworkInfo> NetworkAdapter::setup(const kube::Pod& pod, const runtime::SandboxInfo& sandbox) {
+  NA_ASSIGN_OR_RETURN(auto s, net_.setup(request_for(pod, sandbox)));
+  return info_of(s);
+}
+
+Result<pods::PodNetworkInfo> NetworkAdapter::status(const kube::Pod& pod) {
+  if (pod.spec.host_network) {
+    // Host-network pods hold no IP; setup() only reports the node's facts, and is idempotent.
+    NA_ASSIGN_OR_RETURN(auto s, net_.setup(request_for(pod, {})));
+    return info_of(s);
+  }
+  NA_ASSIGN_OR_RETURN(auto s, net_.status(pod.metadata.uid));
+  return info_of(s);
+}
+
+Status NetworkAdapter::teardown(const std::string& pod_uid, const runtime::SandboxInfo& sandbox) {
+  return net_.teardown(pod_uid, sandbox.netns_path);
+}
+
+Result<std::string> CgroupAdapter::ensure(const kube::Pod& pod) {
+  auto qos = qos_of(pod);
+  NA_RETURN_IF_ERROR(cgroups_.ensure_pod(pod.metadata.uid, qos, pod_resources(pod)));
+  return cgroups_.pod_cgroup_path(pod.metadata.uid, qos);
+}
+
+Status CgroupAdapter::remove(const kube::Pod& pod) {
+  return cgroups_.remove_pod(pod.metadata.uid, std::chrono::seconds(5));
+}
+
+void StatusAdapter::update(const kube::Pod& pod, const pods::PodRuntimeState& state) {
+  auto previous = manager_.get_pod_status(pod.metadata.uid).value_or(kube::PodStatus{});
+  auto next = status::generate_pod_status(pod, state, previous, status::ProbeResults{}, state.host_ip, clock_.now());
+  manager_.set_pod_status(pod.metadata.uid, std::move(next));
+}
+
+}  // namespace nodeagent::daemon

@@ -1,0 +1,75 @@
+// Thin adapters from the pod syncer's ports (agent/pods/ports.h) onto the modules that do the
+// work: network/pod (PodNetwork), runtime/cgroups (CgroupManager), agent/status (status
+// generation + StatusManager), agent/events (Recorder). Translation only; no policy here.
+#pragma once
+
+#include <memory>
+
+#include "agent/events/recorder.h"
+#include "agent/pods/ports.h"
+#include "agent/status/status_manager.h"
+#include "agent/util/clock.h"
+#include "network/pod/pod_network.h"
+#include "runtime/cgroups/cgroup_manager.h"
+
+namespace nodeagent::daemon {
+
+class NetworkAdapter final : public pods::PodNetworkPort {
+ public:
+  explicit NetworkAdapter(network::PodNetwork& net) : net_(net) {}
+  Result<pods::PodNetworkInfo> setup(const kube::Pod& pod, const runtime::SandboxInfo& sandbox) override;
+  Result<pods::PodNetworkInfo> status(const kube::Pod& pod) override;
+  Status teardown(const std::string& pod_uid, const runtime::SandboxInfo& sandbox) override;
+
+ private:
+  network::PodNetwork& net_;
+};
+
+// Pods without IP networking (--no-network): the netns has lo only; hostIP is the node's.
+class LoopbackOnlyNetwork final : public pods::PodNetworkPort {
+ public:
+  explicit LoopbackOnlyNetwork(std::string host_ip) : host_ip_(std::move(host_ip)) {}
+  Result<pods::PodNetworkInfo> setup(const kube::Pod&, const runtime::SandboxInfo&) override { return info(); }
+  Result<pods::PodNetworkInfo> status(const kube::Pod&) override { return info(); }
+  Status teardown(const std::string&, const runtime::SandboxInfo&) override { return ok_status(); }
+
+ private:
+  pods::PodNetworkInfo info() const { return {{}, host_ip_}; }
+  std::string host_ip_;
+};
+
+class CgroupAdapter final : public pods::PodCgroupPort {
+ public:
+  explicit CgroupAdapter(runtime::cgroups::CgroupManager& cgroups) : cgroups_(cgroups) {}
+  Result<std::string> ensure(const kube::Pod& pod) override;
+  Status remove(const kube::Pod& pod) override;
+
+ private:
+  runtime::cgroups::CgroupManager& cgroups_;
+};
+
+class StatusAdapter final : public pods::PodStatusPort {
+ public:
+  StatusAdapter(status::StatusManager& manager, const Clock& clock) : manager_(manager), clock_(clock) {}
+  void update(const kube::Pod& pod, const pods::PodRuntimeState& state) override;
+  std::optional<kube::PodStatus> current(const std::string& uid) override { return manager_.get_pod_status(uid); }
+  void remove(const std::string& uid) override { manager_.remove(uid); }
+
+ private:
+  status::StatusManager& manager_;
+  const Clock& clock_;
+};
+
+class EventAdapter final : public pods::EventPort {
+ public:
+  explicit EventAdapter(events::Recorder& recorder) : recorder_(recorder) {}
+  void record(const kube::Pod& pod, const std::string& type, const std::string& reason,
+              const std::string& message) override {
+    recorder_.record(events::pod_reference(pod), type, reason, message);
+  }
+
+ private:
+  events::Recorder& recorder_;
+};
+
+}  // namespace nodeagent::daemon

@@ -1,0 +1,351 @@
+#include "agent/daemon/agent.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "agent/api/server.h"
+#include "agent/daemon/adapters.h"
+#include "agent/daemon/backend.h"
+#include "agent/events/recorder.h"
+#include "agent/pods/pod_manager.h"
+#include "agent/pods/pod_runtime_state.h"
+#include "agent/pods/pod_syncer.h"
+#include "agent/pods/pod_workers.h"
+#include "agent/sources/manifest_dir.h"
+#include "agent/status/status_manager.h"
+#include "agent/util/clock.h"
+#include "agent/util/log.h"
+#include "network/pod/pod_network_impl.h"
+#include "runtime/cgroups/cgroupfs_driver.h"
+#include "runtime/containerd/connection.h"
+#include "runtime/containerd/container_service.h"
+#include "runtime/containerd/event_stream.h"
+#include "runtime/images/containerd_image_service.h"
+#include "runtime/sandbox/sandbox_manager_impl.h"
+#include "volumes/manager/volume_manager.h"
+
+namespace nodeagent::daemon {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kRelistPeriod = std::chrono::seconds(5);
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("nodeagent") : p.string();
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  ::gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+int64_t node_memory_bytes() {
+  return static_cast<int64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<int64_t>(::sysconf(_SC_PAGE_SIZE));
+}
+
+}  // namespace
+
+// Everything the agent owns, in construction order (destroyed in reverse).
+struct Agent::Parts {
+  SystemClock clock;
+  std::shared_ptr<runtime::ctd::Connection> connection;
+  std::unique_ptr<runtime::ContainerService> containers;
+  std::unique_ptr<runtime::ImageService> images;
+  std::unique_ptr<runtime::EventStream> events_stream;
+  std::unique_ptr<runtime::SandboxManager> sandboxes;
+  std::unique_ptr<runtime::cgroups::CgroupManager> cgroups;
+  std::unique_ptr<network::PodNetwork> network;
+  std::unique_ptr<volumes::VolumeManager> volumes;
+  std::unique_ptr<status::StatusManager> statuses;
+  std::unique_ptr<events::Recorder> recorder;
+  std::unique_ptr<pods::PodNetworkPort> network_port;
+  std::unique_ptr<pods::PodCgroupPort> cgroup_port;
+  std::unique_ptr<StatusAdapter> status_port;
+  std::unique_ptr<EventAdapter> event_port;
+  std::unique_ptr<pods::PodSyncer> syncer;
+  std::unique_ptr<pods::PodWorkers> workers;
+  std::unique_ptr<pods::PodManager> manager;
+  std::unique_ptr<DaemonBackend> backend;
+  std::unique_ptr<api::ApiServer> api;
+  std::unique_ptr<sources::ManifestDirSource> manifests;
+  pods::PodPaths paths;
+  std::string node_name;
+};
+
+Agent::Agent(config::AgentConfig config) : config_(std::move(config)) {}
+
+Agent::~Agent() { stop(); }
+
+Status Agent::start() {
+  auto logger = log::get("agent");
+  auto p = std::make_unique<Parts>();
+  const auto& c = config_;
+  p->node_name = config::node_name(c);
+  p->paths = pods::PodPaths{c.root_dir, c.pod_log_dir};
+  std::error_code ec;
+  for (const auto& dir : {c.root_dir, c.root_dir + "/pods", c.pod_log_dir}) {
+    fs::create_directories(dir, ec);
+    if (ec) return internal("cannot create " + dir + ": " + ec.message());
+  }
+
+  // Runtime.
+  runtime::ctd::ConnectionOptions conn;
+  conn.address = c.container_runtime_endpoint;
+  conn.ns = c.containerd_namespace;
+  p->connection = runtime::ctd::Connection::create(conn);
+  runtime::ctd::ContainerServiceOptions cso;
+  cso.logger_path = c.logger_path;
+  cso.fifo_dir = c.root_dir + "/exec";
+  p->containers = std::make_unique<runtime::ctd::ContainerdContainerService>(p->connection, cso);
+  p->images = runtime::images::make_containerd_image_service(p->connection);
+  p->events_stream = std::make_unique<runtime::ctd::ContainerdEventStream>(p->connection);
+  // Fail early and clearly when containerd is not there.
+  if (auto probe = p->containers->list_containers({{pods::labels::kManagedBy, p->node_name}}); !probe.ok())
+    return probe.error().wrap("containerd at " + c.container_runtime_endpoint);
+
+  p->sandboxes = runtime::make_sandbox_manager(c.root_dir, {self_exe(), "pause"});
+  if (c.cgroup_driver == "systemd")
+    return invalid("--cgroup-driver=systemd: not available yet on this build; use cgroupfs");
+  {
+    std::string prefix = c.cgroup_root == "/" ? "" : c.cgroup_root;
+    while (!prefix.empty() && prefix.front() == '/') prefix.erase(prefix.begin());
+    auto cg = runtime::cgroups::make_cgroupfs_manager(prefix);
+    if (!cg.ok()) return cg.error().wrap("cgroups");
+    p->cgroups = std::move(cg).value();
+    NA_RETURN_IF_ERROR(p->cgroups->ensure_qos_parents());
+  }
+
+  // Network.
+  if (c.network_enabled && !c.pod_cidr.empty()) {
+    network::NodeNetworkConfig nc;
+    nc.bridge_name = c.network_bridge;
+    nc.pod_cidr = c.pod_cidr;
+    nc.node_ip = c.node_ip;
+    nc.mtu = c.network_mtu;
+    for (const auto& r : c.node_routes) {
+      auto route = network::parse_pod_cidr_route(r.pod_cidr + "=" + r.via);
+      if (!route.ok()) return route.error().wrap("--node-routes");
+      nc.routes.push_back(*route);
+    }
+    nc.cluster_cidr = c.cluster_cidr;
+    nc.state_dir = c.root_dir;
+    auto net = network::start_node_network(nc, nullptr);
+    if (!net.ok()) return net.error().wrap("pod network");
+    p->network = std::move(net).value();
+    p->network_port = std::make_unique<NetworkAdapter>(*p->network);
+  } else {
+    p->network_port = std::make_unique<LoopbackOnlyNetwork>(c.node_ip);
+  }
+  p->volumes = std::make_unique<volumes::LocalVolumeManager>(c.root_dir);
+
+  // Status and events.
+  p->statuses = std::make_unique<status::StatusManager>(c.root_dir);
+  if (auto loaded = p->statuses->load_all(); loaded.ok()) {
+    for (const auto& e : loaded->errors) logger->warn("status: {}", e);
+  }
+  events::RecorderOptions ro;
+  ro.node_name = p->node_name;
+  p->recorder = std::make_unique<events::Recorder>(ro);
+  p->cgroup_port = std::make_unique<CgroupAdapter>(*p->cgroups);
+  p->status_port = std::make_unique<StatusAdapter>(*p->statuses, p->clock);
+  p->event_port = std::make_unique<EventAdapter>(*p->recorder);
+
+  // Pods.
+  pods::SyncerConfig sc;
+  sc.node_name = p->node_name;
+  sc.paths = p->paths;
+  sc.cluster_domain = c.cluster_domain;
+  sc.node_facts.hostname = host_name();
+  sc.node_facts.hosts_content = read_text("/etc/hosts");
+  sc.node_facts.dns.cluster_dns = c.cluster_dns;
+  sc.node_facts.dns.cluster_domain = c.cluster_domain;
+  sc.node_facts.dns.host_resolv_conf = read_text(c.resolv_conf);
+  sc.host_ip = c.node_ip;
+  sc.log_max_size_bytes = int64_t{c.container_log_max_size_mib} * 1024 * 1024;
+  sc.log_max_files = c.container_log_max_files;
+  sc.node_cpu_millis = int64_t{::sysconf(_SC_NPROCESSORS_ONLN)} * 1000;
+  sc.node_memory_bytes = node_memory_bytes();
+  pods::SyncerDeps deps;
+  deps.images = p->images.get();
+  deps.containers = p->containers.get();
+  deps.sandboxes = p->sandboxes.get();
+  deps.volumes = p->volumes.get();
+  deps.network = p->network_port.get();
+  deps.cgroups = p->cgroup_port.get();
+  deps.status = p->status_port.get();
+  deps.events = p->event_port.get();
+  deps.clock = &p->clock;
+  p->syncer = std::make_unique<pods::PodSyncer>(sc, deps);
+  p->workers = std::make_unique<pods::PodWorkers>(*p->syncer, c.pod_workers);
+  auto* recorder = p->recorder.get();
+  auto* statuses = p->statuses.get();
+  p->manager = std::make_unique<pods::PodManager>(
+      *p->workers, c.max_pods, [recorder, statuses](const pods::PodPtr& pod, const std::string& reason, const std::string& msg) {
+        kube::PodStatus st;
+        st.phase = "Failed";
+        st.reason = reason;
+        st.message = msg;
+        statuses->set_pod_status(pod->metadata.uid, st);
+        recorder->record(events::pod_reference(*pod), events::kWarning, reason, msg);
+      });
+
+  // Local API.
+  api::AgentBackend::Facts facts{"0.1.0", p->node_name, c.containerd_namespace, c.root_dir};
+  p->backend = std::make_unique<DaemonBackend>(*p->manager, *p->statuses, *p->recorder, *p->containers, *p->images,
+                                               p->paths, facts);
+  api::ApiServerOptions ao;
+  ao.socket_path = c.api_socket;
+  p->api = std::make_unique<api::ApiServer>(*p->backend, ao);
+  NA_RETURN_IF_ERROR(p->api->start());
+
+  parts_ = std::move(p);
+  auto* parts = parts_.get();
+
+  // Container events → wake the pod; the relist in pleg_loop is the safety net.
+  stopping_ = false;
+  pleg_ = std::thread([this] { pleg_loop(); });
+  parts->events_stream->start([this](const runtime::ContainerEvent& e) { on_container_event(e.container_id); });
+
+  // Static pods.
+  if (!c.pod_manifest_path.empty()) {
+    bool first = true;
+    parts->manifests = std::make_unique<sources::ManifestDirSource>(
+        c.pod_manifest_path, parts->node_name, std::chrono::seconds(c.file_check_frequency_seconds),
+        [this, parts, first](const sources::ManifestSnapshot& snap) mutable {
+          parts->manager->set_source_pods("file", snap.pods);
+          if (first) {
+            first = false;
+            reconcile_orphans();
+          }
+        },
+        [parts](const sources::ManifestProblem& problem) {
+          auto reason = problem.warning ? "ManifestWarning" : "FailedToParseManifest";
+          auto msg = problem.object.empty() ? problem.message : problem.object + ": " + problem.message;
+          parts->recorder->record_manifest(problem.file, "", events::kWarning, reason, msg);
+          log::get("sources")->warn("{}: {}", problem.file, msg);
+        });
+    parts->manifests->start();
+  } else {
+    reconcile_orphans();
+  }
+  logger->info("nodeagent started node={} containerd={} namespace={} api={}", parts->node_name,
+               c.container_runtime_endpoint, c.containerd_namespace, c.api_socket);
+  return ok_status();
+}
+
+void Agent::on_container_event(const std::string& container_id) {
+  {
+    std::lock_guard lock(pleg_mu_);
+    pleg_queue_.push_back(container_id);
+  }
+  pleg_cv_.notify_one();
+}
+
+// Maps container events to pod wake-ups off the event stream's thread (the lookup is a gRPC
+// call), and relists every few seconds so that a missed event costs seconds, not a stuck pod.
+void Agent::pleg_loop() {
+  auto next_relist = std::chrono::steady_clock::now() + kRelistPeriod;
+  std::unique_lock lock(pleg_mu_);
+  while (!stopping_) {
+    pleg_cv_.wait_until(lock, next_relist, [&] { return stopping_ || !pleg_queue_.empty(); });
+    if (stopping_) break;
+    std::deque<std::string> batch;
+    batch.swap(pleg_queue_);
+    lock.unlock();
+    std::set<std::string> uids;
+    for (const auto& id : batch) {
+      auto st = parts_->containers->container_status(id);
+      if (!st.ok()) continue;
+      auto it = st->labels.find(pods::labels::kPodUid);
+      if (it != st->labels.end()) uids.insert(it->second);
+    }
+    for (const auto& uid : uids) parts_->workers->wake(uid);
+    if (std::chrono::steady_clock::now() >= next_relist) {
+      parts_->workers->wake_all();
+      next_relist = std::chrono::steady_clock::now() + kRelistPeriod;
+    }
+    lock.lock();
+  }
+}
+
+// After a restart: pods whose manifests went away while the agent was down still have
+// containers, namespaces, IPs and cgroups. Terminate and clean those up; adopt the rest.
+void Agent::reconcile_orphans() {
+  auto logger = log::get("agent");
+  auto* p = parts_.get();
+  std::set<std::string> desired;
+  for (const auto& pod : p->manager->pods()) desired.insert(pod->metadata.uid);
+  auto found = p->containers->list_containers({{pods::labels::kManagedBy, p->node_name}});
+  std::map<std::string, kube::Pod> orphans;
+  if (found.ok()) {
+    for (const auto& s : *found) {
+      auto uid = s.labels.count(pods::labels::kPodUid) ? s.labels.at(pods::labels::kPodUid) : "";
+      if (uid.empty() || desired.count(uid)) continue;
+      auto& pod = orphans[uid];
+      pod.metadata.uid = uid;
+      pod.metadata.name = s.labels.count(pods::labels::kPodName) ? s.labels.at(pods::labels::kPodName) : uid;
+      pod.metadata.namespace_ = s.labels.count(pods::labels::kPodNamespace) ? s.labels.at(pods::labels::kPodNamespace) : "default";
+      kube::Container c;
+      c.name = s.labels.count(pods::labels::kContainerName) ? s.labels.at(pods::labels::kContainerName) : s.id;
+      pod.spec.containers.push_back(c);
+    }
+  }
+  // Sandboxes left without containers.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(p->paths.root_dir + "/pods", ec)) {
+    auto uid = e.path().filename().string();
+    if (desired.count(uid) || orphans.count(uid)) continue;
+    if (!fs::exists(e.path() / "ns", ec)) continue;
+    orphans[uid].metadata.uid = uid;
+    orphans[uid].metadata.name = uid;
+    orphans[uid].metadata.namespace_ = "default";
+  }
+  for (auto& [uid, pod] : orphans) {
+    logger->info("cleaning up pod uid={} name={}: no longer desired", uid, pod.metadata.name);
+    pod.spec.termination_grace_period_seconds = 30;
+    auto ptr = std::make_shared<const kube::Pod>(pod);
+    if (auto st = p->syncer->terminate_pod(ptr); !st.ok()) logger->warn("orphan uid={}: {}", uid, st.error().message);
+    if (auto st = p->syncer->cleanup_pod(ptr); !st.ok()) logger->warn("orphan uid={}: {}", uid, st.error().message);
+  }
+  if (p->network) {
+    desired.clear();
+    for (const auto& pod : p->manager->pods()) desired.insert(pod->metadata.uid);
+    if (auto st = p->network->garbage_collect(desired); !st.ok()) logger->warn("IPAM garbage collection: {}", st.error().message);
+  }
+}
+
+void Agent::stop() {
+  if (!parts_) return;
+  {
+    std::lock_guard lock(pleg_mu_);
+    stopping_ = true;
+  }
+  pleg_cv_.notify_all();
+  if (parts_->manifests) parts_->manifests->stop();
+  if (parts_->events_stream) parts_->events_stream->stop();
+  if (pleg_.joinable()) pleg_.join();
+  if (parts_->api) parts_->api->stop();
+  if (parts_->workers) parts_->workers->stop();
+  if (parts_->statuses) parts_->statuses->stop();
+  parts_.reset();
+  log::get("agent")->info("nodeagent stopped; containers keep running");
+}
+
+}  // namespace nodeagent::daemon

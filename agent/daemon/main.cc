@@ -1,0 +1,47 @@
+// nodeagent: kubelet + kube-proxy for one node. `nodeagent [flags]` runs the daemon;
+// `nodeagent pause` is the pid-namespace holder that shareProcessNamespace pods get.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "agent/config/config.h"
+#include "agent/daemon/agent.h"
+#include "agent/util/log.h"
+#include "runtime/sandbox/pid_holder.h"
+
+int main(int argc, char** argv) {
+  using namespace nodeagent;
+  if (argc > 1 && std::strcmp(argv[1], "pause") == 0) return runtime::sandbox::run_pid_namespace_holder();
+
+  auto parsed = config::parse_args(argc, argv);
+  if (parsed.exit_code == 0) {
+    std::printf("%s\n", parsed.message.c_str());
+    return 0;
+  }
+  if (parsed.exit_code > 0) {
+    std::fprintf(stderr, "nodeagent: %s\n", parsed.message.c_str());
+    return parsed.exit_code;
+  }
+  log::set_level(parsed.config.log_level);
+
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  daemon::Agent agent(parsed.config);
+  if (auto st = agent.start(); !st.ok()) {
+    log::get("agent")->critical("cannot start: {}", st.error().message);
+    std::fprintf(stderr, "nodeagent: %s\n", st.error().message.c_str());
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::get("agent")->info("received {}, stopping (containers keep running)", strsignal(sig));
+  agent.stop();
+  return 0;
+}

@@ -1,0 +1,289 @@
+#include "agent/pods/container_config.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "agent/kube/expand.h"
+#include "agent/kube/qos.h"
+#include "agent/pods/pod_runtime_state.h"
+
+namespace nodeagent::pods {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+// metadata.labels['app'] -> "app" for prefix "metadata.labels".
+std::optional<std::string> subscript(const std::string& path, const std::string& prefix) {
+  if (path.rfind(prefix + "['", 0) != 0 || path.size() < prefix.size() + 4 || path.substr(path.size() - 2) != "']")
+    return std::nullopt;
+  return path.substr(prefix.size() + 2, path.size() - prefix.size() - 4);
+}
+
+// Labels and annotations as the downward API prints them: key="value" lines, sorted.
+std::string format_map(const kube::StringMap& m) {
+  std::string out;
+  for (const auto& [k, v] : m) out += (out.empty() ? "" : "\n") + k + "=\"" + v + "\"";
+  return out;
+}
+
+const kube::Quantity* find_resource(const kube::ResourceList& list, const std::string& name) {
+  auto it = list.find(name);
+  return it == list.end() ? nullptr : &it->second;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return b <= 0 ? a : (a + b - 1) / b; }
+
+std::string strip_cap(const std::string& cap) { return cap.rfind("CAP_", 0) == 0 ? cap.substr(4) : cap; }
+
+}  // namespace
+
+std::vector<std::string> resolve_argv(const kube::Container& c, const runtime::ImageConfig& image) {
+  std::vector<std::string> argv;
+  if (!c.command.empty()) {
+    argv = c.command;
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+  } else if (!c.args.empty()) {
+    argv = image.entrypoint;
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+  } else {
+    argv = image.entrypoint;
+    argv.insert(argv.end(), image.cmd.begin(), image.cmd.end());
+  }
+  return argv;
+}
+
+Result<std::string> field_ref_value(const kube::Pod& pod, const std::string& path, const ContainerContext& ctx) {
+  const auto& m = pod.metadata;
+  if (path == "metadata.name") return m.name;
+  if (path == "metadata.namespace") return m.namespace_;
+  if (path == "metadata.uid") return m.uid;
+  if (path == "metadata.labels") return format_map(m.labels);
+  if (path == "metadata.annotations") return format_map(m.annotations);
+  if (auto key = subscript(path, "metadata.labels")) {
+    auto it = m.labels.find(*key);
+    return it == m.labels.end() ? std::string() : it->second;
+  }
+  if (auto key = subscript(path, "metadata.annotations")) {
+    auto it = m.annotations.find(*key);
+    return it == m.annotations.end() ? std::string() : it->second;
+  }
+  if (path == "spec.nodeName") return pod.spec.node_name.empty() ? ctx.node_name : pod.spec.node_name;
+  if (path == "spec.serviceAccountName") return pod.spec.service_account_name;
+  if (path == "status.hostIP" || path == "status.hostIPs") return ctx.host_ip;
+  if (path == "status.podIP") return ctx.pod_ip;
+  if (path == "status.podIPs") return join(ctx.pod_ips, ",");
+  return invalid("unsupported fieldPath \"" + path + "\"");
+}
+
+Result<std::string> resource_ref_value(const kube::Pod& pod, const kube::Container& self,
+                                       const kube::ResourceFieldSelector& sel, const ContainerContext& ctx) {
+  const kube::Container* c = &self;
+  if (!sel.container_name.empty() && sel.container_name != self.name) {
+    c = nullptr;
+    for (const auto* list : {&pod.spec.containers, &pod.spec.init_containers})
+      for (const auto& other : *list)
+        if (other.name == sel.container_name) c = &other;
+    if (!c) return invalid("resourceFieldRef: container \"" + sel.container_name + "\" not found");
+  }
+  auto dot = sel.resource.find('.');
+  if (dot == std::string::npos) return invalid("resourceFieldRef: unsupported resource \"" + sel.resource + "\"");
+  auto kind = sel.resource.substr(0, dot);
+  auto name = sel.resource.substr(dot + 1);
+  const auto& list = kind == "limits" ? c->resources.limits : c->resources.requests;
+  const kube::Quantity* q = find_resource(list, name);
+  int64_t milli = 0;
+  if (q) {
+    milli = q->milli_value();
+  } else if (name == "cpu") {
+    // No limit: the node's allocatable (requests default to 0 → kubelet reports 0... for limits).
+    milli = kind == "limits" ? ctx.node_allocatable_cpu_millis : 0;
+  } else if (name == "memory") {
+    milli = kind == "limits" ? ctx.node_allocatable_memory_bytes * 1000 : 0;
+  } else {
+    return invalid("resourceFieldRef: unsupported resource \"" + sel.resource + "\"");
+  }
+  int64_t divisor = sel.divisor.milli_value() > 0 ? sel.divisor.milli_value() : 1000;
+  // Rounds up to the divisor: 1250m with divisor 1 -> 2, 250m -> 1.
+  return std::to_string(ceil_div(milli, divisor));
+}
+
+Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx) {
+  // Name -> value in definition order; a later definition replaces the earlier value in place.
+  std::vector<std::pair<std::string, std::string>> env;
+  std::map<std::string, size_t> index;
+  auto set = [&](const std::string& name, std::string value) {
+    auto it = index.find(name);
+    if (it != index.end()) {
+      env[it->second].second = std::move(value);
+    } else {
+      index[name] = env.size();
+      env.emplace_back(name, std::move(value));
+    }
+  };
+  for (const auto& kv : ctx.image.config.env) {
+    auto eq = kv.find('=');
+    set(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+  }
+  // Only variables defined in the container's own env (earlier in the list) expand, not the
+  // image's: kubelet expands against the container env built so far.
+  std::map<std::string, std::string> defined;
+  if (!c.env_from.empty()) {
+    for (size_t i = 0; i < c.env_from.size(); ++i) {
+      const auto& src = c.env_from[i];
+      const bool optional = src.config_map_ref ? src.config_map_ref->optional.value_or(false)
+                                               : (src.secret_ref && src.secret_ref->optional.value_or(false));
+      if (optional) continue;
+      auto what = src.config_map_ref ? "configmap \"" + src.config_map_ref->name + "\""
+                                     : "secret \"" + (src.secret_ref ? src.secret_ref->name : std::string()) + "\"";
+      return invalid(fmt::format("spec.containers[{}].envFrom[{}]: {} not found", c.name, i, what));
+    }
+  }
+  for (size_t i = 0; i < c.env.size(); ++i) {
+    const auto& e = c.env[i];
+    std::string value;
+    if (!e.value_from) {
+      value = kube::expand_vars(e.value, defined);
+    } else if (e.value_from->field_ref) {
+      auto v = field_ref_value(pod, e.value_from->field_ref->field_path, ctx);
+      if (!v.ok()) return v.error().wrap(fmt::format("env[{}] {}", i, e.name));
+      value = *v;
+    } else if (e.value_from->resource_field_ref) {
+      auto v = resource_ref_value(pod, c, *e.value_from->resource_field_ref, ctx);
+      if (!v.ok()) return v.error().wrap(fmt::format("env[{}] {}", i, e.name));
+      value = *v;
+    } else if (e.value_from->config_map_key_ref) {
+      const auto& ref = *e.value_from->config_map_key_ref;
+      if (ref.optional.value_or(false)) continue;
+      return invalid(fmt::format("configmap \"{}\" not found", ref.name));
+    } else if (e.value_from->secret_key_ref) {
+      const auto& ref = *e.value_from->secret_key_ref;
+      if (ref.optional.value_or(false)) continue;
+      return invalid(fmt::format("secret \"{}\" not found", ref.name));
+    }
+    defined[e.name] = value;
+    set(e.name, value);
+  }
+  std::vector<std::string> out;
+  out.reserve(env.size());
+  for (auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+int64_t milli_cpu_to_shares(int64_t milli) {
+  if (milli == 0) return 2;
+  return std::max<int64_t>(2, milli * 1024 / 1000);
+}
+
+int64_t milli_cpu_to_quota(int64_t milli, int64_t period) {
+  if (milli == 0) return 0;
+  return std::max<int64_t>(1000, milli * period / 1000);
+}
+
+int64_t oom_score_adj(const kube::Pod& pod, const kube::Container& c, int64_t node_memory_bytes) {
+  auto qos = kube::qos_class(pod);
+  if (qos == "Guaranteed") return -997;
+  if (qos == "BestEffort") return 1000;
+  const auto* req = find_resource(c.resources.requests, "memory");
+  int64_t request = req ? req->value() : 0;
+  if (node_memory_bytes <= 0) return 999;
+  int64_t adj = 1000 - (1000 * request) / node_memory_bytes;
+  if (adj < 2) return 2;
+  if (adj >= 1000) return 999;
+  return adj;
+}
+
+Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, const kube::Container& c,
+                                                        const ContainerContext& ctx) {
+  runtime::ContainerConfig cfg;
+  cfg.id = ctx.container_id;
+  cfg.image_ref = ctx.image_ref;
+  cfg.image = ctx.image;
+
+  NA_ASSIGN_OR_RETURN(cfg.env, build_env(pod, c, ctx));
+  // $(VAR) in command and args expands against the container's env.
+  std::map<std::string, std::string> vars;
+  for (const auto& e : c.env) {
+    for (const auto& kv : cfg.env)
+      if (kv.rfind(e.name + "=", 0) == 0) vars[e.name] = kv.substr(e.name.size() + 1);
+  }
+  kube::Container expanded = c;
+  for (auto& s : expanded.command) s = kube::expand_vars(s, vars);
+  for (auto& s : expanded.args) s = kube::expand_vars(s, vars);
+  cfg.args = resolve_argv(expanded, ctx.image.config);
+  if (cfg.args.empty())
+    return invalid("no command specified: the container has no command and the image no ENTRYPOINT or CMD");
+
+  cfg.working_dir = !c.working_dir.empty() ? c.working_dir : ctx.image.config.working_dir;
+  cfg.hostname = ctx.hostname;
+  cfg.tty = c.tty;
+
+  // Namespaces shared with the pod.
+  cfg.namespaces.network = ctx.sandbox.netns_path;
+  cfg.namespaces.ipc = ctx.sandbox.ipcns_path;
+  cfg.namespaces.uts = ctx.sandbox.utsns_path;
+  cfg.namespaces.pid = ctx.sandbox.pidns_path;
+  cfg.namespaces.host_network = pod.spec.host_network;
+  cfg.namespaces.host_ipc = pod.spec.host_ipc;
+  cfg.namespaces.host_pid = pod.spec.host_pid;
+
+  // Security: container settings override the pod's.
+  const auto& psc = pod.spec.security_context;
+  const auto& csc = c.security_context;
+  auto& sec = cfg.security;
+  sec.run_as_user = csc && csc->run_as_user ? csc->run_as_user : (psc ? psc->run_as_user : std::nullopt);
+  sec.run_as_group = csc && csc->run_as_group ? csc->run_as_group : (psc ? psc->run_as_group : std::nullopt);
+  if (psc) {
+    sec.supplemental_groups = psc->supplemental_groups;
+    if (psc->fs_group) sec.supplemental_groups.push_back(*psc->fs_group);
+    for (const auto& s : psc->sysctls) sec.sysctls[s.name] = s.value;
+  }
+  if (csc) {
+    sec.privileged = csc->privileged.value_or(false);
+    sec.read_only_rootfs = csc->read_only_root_filesystem.value_or(false);
+    sec.no_new_privileges = csc->allow_privilege_escalation.has_value() && !*csc->allow_privilege_escalation;
+    if (csc->capabilities) {
+      for (const auto& cap : csc->capabilities->add) sec.capabilities_add.push_back(strip_cap(cap));
+      for (const auto& cap : csc->capabilities->drop) sec.capabilities_drop.push_back(strip_cap(cap));
+    }
+  }
+  bool run_as_non_root = (csc && csc->run_as_non_root.value_or(false)) || (psc && psc->run_as_non_root.value_or(false));
+  if (run_as_non_root) {
+    if (sec.run_as_user && *sec.run_as_user == 0)
+      return invalid("container's runAsUser breaks non-root policy (pod: \"" + pod.metadata.name + "\", container: " + c.name + ")");
+    if (!sec.run_as_user) {
+      const auto& u = ctx.image.config.user;
+      if (u.empty() || u == "0" || u == "root" || u.rfind("0:", 0) == 0 || u.rfind("root:", 0) == 0)
+        return invalid("container has runAsNonRoot and image will run as root (pod: \"" + pod.metadata.name + "\", container: " + c.name + ")");
+    }
+  }
+
+  // Resources.
+  auto& res = cfg.resources;
+  if (const auto* q = find_resource(c.resources.requests, "cpu")) res.cpu_shares = milli_cpu_to_shares(q->milli_value());
+  else res.cpu_shares = 2;  // kubelet gives BestEffort containers the minimum
+  if (const auto* q = find_resource(c.resources.limits, "cpu")) res.cpu_quota = milli_cpu_to_quota(q->milli_value(), res.cpu_period);
+  if (const auto* q = find_resource(c.resources.limits, "memory")) res.memory_limit_bytes = q->value();
+  res.oom_score_adj = oom_score_adj(pod, c, ctx.node_allocatable_memory_bytes);
+  if (!ctx.cgroup_parent.empty()) res.cgroups_path = ctx.cgroup_parent + "/" + ctx.container_id;
+
+  cfg.mounts = ctx.mounts;
+
+  cfg.labels[labels::kPodUid] = pod.metadata.uid;
+  cfg.labels[labels::kPodName] = pod.metadata.name;
+  cfg.labels[labels::kPodNamespace] = pod.metadata.namespace_;
+  cfg.labels[labels::kContainerName] = c.name;
+  cfg.labels[labels::kContainerKind] = ctx.init ? "init" : "app";
+  cfg.labels[labels::kAttempt] = std::to_string(ctx.attempt);
+  cfg.labels[labels::kManagedBy] = ctx.node_name;
+  cfg.log_path = ctx.log_path;
+  return cfg;
+}
+
+}  // namespace nodeagent::pods

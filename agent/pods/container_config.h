@@ -1,0 +1,65 @@
+// Turns one container of a v1 Pod into the runtime's ContainerConfig, as kubelet's
+// kuberuntime (generateContainerConfig) does for CRI: command and args against the image's
+// ENTRYPOINT/CMD, environment with $(VAR) expansion and downward-API references, security
+// context, resources and cgroup, mounts, labels and the CRI log path. Pure: every input from the
+// node (sandbox paths, image config, mounts prepared by the volume manager) is passed in.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/kube/types.h"
+#include "agent/util/result.h"
+#include "runtime/sandbox.h"
+#include "runtime/types.h"
+
+namespace nodeagent::pods {
+
+struct ContainerContext {
+  std::string node_name;
+  std::string container_id;          // the containerd id chosen for this attempt
+  uint32_t attempt = 0;
+  bool init = false;
+  runtime::ImageInfo image;
+  std::string image_ref;             // normalised reference of container.image
+  runtime::SandboxInfo sandbox;
+  std::string hostname;
+  std::string pod_ip;
+  std::vector<std::string> pod_ips;
+  std::string host_ip;
+  std::string cgroup_parent;         // the pod's cgroup; the container's is <parent>/<id>
+  std::string log_path;              // CRI log file of this attempt
+  std::vector<runtime::Mount> mounts;  // volumes, /etc/hosts, resolv.conf, termination log
+  int64_t node_allocatable_cpu_millis = 0;
+  int64_t node_allocatable_memory_bytes = 0;
+};
+
+// Image ENTRYPOINT/CMD vs Kubernetes command/args (kubelet's rules):
+//  command set          -> command + args
+//  only args set        -> image ENTRYPOINT + args
+//  neither              -> image ENTRYPOINT + image CMD
+std::vector<std::string> resolve_argv(const kube::Container& c, const runtime::ImageConfig& image);
+
+// The environment in the order the process sees it: image env first, then the container's
+// env (later wins), with $(VAR) expanded against the variables defined before. Errors for
+// references that cannot be resolved (configMapKeyRef/secretKeyRef with no source) name the
+// field: the caller reports them as CreateContainerConfigError.
+Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx);
+
+// Downward API: the value of a fieldRef path for this pod, or an error naming the path.
+Result<std::string> field_ref_value(const kube::Pod& pod, const std::string& field_path, const ContainerContext& ctx);
+// resourceFieldRef: limits.cpu etc., rounded up to the divisor.
+Result<std::string> resource_ref_value(const kube::Pod& pod, const kube::Container& c,
+                                       const kube::ResourceFieldSelector& sel, const ContainerContext& ctx);
+
+Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, const kube::Container& c,
+                                                        const ContainerContext& ctx);
+
+// cpu.shares from a request in millicores (kubelet's MilliCPUToShares: min 2).
+int64_t milli_cpu_to_shares(int64_t milli);
+// CFS quota for a limit in millicores and a period in microseconds (min 1000).
+int64_t milli_cpu_to_quota(int64_t milli, int64_t period);
+// oom_score_adj by QoS class, as kubelet's GetContainerOOMScoreAdjust.
+int64_t oom_score_adj(const kube::Pod& pod, const kube::Container& c, int64_t node_memory_bytes);
+
+}  // namespace nodeagent::pods

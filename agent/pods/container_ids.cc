@@ -1,0 +1,37 @@
+#include "agent/pods/container_ids.h"
+
+#include <openssl/sha.h>
+
+#include <csignal>
+#include <map>
+
+namespace nodeagent::pods {
+
+std::string container_id_for(const std::string& pod_uid, const std::string& container, uint32_t attempt) {
+  std::string key = pod_uid + "/" + container + "/" + std::to_string(attempt);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+int signal_number(const std::string& name) {
+  static const std::map<std::string, int> names = {
+      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+      {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"STOP", SIGSTOP}, {"WINCH", SIGWINCH}, {"PWR", SIGPWR}};
+  if (name.empty()) return SIGTERM;
+  if (name.find_first_not_of("0123456789") == std::string::npos) {
+    int n = std::stoi(name);
+    return n > 0 && n < 65 ? n : SIGTERM;
+  }
+  auto key = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
+  auto it = names.find(key);
+  return it == names.end() ? SIGTERM : it->second;
+}
+
+}  // namespace nodeagent::pods

@@ -1,0 +1,93 @@
+#include "agent/pods/pod_manager.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace nodeagent::pods {
+
+PodManager::PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected)
+    : workers_(workers), max_pods_(max_pods), on_rejected_(std::move(on_rejected)) {}
+
+void PodManager::set_source_pods(const std::string& source, const std::vector<PodPtr>& pods) {
+  std::vector<PodPtr> to_update, to_reject;
+  std::vector<std::string> to_kill;
+  {
+    std::lock_guard lock(mu_);
+    auto& mine = by_source_[source];
+    std::map<std::string, PodPtr> next;
+    for (const auto& p : pods) next[p->metadata.uid] = p;
+    for (const auto& [uid, p] : mine) {
+      if (next.count(uid)) continue;
+      if (admitted_.erase(uid)) to_kill.push_back(uid);
+      rejected_.erase(uid);
+    }
+    // Oldest first, so that the pods admitted before keep their places under --max-pods.
+    std::vector<PodPtr> fresh;
+    for (const auto& [uid, p] : next)
+      if (!mine.count(uid)) fresh.push_back(p);
+    std::sort(fresh.begin(), fresh.end(), [](const PodPtr& a, const PodPtr& b) {
+      return a->metadata.creation_timestamp < b->metadata.creation_timestamp;
+    });
+    for (const auto& p : fresh) {
+      if (static_cast<int>(admitted_.size()) >= max_pods_) {
+        rejected_[p->metadata.uid] = p;
+        to_reject.push_back(p);
+        continue;
+      }
+      admitted_[p->metadata.uid] = p;
+      to_update.push_back(p);
+    }
+    mine = std::move(next);
+  }
+  for (const auto& uid : to_kill) workers_.kill(uid);
+  for (const auto& p : to_update) workers_.update(p);
+  for (const auto& p : to_reject)
+    if (on_rejected_)
+      on_rejected_(p, "OutOfpods", fmt::format("Node didn't have enough resource: pods, requested: 1, used: {}, capacity: {}",
+                                               max_pods_, max_pods_));
+}
+
+std::vector<PodPtr> PodManager::pods() const {
+  std::lock_guard lock(mu_);
+  std::vector<PodPtr> out;
+  for (const auto& [uid, p] : admitted_) out.push_back(p);
+  for (const auto& [uid, p] : rejected_) out.push_back(p);
+  std::sort(out.begin(), out.end(), [](const PodPtr& a, const PodPtr& b) {
+    return std::tie(a->metadata.namespace_, a->metadata.name) < std::tie(b->metadata.namespace_, b->metadata.name);
+  });
+  return out;
+}
+
+std::optional<PodPtr> PodManager::pod_by_uid(const std::string& uid) const {
+  std::lock_guard lock(mu_);
+  if (auto it = admitted_.find(uid); it != admitted_.end()) return it->second;
+  if (auto it = rejected_.find(uid); it != rejected_.end()) return it->second;
+  return std::nullopt;
+}
+
+bool PodManager::rejected(const std::string& uid) const {
+  std::lock_guard lock(mu_);
+  return rejected_.count(uid) > 0;
+}
+
+std::optional<PodPtr> PodManager::find(const std::string& ref, std::string* why) const {
+  auto all = pods();
+  std::vector<PodPtr> hits;
+  auto slash = ref.find('/');
+  for (const auto& p : all) {
+    const auto& m = p->metadata;
+    bool match = slash != std::string::npos ? (m.namespace_ + "/" + m.name == ref) : (m.name == ref);
+    if (match) hits.push_back(p);
+  }
+  if (hits.empty() && slash == std::string::npos && ref.size() >= 4) {
+    for (const auto& p : all)
+      if (p->metadata.uid.rfind(ref, 0) == 0) hits.push_back(p);
+  }
+  if (hits.size() == 1) return hits.front();
+  if (why) *why = hits.empty() ? fmt::format("pod \"{}\" not found", ref)
+                               : fmt::format("pod \"{}\" is ambiguous: use namespace/name", ref);
+  return std::nullopt;
+}
+
+}  // namespace nodeagent::pods

@@ -1,0 +1,44 @@
+// The desired pods of this node, merged from the sources (the manifest directory now; the API
+// server later), and the bridge from "what is desired" to the pod workers: a new UID is
+// update()d, a vanished UID is kill()ed. Admission of the node-level limit (--max-pods) happens
+// here, as kubelet's canAdmitPod: a pod over the limit is rejected (phase Failed, reason
+// OutOfpods) and never started.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/pods/pod_workers.h"
+
+namespace nodeagent::pods {
+
+class PodManager {
+ public:
+  // on_rejected(pod, reason, message): the daemon turns it into status + event.
+  using RejectFn = std::function<void(const PodPtr&, const std::string&, const std::string&)>;
+  PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected);
+
+  // Replaces the full set of pods coming from `source` ("file", "api").
+  void set_source_pods(const std::string& source, const std::vector<PodPtr>& pods);
+
+  std::vector<PodPtr> pods() const;  // every desired pod, admitted or rejected, by namespace/name
+  std::optional<PodPtr> pod_by_uid(const std::string& uid) const;
+  // "name", "namespace/name" or a UID prefix; nullopt when none or ambiguous (with why).
+  std::optional<PodPtr> find(const std::string& ref, std::string* why) const;
+  bool rejected(const std::string& uid) const;
+
+ private:
+  PodWorkers& workers_;
+  int max_pods_;
+  RejectFn on_rejected_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::map<std::string, PodPtr>> by_source_;  // source -> uid -> pod
+  std::map<std::string, PodPtr> admitted_;                          // uid -> pod
+  std::map<std::string, PodPtr> rejected_;
+};
+
+}  // namespace nodeagent::pods

@@ -1,0 +1,489 @@
+#include "agent/pods/pod_syncer.h"
+
+#include <sys/stat.h>
+
+#include <csignal>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "agent/pods/container_config.h"
+#include "agent/pods/container_ids.h"
+#include "agent/pods/pod_actions.h"
+#include "agent/util/log.h"
+#include "network/podfiles/pod_hostname.h"
+
+namespace nodeagent::pods {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kRetrySoon = std::chrono::seconds(2);
+constexpr auto kVolumeRetry = std::chrono::seconds(5);
+
+std::string pod_name(const kube::Pod& pod) { return pod.metadata.namespace_ + "/" + pod.metadata.name; }
+
+// Sysctls kubelet allows without --allowed-unsafe-sysctls.
+bool is_safe_sysctl(const std::string& name) {
+  static const std::set<std::string> safe = {
+      "kernel.shm_rmid_forced",        "net.ipv4.ip_local_port_range",   "net.ipv4.tcp_syncookies",
+      "net.ipv4.ping_group_range",     "net.ipv4.ip_unprivileged_port_start", "net.ipv4.ip_local_reserved_ports",
+      "net.ipv4.tcp_keepalive_time",   "net.ipv4.tcp_fin_timeout",       "net.ipv4.tcp_keepalive_intvl",
+      "net.ipv4.tcp_keepalive_probes"};
+  return safe.count(name) > 0;
+}
+
+void set_waiting_all(const kube::Pod& pod, PodRuntimeState& state, const std::string& reason, const std::string& msg) {
+  for (const auto* list : {&pod.spec.init_containers, &pod.spec.containers})
+    for (const auto& c : *list)
+      if (!state.latest(c.name)) state.waiting[c.name] = {reason, msg};
+}
+
+void min_requeue(SyncResult& r, std::chrono::milliseconds d) {
+  if (!r.requeue_after || d < *r.requeue_after) r.requeue_after = d;
+}
+
+runtime::Mount bind_mount(const std::string& container_path, const std::string& host_path) {
+  runtime::Mount m;
+  m.container_path = container_path;
+  m.host_path = host_path;
+  return m;
+}
+
+bool mounts_own(const kube::Container& c, const std::string& path) {
+  for (const auto& m : c.volume_mounts)
+    if (m.mount_path == path) return true;
+  return false;
+}
+
+}  // namespace
+
+PodSyncer::PodSyncer(SyncerConfig config, SyncerDeps deps)
+    : config_(std::move(config)),
+      deps_(deps),
+      crash_backoff_(*deps.clock),
+      pull_backoff_(*deps.clock),
+      sandbox_backoff_(*deps.clock, std::chrono::seconds(1), std::chrono::seconds(60)) {}
+
+PodSyncer::PodRecord& PodSyncer::record(const std::string& uid) {
+  std::lock_guard lock(mu_);
+  return records_[uid];  // std::map: references stay valid while other pods come and go
+}
+
+void PodSyncer::event(const kube::Pod& pod, const std::string& type, const std::string& reason, const std::string& msg) {
+  if (deps_.events) deps_.events->record(pod, type, reason, msg);
+  auto logger = log::get("pods");
+  if (type == "Warning") logger->warn("pod={} uid={} {}: {}", pod_name(pod), pod.metadata.uid, reason, msg);
+  else logger->info("pod={} uid={} {}: {}", pod_name(pod), pod.metadata.uid, reason, msg);
+}
+
+void PodSyncer::admit(const kube::Pod& pod, PodRecord& rec) {
+  rec.admitted = true;
+  if (pod.spec.os && pod.spec.os->name == "windows") {
+    rec.rejection_reason = "PodOSNotSupported";
+    rec.rejection_message = "Pod attempted to use an OS (windows) that is not supported by the node (linux)";
+  } else if (pod.spec.security_context) {
+    for (const auto& s : pod.spec.security_context->sysctls) {
+      if (is_safe_sysctl(s.name)) continue;
+      rec.rejection_reason = "SysctlForbidden";
+      rec.rejection_message = fmt::format("forbidden sysctl: \"{}\" not allowlisted", s.name);
+      break;
+    }
+  }
+  if (!rec.rejection_reason.empty()) {
+    rec.finished = true;
+    event(pod, "Warning", rec.rejection_reason, rec.rejection_message);
+  }
+}
+
+std::chrono::seconds PodSyncer::grace_period(const kube::Pod& pod) const {
+  if (pod.metadata.deletion_grace_period_seconds) return std::chrono::seconds(*pod.metadata.deletion_grace_period_seconds);
+  return std::chrono::seconds(pod.spec.termination_grace_period_seconds.value_or(30));
+}
+
+Status PodSyncer::ensure_sandbox(const kube::Pod& pod, PodRecord& rec) {
+  const auto& uid = pod.metadata.uid;
+  NA_ASSIGN_OR_RETURN(auto host, network::pod_hostname(pod, config_.cluster_domain));
+  rec.hostname = host.hostname;
+  if (deps_.cgroups) {
+    NA_ASSIGN_OR_RETURN(rec.cgroup_parent, deps_.cgroups->ensure(pod));
+  }
+  runtime::SandboxConfig sc;
+  sc.pod_uid = uid;
+  sc.hostname = pod.spec.host_network ? config_.node_facts.hostname : host.hostname;
+  sc.host_network = pod.spec.host_network;
+  sc.host_ipc = pod.spec.host_ipc;
+  sc.host_pid = pod.spec.host_pid;
+  sc.share_process_namespace = pod.spec.share_process_namespace.value_or(false);
+  NA_ASSIGN_OR_RETURN(rec.sandbox, deps_.sandboxes->ensure_sandbox(sc));
+  if (deps_.network) {
+    NA_ASSIGN_OR_RETURN(rec.net, deps_.network->setup(pod, rec.sandbox));
+  }
+  NA_ASSIGN_OR_RETURN(auto files, network::render_pod_files(pod, rec.net.pod_ips, config_.node_facts));
+  for (const auto& w : files.warnings) event(pod, "Warning", "DNSConfigForming", w);
+  NA_ASSIGN_OR_RETURN(rec.files, network::write_pod_files(config_.paths.pod_dir(uid) + "/etc", files));
+  rec.sandbox_ready = true;
+  rec.sandbox_torn_down = false;
+  return ok_status();
+}
+
+Result<runtime::ImageInfo> PodSyncer::ensure_image(const kube::Pod& pod, const kube::Container& c,
+                                                   PodRuntimeState& state, SyncResult& result) {
+  const auto& image = c.image;
+  auto present = deps_.images->image_status(image);
+  const auto& policy = c.image_pull_policy;
+  if (present.ok() && policy != "Always") {
+    return present;
+  }
+  if (!present.ok() && present.error().code != ErrorCode::kNotFound) return present.error();
+  if (policy == "Never") {
+    auto msg = fmt::format("Container image \"{}\" is not present with pull policy of Never", image);
+    state.waiting[c.name] = {"ErrImageNeverPull", msg};
+    event(pod, "Warning", "ErrImageNeverPull", msg);
+    return invalid(msg);
+  }
+  auto key = "pull/" + pod.metadata.uid + "/" + image;
+  auto now = deps_.clock->now();
+  if (pull_backoff_.in_backoff(key, now - std::chrono::milliseconds(1))) {
+    auto msg = fmt::format("Back-off pulling image \"{}\"", image);
+    state.waiting[c.name] = {"ImagePullBackOff", msg};
+    event(pod, "Normal", "BackOff", msg);
+    min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(pull_backoff_.delay(key)));
+    return unavailable(msg);
+  }
+  event(pod, "Normal", "Pulling", fmt::format("Pulling image \"{}\"", image));
+  auto started = std::chrono::steady_clock::now();
+  auto pulled = deps_.images->pull_image(image, runtime::RegistryAuth{});
+  if (!pulled.ok()) {
+    // With policy Always and the image present, a failed pull still fails the start, as kubelet.
+    pull_backoff_.next(key, now);
+    auto msg = fmt::format("Failed to pull image \"{}\": {}", image, pulled.error().message);
+    state.waiting[c.name] = {"ErrImagePull", msg};
+    event(pod, "Warning", "Failed", msg);
+    min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(pull_backoff_.delay(key)));
+    return pulled.error();
+  }
+  pull_backoff_.reset(key);
+  auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  event(pod, "Normal", "Pulled", fmt::format("Successfully pulled image \"{}\" in {:.3f}s", image, took));
+  return pulled;
+}
+
+Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c, const ContainerToStart& what,
+                                  PodRecord& rec, PodRuntimeState& state, SyncResult& result) {
+  const auto& uid = pod.metadata.uid;
+  auto image = ensure_image(pod, c, state, result);
+  if (!image.ok()) return image.error();
+  rec.image_ids[c.image] = image->id;
+
+  if (what.restart) {
+    const auto* last = state.latest(c.name);
+    crash_backoff_.next(backoff_key(pod, c.name), last && last->state.finished_at ? *last->state.finished_at : deps_.clock->now());
+  }
+
+  ContainerContext ctx;
+  ctx.node_name = config_.node_name;
+  ctx.container_id = container_id_for(uid, c.name, what.attempt);
+  ctx.attempt = what.attempt;
+  ctx.init = what.init;
+  ctx.image = *image;
+  ctx.image_ref = image->repo_tags.empty() ? c.image : image->repo_tags.front();
+  ctx.sandbox = rec.sandbox;
+  ctx.hostname = rec.hostname;
+  ctx.pod_ips = rec.net.pod_ips;
+  ctx.pod_ip = rec.net.pod_ips.empty() ? "" : rec.net.pod_ips.front();
+  ctx.host_ip = rec.net.host_ip;
+  ctx.cgroup_parent = rec.cgroup_parent;
+  ctx.log_path = config_.paths.log_path(pod, c.name, what.attempt);
+  ctx.node_allocatable_cpu_millis = config_.node_cpu_millis;
+  ctx.node_allocatable_memory_bytes = config_.node_memory_bytes;
+
+  auto fail = [&](const std::string& reason, const Error& err) -> Status {
+    state.waiting[c.name] = {reason, err.message};
+    event(pod, "Warning", "Failed", "Error: " + err.message);
+    return err;
+  };
+
+  // Pod files, unless the container brings its own (kubelet leaves those alone).
+  std::vector<runtime::Mount> mounts;
+  if (!mounts_own(c, "/etc/hosts")) mounts.push_back(bind_mount("/etc/hosts", rec.files.hosts));
+  if (!mounts_own(c, "/etc/hostname")) mounts.push_back(bind_mount("/etc/hostname", rec.files.hostname));
+  if (!mounts_own(c, "/etc/resolv.conf")) mounts.push_back(bind_mount("/etc/resolv.conf", rec.files.resolv_conf));
+  if (!c.termination_message_path.empty()) {
+    auto path = config_.paths.termination_log(uid, c.name, what.attempt);
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    std::ofstream(path, std::ios::trunc).close();
+    ::chmod(path.c_str(), 0666);  // writable by any container user, as kubelet makes it
+    mounts.push_back(bind_mount(c.termination_message_path, path));
+  }
+  auto volume_mounts = deps_.volumes->container_mounts(pod, c);
+  if (!volume_mounts.ok()) return fail("CreateContainerConfigError", volume_mounts.error());
+  mounts.insert(mounts.end(), volume_mounts->begin(), volume_mounts->end());
+  ctx.mounts = std::move(mounts);
+
+  std::error_code ec;
+  fs::create_directories(fs::path(ctx.log_path).parent_path(), ec);
+
+  auto cfg = build_container_config(pod, c, ctx);
+  if (!cfg.ok()) return fail("CreateContainerConfigError", cfg.error());
+  cfg->log_max_size_bytes = config_.log_max_size_bytes;
+  cfg->log_max_files = config_.log_max_files;
+
+  // A create that failed half-way (or an agent killed mid-create) leaves this id behind.
+  deps_.containers->remove_container(ctx.container_id).ignore_error();
+  if (auto st = deps_.containers->create_container(*cfg); !st.ok()) return fail("CreateContainerError", st.error());
+  event(pod, "Normal", "Created", "Created container " + c.name);
+  auto pid = deps_.containers->start_container(ctx.container_id);
+  if (!pid.ok()) {
+    deps_.containers->remove_container(ctx.container_id).ignore_error();
+    crash_backoff_.next(backoff_key(pod, c.name), deps_.clock->now());
+    return fail("RunContainerError", pid.error());
+  }
+  state.waiting.erase(c.name);
+  event(pod, "Normal", "Started", "Started container " + c.name);
+  return ok_status();
+}
+
+Status PodSyncer::stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace) {
+  int signal = SIGTERM;
+  if (auto image = deps_.images->image_status(inst.image_ref); image.ok())
+    signal = signal_number(image->config.stop_signal);
+  event(pod, "Normal", "Killing", "Stopping container " + inst.name);
+  return deps_.containers->stop_container(inst.id, signal, grace);
+}
+
+void PodSyncer::garbage_collect(const PodRuntimeState& state) {
+  // Keep the newest two attempts of each container: the current one and status.lastState.
+  for (const auto& [name, list] : state.containers) {
+    for (size_t i = 0; i + 2 < list.size(); ++i) deps_.containers->remove_container(list[i].id).ignore_error();
+  }
+}
+
+void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, const PodRecord& rec) {
+  state.sandbox_ready = rec.sandbox_ready;
+  state.pod_ips = rec.net.pod_ips;
+  state.host_ip = rec.net.host_ip.empty() ? config_.host_ip : rec.net.host_ip;
+  if (!rec.rejection_reason.empty()) {
+    state.pod_failure_reason = rec.rejection_reason;
+    state.pod_failure_message = rec.rejection_message;
+  }
+  for (auto& [name, list] : state.containers) {
+    for (auto& inst : list) {
+      for (const auto* specs : {&pod.spec.init_containers, &pod.spec.containers})
+        for (const auto& c : *specs)
+          if (c.name == name) {
+            auto it = rec.image_ids.find(c.image);
+            if (it != rec.image_ids.end()) inst.image_id = it->second;
+          }
+    }
+  }
+  if (deps_.status) deps_.status->update(pod, state);
+}
+
+SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
+  const auto& pod = *pod_ptr;
+  const auto& uid = pod.metadata.uid;
+  auto logger = log::get("pods");
+  SyncResult result;
+  auto& rec = record(uid);
+  if (!rec.admitted) admit(pod, rec);
+
+  auto observed = observe_pod(*deps_.containers, pod, config_.paths);
+  if (!observed.ok()) {
+    logger->warn("pod={} uid={} reading containers failed: {}", pod_name(pod), uid, observed.error().message);
+    result.requeue_after = kRetrySoon;
+    return result;
+  }
+  PodRuntimeState state = std::move(observed).value();
+
+  // Adopt what a previous agent run set up: namespaces and network are still there.
+  if (!rec.sandbox_ready && !rec.finished) {
+    if (auto found = deps_.sandboxes->find_sandbox(uid); found.ok()) {
+      rec.sandbox = *found;
+      bool net_ok = true;
+      if (deps_.network) {
+        auto net = deps_.network->status(pod);
+        if (net.ok()) rec.net = *net;
+        else net_ok = false;
+      }
+      if (net_ok) {
+        auto host = network::pod_hostname(pod, config_.cluster_domain);
+        if (host.ok()) rec.hostname = host->hostname;
+        auto dir = config_.paths.pod_dir(uid) + "/etc";
+        rec.files = {dir + "/etc-hosts", dir + "/hostname", dir + "/resolv.conf"};
+        if (deps_.cgroups) {
+          if (auto cg = deps_.cgroups->ensure(pod); cg.ok()) rec.cgroup_parent = *cg;
+        }
+        rec.sandbox_ready = fs::exists(rec.files.hosts);
+      }
+    }
+  }
+
+  if (rec.finished) {
+    publish(pod, state, rec);
+    return result;
+  }
+
+  // activeDeadlineSeconds, counted from status.startTime.
+  if (pod.spec.active_deadline_seconds && deps_.status) {
+    auto current = deps_.status->current(uid);
+    if (current && current->start_time) {
+      auto deadline = *current->start_time + std::chrono::seconds(*pod.spec.active_deadline_seconds);
+      auto now = deps_.clock->now();
+      if (now >= deadline) {
+        event(pod, "Normal", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
+        for (const auto& [name, list] : state.containers)
+          if (!list.empty() && list.back().state.state == runtime::ContainerStateKind::kRunning)
+            stop_container(pod, list.back(), grace_period(pod)).ignore_error();
+        rec.rejection_reason = "DeadlineExceeded";
+        rec.rejection_message = "Pod was active on the node longer than the specified deadline";
+        rec.finished = true;
+        auto again = observe_pod(*deps_.containers, pod, config_.paths);
+        if (again.ok()) state = std::move(again).value();
+        publish(pod, state, rec);
+        return result;
+      }
+      min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    }
+  }
+
+  state.sandbox_ready = rec.sandbox_ready;
+  auto actions = compute_pod_actions(pod, state, crash_backoff_, deps_.clock->now());
+  state.waiting = actions.waiting;
+  if (actions.requeue_after) min_requeue(result, *actions.requeue_after);
+
+  // 1. Kill.
+  for (const auto& k : actions.kill) {
+    for (const auto& [name, list] : state.containers)
+      if (!list.empty() && list.back().id == k.id) stop_container(pod, list.back(), grace_period(pod)).ignore_error();
+  }
+  if (actions.pod_finished) {
+    rec.finished = true;
+  } else if (!actions.start.empty()) {
+    // 2. Sandbox.
+    if (!rec.sandbox_ready) {
+      if (sandbox_backoff_.in_backoff("sandbox/" + uid, deps_.clock->now() - std::chrono::milliseconds(1))) {
+        min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_backoff_.delay("sandbox/" + uid)));
+        set_waiting_all(pod, state, "ContainerCreating", "");
+        publish(pod, state, rec);
+        return result;
+      }
+      if (auto st = ensure_sandbox(pod, rec); !st.ok()) {
+        sandbox_backoff_.next("sandbox/" + uid, deps_.clock->now());
+        event(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + st.error().message);
+        set_waiting_all(pod, state, "ContainerCreating", "");
+        state.sandbox_error = st.error().message;
+        min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_backoff_.delay("sandbox/" + uid)));
+        publish(pod, state, rec);
+        return result;
+      }
+      sandbox_backoff_.reset("sandbox/" + uid);
+    }
+    // 3. Volumes.
+    if (auto st = deps_.volumes->setup_pod_volumes(pod); !st.ok()) {
+      event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + st.error().message);
+      set_waiting_all(pod, state, "ContainerCreating", "");
+      min_requeue(result, kVolumeRetry);
+      publish(pod, state, rec);
+      return result;
+    }
+    // 4. Start, in plan order.
+    for (const auto& what : actions.start) {
+      const auto& c = what.init ? pod.spec.init_containers[what.index] : pod.spec.containers[what.index];
+      if (auto st = start_container(pod, c, what, rec, state, result); !st.ok()) {
+        logger->warn("pod={} uid={} container={} start failed: {}", pod_name(pod), uid, c.name, st.error().message);
+        min_requeue(result, kRetrySoon);
+        if (what.init) break;  // the next init container waits for this one
+      }
+    }
+  }
+
+  // 5. Re-read, collect garbage, publish.
+  auto waiting = state.waiting;
+  if (auto again = observe_pod(*deps_.containers, pod, config_.paths); again.ok()) {
+    state = std::move(again).value();
+    for (auto& [name, w] : waiting)
+      if (!state.latest(name) || state.latest(name)->state.state == runtime::ContainerStateKind::kExited)
+        state.waiting[name] = w;
+  }
+  garbage_collect(state);
+  if (actions.pod_finished && rec.sandbox_ready) {
+    // A finished pod keeps its status and logs but gives back its IP and namespaces.
+    if (deps_.network) deps_.network->teardown(uid, rec.sandbox).ignore_error();
+    deps_.sandboxes->remove_sandbox(uid).ignore_error();
+    rec.sandbox_torn_down = true;
+  }
+  publish(pod, state, rec);
+  return result;
+}
+
+Status PodSyncer::terminate_pod(const PodPtr& pod_ptr) {
+  const auto& pod = *pod_ptr;
+  NA_ASSIGN_OR_RETURN(auto state, observe_pod(*deps_.containers, pod, config_.paths));
+  auto grace = grace_period(pod);
+  auto running = [&](const std::string& name) -> const ContainerInstance* {
+    const auto* inst = state.latest(name);
+    return inst && inst->state.state != runtime::ContainerStateKind::kExited ? inst : nullptr;
+  };
+  // App containers stop together; each gets the whole grace period.
+  std::vector<std::thread> stoppers;
+  std::mutex err_mu;
+  std::optional<Error> first_error;
+  for (const auto& c : pod.spec.containers) {
+    if (const auto* inst = running(c.name)) {
+      stoppers.emplace_back([&, inst] {
+        auto st = stop_container(pod, *inst, grace);
+        std::lock_guard lock(err_mu);
+        if (!st.ok() && !first_error) first_error = st.error();
+      });
+    }
+  }
+  for (auto& t : stoppers) t.join();
+  // Then sidecars and init containers, last first.
+  for (auto it = pod.spec.init_containers.rbegin(); it != pod.spec.init_containers.rend(); ++it) {
+    if (const auto* inst = running(it->name)) {
+      auto st = stop_container(pod, *inst, grace);
+      if (!st.ok() && !first_error) first_error = st.error();
+    }
+  }
+  if (first_error) return *first_error;
+  return ok_status();
+}
+
+Status PodSyncer::cleanup_pod(const PodPtr& pod_ptr) {
+  const auto& pod = *pod_ptr;
+  const auto& uid = pod.metadata.uid;
+  NA_ASSIGN_OR_RETURN(auto state, observe_pod(*deps_.containers, pod, config_.paths));
+  for (const auto& [name, list] : state.containers)
+    for (const auto& inst : list) NA_RETURN_IF_ERROR(deps_.containers->remove_container(inst.id));
+  runtime::SandboxInfo sandbox;
+  {
+    auto& rec = record(uid);
+    sandbox = rec.sandbox;
+  }
+  if (sandbox.dir.empty()) {
+    if (auto found = deps_.sandboxes->find_sandbox(uid); found.ok()) sandbox = *found;
+  }
+  if (deps_.network) NA_RETURN_IF_ERROR(deps_.network->teardown(uid, sandbox));
+  NA_RETURN_IF_ERROR(deps_.sandboxes->remove_sandbox(uid));
+  NA_RETURN_IF_ERROR(deps_.volumes->teardown_pod_volumes(uid));
+  if (deps_.cgroups) NA_RETURN_IF_ERROR(deps_.cgroups->remove(pod));
+  std::error_code ec;
+  fs::remove_all(config_.paths.pod_dir(uid), ec);
+  if (ec) return internal("remove " + config_.paths.pod_dir(uid) + ": " + ec.message());
+  fs::remove_all(config_.paths.log_dir(pod), ec);
+  if (deps_.status) deps_.status->remove(uid);
+  crash_backoff_.reset_prefix(uid + "/");
+  pull_backoff_.reset_prefix("pull/" + uid + "/");
+  sandbox_backoff_.reset("sandbox/" + uid);
+  std::lock_guard lock(mu_);
+  records_.erase(uid);
+  log::get("pods")->info("pod={} uid={} cleaned up", pod_name(pod), uid);
+  return ok_status();
+}
+
+}  // namespace nodeagent::pods

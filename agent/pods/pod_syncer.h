@@ -1,0 +1,101 @@
+// PodSyncer: the PodSyncHandler that makes a pod real, after kubelet's kuberuntime SyncPod.
+// Each sync: observe the runtime → admit → plan (pod_actions.h) → execute numbered steps:
+//   1. kill what the plan says (sidecars of a finished pod, containers of a failed one)
+//   2. sandbox: cgroup, namespaces, network, pod files (/etc/hosts, resolv.conf, hostname)
+//   3. volumes
+//   4. start containers in plan order (image per pull policy, config, create, start)
+//   5. garbage-collect old attempts, publish status
+// Termination stops containers with the grace period (app containers together, then
+// sidecars last-first), and cleanup releases everything the pod held on the node.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "agent/pods/backoff.h"
+#include "agent/pods/observe.h"
+#include "agent/pods/pod_workers.h"
+#include "agent/pods/ports.h"
+#include "agent/util/clock.h"
+#include "network/podfiles/pod_files.h"
+#include "runtime/runtime.h"
+#include "runtime/sandbox.h"
+#include "volumes/manager/volume_manager.h"
+
+namespace nodeagent::pods {
+
+struct SyncerConfig {
+  std::string node_name;
+  PodPaths paths;
+  std::string cluster_domain = "cluster.local";
+  network::NodeFacts node_facts;          // for /etc/hosts and resolv.conf
+  std::string host_ip;                    // status.hostIP when the network module gives none
+  int64_t log_max_size_bytes = 10 * 1024 * 1024;
+  int log_max_files = 5;
+  int64_t node_cpu_millis = 0;            // allocatable, for resourceFieldRef without limits
+  int64_t node_memory_bytes = 0;
+};
+
+struct SyncerDeps {
+  runtime::ImageService* images = nullptr;
+  runtime::ContainerService* containers = nullptr;
+  runtime::SandboxManager* sandboxes = nullptr;
+  volumes::VolumeManager* volumes = nullptr;
+  PodNetworkPort* network = nullptr;      // nullptr: pods get lo only
+  PodCgroupPort* cgroups = nullptr;       // nullptr: no pod cgroups
+  PodStatusPort* status = nullptr;
+  EventPort* events = nullptr;
+  const Clock* clock = nullptr;
+};
+
+class PodSyncer final : public PodSyncHandler {
+ public:
+  PodSyncer(SyncerConfig config, SyncerDeps deps);
+
+  SyncResult sync_pod(const PodPtr& pod) override;
+  Status terminate_pod(const PodPtr& pod) override;
+  Status cleanup_pod(const PodPtr& pod) override;
+
+ private:
+  struct PodRecord {
+    bool admitted = false;
+    std::string rejection_reason, rejection_message;
+    bool finished = false;               // terminal: nothing starts again
+    bool sandbox_torn_down = false;
+    runtime::SandboxInfo sandbox;
+    bool sandbox_ready = false;
+    PodNetworkInfo net;
+    std::string cgroup_parent;
+    std::string hostname;
+    network::PodFilePaths files;
+    std::map<std::string, std::string> image_ids;  // image ref -> config digest
+  };
+
+  PodRecord& record(const std::string& uid);
+  // Rejects pods the node cannot run (windows, unsafe sysctls); fills reason/message.
+  void admit(const kube::Pod& pod, PodRecord& rec);
+  Status ensure_sandbox(const kube::Pod& pod, PodRecord& rec);
+  Result<runtime::ImageInfo> ensure_image(const kube::Pod& pod, const kube::Container& c, PodRuntimeState& state,
+                                          SyncResult& result);
+  Status start_container(const kube::Pod& pod, const kube::Container& c, const struct ContainerToStart& what,
+                         PodRecord& rec, PodRuntimeState& state, SyncResult& result);
+  Status stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);
+  void garbage_collect(const PodRuntimeState& state);
+  std::chrono::seconds grace_period(const kube::Pod& pod) const;
+  void publish(const kube::Pod& pod, PodRuntimeState& state, const PodRecord& rec);
+  void event(const kube::Pod& pod, const std::string& type, const std::string& reason, const std::string& msg);
+
+  SyncerConfig config_;
+  SyncerDeps deps_;
+  Backoff crash_backoff_;
+  Backoff pull_backoff_;
+  Backoff sandbox_backoff_;
+  std::mutex mu_;  // guards records_ (each pod's record is used by its own worker only)
+  std::map<std::string, PodRecord> records_;
+};
+
+}  // namespace nodeagent::pods

@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include "agent/pods/pod_manager.h"
+#include "pod_test_util.h"
+
+using namespace nodeagent;
+using namespace nodeagent::pods;
+
+namespace {
+class CountingHandler : public PodSyncHandler {
+ public:
+  SyncResult sync_pod(const PodPtr&) override { ++syncs; return {}; }
+  Status terminate_pod(const PodPtr&) override { ++terminations; return ok_status(); }
+  Status cleanup_pod(const PodPtr&) override { return ok_status(); }
+  std::atomic<int> syncs{0}, terminations{0};
+};
+
+PodPtr make(const std::string& name, int created) {
+  auto p = testing::pod(name, {"c"});
+  p.metadata.creation_timestamp = kube::Time(std::chrono::seconds(created));
+  return std::make_shared<const kube::Pod>(p);
+}
+}  // namespace
+
+TEST_CASE("pods that appear are synced, pods that vanish are terminated") {
+  CountingHandler h;
+  PodWorkers workers(h, 2);
+  PodManager manager(workers, 110, nullptr);
+  manager.set_source_pods("file", {make("a", 1), make("b", 2)});
+  workers.wait_idle();
+  CHECK(h.syncs == 2);
+  manager.set_source_pods("file", {make("b", 2)});
+  workers.wait_idle();
+  CHECK(h.terminations == 1);
+  CHECK(manager.pods().size() == 1);
+}
+
+TEST_CASE("max-pods rejects the newest pods with OutOfpods") {
+  CountingHandler h;
+  PodWorkers workers(h, 2);
+  std::vector<std::string> rejected;
+  PodManager manager(workers, 2, [&](const PodPtr& p, const std::string& reason, const std::string&) {
+    rejected.push_back(p->metadata.name + ":" + reason);
+  });
+  manager.set_source_pods("file", {make("c", 3), make("a", 1), make("b", 2)});
+  workers.wait_idle();
+  CHECK(rejected == std::vector<std::string>{"c:OutOfpods"});
+  CHECK(manager.rejected("uid-c"));
+  CHECK(manager.pods().size() == 3);  // rejected pods stay listed, like Failed pods
+}
+
+TEST_CASE("find resolves name, namespace/name and uid prefixes") {
+  CountingHandler h;
+  PodWorkers workers(h, 1);
+  PodManager manager(workers, 110, nullptr);
+  manager.set_source_pods("file", {make("web", 1)});
+  std::string why;
+  CHECK(manager.find("web", &why).has_value());
+  CHECK(manager.find("default/web", &why).has_value());
+  CHECK(manager.find("uid-w", &why).has_value());
+  CHECK_FALSE(manager.find("db", &why).has_value());
+  CHECK(why == "pod \"db\" not found");
+}
