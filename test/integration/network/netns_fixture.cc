@@ -11,6 +11,12 @@
 #include <sstream>
 #include <thread>
 
+#include <catch2/catch.hpp>
+
+#include "network/ipam/cidr.h"
+#include "network/nat/iptables_pod_nat.h"
+#include "network/pod/pod_network_impl.h"
+
 namespace nodeagent::network::testing {
 
 namespace fs = std::filesystem;
@@ -110,6 +116,54 @@ std::vector<std::string> links_with_prefix(const NamedNetns& netns, const std::s
     if (name.rfind(prefix, 0) == 0) names.push_back(name);
   }
   return names;
+}
+
+TestNode::TestNode(const std::string& suffix, const std::string& pod_cidr, const std::string& node_ip,
+                   std::vector<PodCidrRoute> routes, bool start_now, bool nat)
+    : ns(unique_name(suffix)), with_nat(nat) {
+  config.pod_cidr = pod_cidr;
+  config.node_ip = node_ip;
+  config.cluster_cidr = "10.244.0.0/16";
+  config.routes = std::move(routes);
+  config.state_dir = state.path();
+  config.node_netns_path = ns.path();
+  if (start_now) start();
+}
+
+void TestNode::start() {
+  net.reset();
+  std::unique_ptr<PodNat> nat;
+  if (with_nat) {
+    auto created = IptablesPodNat::create(iptables, ns.path());
+    if (!created.ok()) FAIL(created.error().message);
+    nat = std::move(created).value();
+  }
+  auto started = start_node_network(config, std::move(nat));
+  if (!started.ok()) FAIL(started.error().message);
+  net = std::move(started).value();
+}
+
+size_t TestNode::ip_files() const {
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(state.path() + "/ipam/" + config.bridge_name)) {
+    if (Ipv4::parse(e.path().filename().string()).ok()) ++n;
+  }
+  return n;
+}
+
+std::string TestNode::setup_pod(const NamedNetns& pod, const std::string& uid, std::vector<HostPortMapping> ports) {
+  auto status = net->setup(PodNetworkRequest{uid, "default", pod.name(), pod.path(), false, std::move(ports)});
+  if (!status.ok()) FAIL(status.error().message);
+  REQUIRE(status->pod_ips.size() == 1);
+  return status->pod_ips[0];
+}
+
+void connect_underlay(const TestNode& a, const TestNode& b) {
+  sh("ip -n " + a.ns.name() + " link add ul0 type veth peer name ul0 netns " + b.ns.name());
+  for (const TestNode* node : {&a, &b}) {
+    sh("ip -n " + node->ns.name() + " addr add " + node->config.node_ip + "/24 dev ul0");
+    sh("ip -n " + node->ns.name() + " link set ul0 up");
+  }
 }
 
 }  // namespace nodeagent::network::testing

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "network/iptables/libiptc_table.h"
+#include "network/pod/node_network_config.h"
 #include "network/pod/pod_network.h"
 
 namespace nodeagent::network::testing {
@@ -65,5 +67,27 @@ std::string http_get(const NamedNetns& from, const std::string& ip, int port = 8
 
 // Names of links in a netns whose names start with `prefix`.
 std::vector<std::string> links_with_prefix(const NamedNetns& netns, const std::string& prefix);
+
+// A simulated node: its netns, its state dir and its pod network (with iptables NAT if asked).
+struct TestNode {
+  NamedNetns ns;
+  TempDir state;
+  NodeNetworkConfig config;
+  bool with_nat = false;
+  iptables::LibiptcIptables iptables;
+  std::unique_ptr<PodNetwork> net;
+
+  TestNode(const std::string& suffix, const std::string& pod_cidr, const std::string& node_ip,
+           std::vector<PodCidrRoute> routes = {}, bool start_now = true, bool nat = false);
+  // A new PodNetwork over the same netns and state dir: what an agent restart does.
+  void start();
+  // IP files in the IPAM dir.
+  size_t ip_files() const;
+  // setup() of a pod whose netns is `pod`; FAILs the test on error; returns the pod IP.
+  std::string setup_pod(const NamedNetns& pod, const std::string& uid, std::vector<HostPortMapping> ports = {});
+};
+
+// Joins two node netns with a veth pair "ul0" (the underlay), using their node IPs with /24.
+void connect_underlay(const TestNode& a, const TestNode& b);
 
 }  // namespace nodeagent::network::testing

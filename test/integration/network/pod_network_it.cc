@@ -19,57 +19,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A simulated node: its netns, its state dir and its pod network.
-struct Node {
-  NamedNetns ns;
-  TempDir state;
-  NodeNetworkConfig config;
-  std::unique_ptr<PodNetwork> net;
-
-  Node(const std::string& suffix, const std::string& pod_cidr, const std::string& node_ip,
-       std::vector<PodCidrRoute> routes = {}, bool start_now = true)
-      : ns(unique_name(suffix)) {
-    config.pod_cidr = pod_cidr;
-    config.node_ip = node_ip;
-    config.cluster_cidr = "10.244.0.0/16";
-    config.routes = std::move(routes);
-    config.state_dir = state.path();
-    config.node_netns_path = ns.path();
-    if (start_now) start();
-  }
-  // A new PodNetwork over the same netns and state dir: what an agent restart does.
-  void start() {
-    net.reset();
-    auto started = start_node_network(config, nullptr);
-    if (!started.ok()) FAIL(started.error().message);
-    net = std::move(started).value();
-  }
-  size_t ip_files() const {
-    size_t n = 0;
-    for (const auto& e : fs::directory_iterator(state.path() + "/ipam/cni0")) {
-      if (Ipv4::parse(e.path().filename().string()).ok()) ++n;
-    }
-    return n;
-  }
-};
+using Node = TestNode;
 
 PodNetworkRequest request_for(const NamedNetns& pod, const std::string& uid) {
   return PodNetworkRequest{uid, "default", pod.name(), pod.path(), false, {}};
 }
 
-std::string setup_ip(Node& node, const NamedNetns& pod, const std::string& uid) {
-  auto status = node.net->setup(request_for(pod, uid));
-  if (!status.ok()) FAIL(status.error().message);
-  REQUIRE(status->pod_ips.size() == 1);
-  return status->pod_ips[0];
-}
-
-// Joins two node netns with a veth pair (the underlay), addresses a and b on 192.168.50.0/24.
-void connect_underlay(const Node& a, const Node& b) {
-  sh("ip -n " + a.ns.name() + " link add ul0 type veth peer name ul0 netns " + b.ns.name());
-  sh("ip -n " + a.ns.name() + " addr add " + a.config.node_ip + "/24 dev ul0 && ip -n " + a.ns.name() + " link set ul0 up");
-  sh("ip -n " + b.ns.name() + " addr add " + b.config.node_ip + "/24 dev ul0 && ip -n " + b.ns.name() + " link set ul0 up");
-}
+std::string setup_ip(Node& node, const NamedNetns& pod, const std::string& uid) { return node.setup_pod(pod, uid); }
 
 struct LeftoversRemoved {
   LeftoversRemoved() { remove_leftovers_of_dead_runs(); }
