@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include <netlink/errno.h>
+#include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 
 #include "agent/util/log.h"
@@ -133,9 +134,15 @@ class LibnlOps final : public NetlinkOps {
       }
     }
     // Nothing, or a half-made pair: start from scratch.
-    NA_RETURN_IF_ERROR(delete_link(spec.host_ifname));
-    NA_RETURN_IF_ERROR(run_in_netns(spec.netns_path, [&] { return delete_pod_side(spec); }));
-    NA_RETURN_IF_ERROR(create_veth(spec, pod_ns.get()));
+    if (host_end_ok) NA_RETURN_IF_ERROR(delete_link(spec.host_ifname));
+    Status created = create_veth(spec, pod_ns.get());
+    if (!created.ok() && created.error().code == ErrorCode::kAlreadyExists) {
+      // A leftover host end that is not on the bridge, or a pod end of another pair: clear both.
+      NA_RETURN_IF_ERROR(delete_link(spec.host_ifname));
+      NA_RETURN_IF_ERROR(run_in_netns(spec.netns_path, [&] { return delete_pod_side(spec); }));
+      created = create_veth(spec, pod_ns.get());
+    }
+    NA_RETURN_IF_ERROR(created);
     Status configured = run_in_netns(spec.netns_path, [&] { return configure_pod_side(spec); });
     if (!configured.ok()) {
       delete_link(spec.host_ifname).ignore_error();  // never leave a half-made pair behind
@@ -203,6 +210,23 @@ class LibnlOps final : public NetlinkOps {
     if (int rc = rtnl_link_add(node_sock_.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL); rc < 0) {
       return nl::nl_error(what + ": create (peer " + spec.pod_ifname + " in " + spec.netns_path + ")", rc);
     }
+    return set_hairpin(spec.host_ifname);
+  }
+
+  // Hairpin mode on the bridge port, as kubelet's hairpin-veth / CNI's hairpinMode: a pod that
+  // reaches a Service whose endpoint is itself gets its packets back out of the port they came in.
+  Status set_hairpin(const std::string& port) {
+    const std::string what = "bridge port " + port + ": hairpin mode";
+    NA_ASSIGN_OR_RETURN(nl::Link current, nl::get_link(node_sock_.get(), port));
+    // Both sides of the change in the AF_BRIDGE family: libnl refuses to change the family.
+    nl::Link port_link(rtnl_link_alloc());
+    rtnl_link_set_ifindex(port_link.get(), rtnl_link_get_ifindex(current.get()));
+    rtnl_link_set_family(port_link.get(), AF_BRIDGE);
+    nl::Link change(rtnl_link_alloc());
+    rtnl_link_set_ifindex(change.get(), rtnl_link_get_ifindex(current.get()));
+    rtnl_link_set_family(change.get(), AF_BRIDGE);
+    if (int rc = rtnl_link_bridge_set_flags(change.get(), RTNL_BRIDGE_HAIRPIN_MODE); rc < 0) return nl::nl_error(what, rc);
+    if (int rc = rtnl_link_change(node_sock_.get(), port_link.get(), change.get(), 0); rc < 0) return nl::nl_error(what, rc);
     return ok_status();
   }
 

@@ -15,8 +15,10 @@ bool is_not_found(int code) {
 
 Error nl_error(const std::string& what, int code) {
   const int c = code < 0 ? -code : code;
-  return Error{is_not_found(c) ? ErrorCode::kNotFound : ErrorCode::kInternal,
-               what + ": " + nl_geterror(c)};
+  ErrorCode kind = ErrorCode::kInternal;
+  if (is_not_found(c)) kind = ErrorCode::kNotFound;
+  if (c == NLE_EXIST) kind = ErrorCode::kAlreadyExists;
+  return Error{kind, what + ": " + nl_geterror(c)};
 }
 
 Result<Socket> open_route_socket() {

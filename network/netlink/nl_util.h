@@ -33,7 +33,7 @@ using RtnlAddr = std::unique_ptr<rtnl_addr, RtnlAddrPut>;
 using Route = std::unique_ptr<rtnl_route, RoutePut>;
 using Cache = std::unique_ptr<nl_cache, CacheFree>;
 
-// "<what>: <nl_geterror(code)>"; NotFound for the "no such device/object" codes.
+// "<what>: <nl_geterror(code)>"; kNotFound for "no such device/object", kAlreadyExists for NLE_EXIST.
 Error nl_error(const std::string& what, int code);
 bool is_not_found(int code);
 

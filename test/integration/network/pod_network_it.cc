@@ -49,6 +49,7 @@ TEST_CASE("a pod gets an IP in range, eth0 with a default route, and two pods ta
   CHECK(sh("ip -n " + node.ns.name() + " -o -4 addr show dev cni0").find("10.244.1.1/24") != std::string::npos);
   CHECK(sh("ip -n " + node.ns.name() + " -o link show master cni0").find(veth_name_for_pod("uid-a")) != std::string::npos);
   CHECK(node.ns.exec("cat /proc/sys/net/ipv4/ip_forward") == "1\n");
+  CHECK(sh("ip -n " + node.ns.name() + " -d link show " + veth_name_for_pod("uid-a")).find("hairpin on") != std::string::npos);
 
   HttpServer server(b, "hello from b");
   CHECK(http_get(a, ip_b) == "hello from b");
@@ -181,7 +182,10 @@ TEST_CASE("restart in the middle of a set-up: the next sync repairs the half-mad
   node.start();
   CHECK(setup_ip(node, a, "uid-a") == ip_a);
   CHECK(sh("ip -n " + a.name() + " -o -4 addr show dev eth0").find(ip_a + "/24") != std::string::npos);
+  // A stray eth0 in the pod netns (e.g. from another veth pair) is replaced, not fatal.
+  sh("ip -n " + b.name() + " link add eth0 type dummy");
   const std::string ip_b = setup_ip(node, b, "uid-b");
+  CHECK(sh("ip -n " + b.name() + " -d link show eth0").find("veth") != std::string::npos);
   HttpServer server(a, "repaired");
   CHECK(http_get(b, ip_a) == "repaired");
 }
