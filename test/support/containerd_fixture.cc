@@ -186,6 +186,10 @@ ContainerdFixture::ContainerdFixture() {
   { std::ofstream(dir_ + "/config.toml") << default_containerd_config(dir_); }
   fs::create_directories(fifo_dir());
 
+  start_process();
+}
+
+void ContainerdFixture::start_process() {
   std::string log = dir_ + "/containerd.log";
   std::string config = dir_ + "/config.toml";
   pid_t parent = ::getpid();
@@ -211,6 +215,26 @@ ContainerdFixture::ContainerdFixture() {
   }
 }
 
+void ContainerdFixture::stop_process() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 250; ++i) {
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+void ContainerdFixture::restart() {
+  stop_process();
+  start_process();
+}
+
 ContainerdFixture::~ContainerdFixture() { stop(); }
 
 void ContainerdFixture::stop() {
@@ -224,21 +248,7 @@ void ContainerdFixture::stop() {
     if (pid != pid_) shims.push_back(pid);
   }
   kill_and_reap(shims);
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 250; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
+  stop_process();
   unmount_below(dir_);
   std::error_code ec;
   fs::remove_all(dir_, ec);

@@ -34,8 +34,14 @@ class ContainerdFixture {
   // (cached under /tmp/nodeagent-test-images/).
   static std::string test_image_archive();
 
+  // Stops containerd (SIGTERM) and starts it again on the same root, state and socket; shims and
+  // their containers keep running, as after a real containerd restart.
+  void restart();
+
  private:
   ContainerdFixture();
+  void start_process();
+  void stop_process();
   void stop();
 
   std::string dir_;

@@ -154,3 +154,49 @@ TEST_CASE("event stream delivers start, exit (with code), oom and delete; not ex
   REQUIRE(svc->remove_container("warm").ok());
   REQUIRE(svc->remove_container("hog2").ok());
 }
+
+TEST_CASE("event stream resubscribes after a containerd restart; running containers survive", "[containerd][integration]") {
+  ContainerdNamespace ns;
+  auto image = ns.import_test_image();
+  auto svc = make_service(ns);
+  std::mutex mu;
+  std::vector<ContainerEvent> events;
+  runtime::ctd::EventStreamOptions fast;
+  fast.min_backoff = std::chrono::milliseconds(50);
+  fast.max_backoff = std::chrono::milliseconds(400);
+  runtime::ctd::ContainerdEventStream stream(ns.connection(), fast);
+  stream.start([&](const ContainerEvent& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    events.push_back(e);
+  });
+  auto seen = [&](const std::string& id, ContainerEventKind kind) {
+    std::lock_guard<std::mutex> lock(mu);
+    return std::any_of(events.begin(), events.end(), [&](const ContainerEvent& e) { return e.container_id == id && e.kind == kind; });
+  };
+  REQUIRE(eventually([&] { return stream.subscriptions() >= 1; }, std::chrono::seconds(5)));
+
+  auto survivor = busybox_config(ns, image, "survivor", {"/bin/sleep", "1000"});
+  REQUIRE(svc->create_container(survivor).ok());
+  auto pid = svc->start_container("survivor");
+  REQUIRE(pid.ok());
+
+  int before = stream.subscriptions();
+  ContainerdFixture::instance().restart();
+  REQUIRE(eventually([&] { return stream.subscriptions() > before; }, std::chrono::seconds(10)));
+  // Give the new subscription a moment to register on the server side.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  // The container kept running through the restart, and the service still reaches containerd.
+  auto st = svc->container_status("survivor");
+  REQUIRE(st.ok());
+  CHECK(st->state == ContainerStateKind::kRunning);
+  CHECK(st->pid == *pid);
+
+  auto after = busybox_config(ns, image, "after-restart", {"/bin/sh", "-c", "exit 2"});
+  REQUIRE(svc->create_container(after).ok());
+  REQUIRE(svc->start_container("after-restart").ok());
+  CHECK(eventually([&] { return seen("after-restart", ContainerEventKind::kExited); }, std::chrono::seconds(10)));
+  stream.stop();
+  REQUIRE(svc->remove_container("survivor").ok());
+  REQUIRE(svc->remove_container("after-restart").ok());
+}
