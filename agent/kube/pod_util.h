@@ -1,4 +1,4 @@
-// Small pod facts the kubelet logic asks for everywhere: names, QoS class, hostname, phase.
+// Small pod facts the kubelet logic asks for everywhere: names, hostname, phase (QoS: qos.h).
 #pragma once
 
 #include <string>
@@ -10,10 +10,6 @@ namespace nodeagent::kube {
 // "ns/name", the key used in logs (pod=ns/name) and events.
 std::string full_name(const ObjectMeta& meta);
 std::string full_name(const Pod& pod);
-
-// Guaranteed | Burstable | BestEffort, computed as upstream's GetPodQOS (cpu and memory of init
-// and app containers; Guaranteed needs cpu+memory limits on every container, equal to requests).
-std::string qos_class(const Pod& pod);
 
 // The pod's hostname: spec.hostname, else the name cut to 63 characters with trailing '-' and
 // '.' removed.

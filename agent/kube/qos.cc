@@ -1,26 +1,46 @@
+// QoS class exactly as upstream's GetPodQOS (pkg/apis/core/v1/helper/qos): requests and limits
+// of cpu and memory are summed over init and app containers; Guaranteed needs both limits on
+// every container and summed requests equal to summed limits.
 #include "agent/kube/qos.h"
+
+#include <set>
 
 namespace nodeagent::kube {
 
 std::string qos_class(const Pod& pod) {
-  static const char* kTracked[] = {"cpu", "memory"};
-  bool any = false;
+  ResourceList requests, limits;
   bool guaranteed = true;
-  for (const auto* list : {&pod.spec.init_containers, &pod.spec.containers}) {
-    for (const auto& c : *list) {
-      for (const char* r : kTracked) {
-        auto req = c.resources.requests.find(r);
-        auto lim = c.resources.limits.find(r);
-        bool has_req = req != c.resources.requests.end() && !req->second.is_zero();
-        bool has_lim = lim != c.resources.limits.end() && !lim->second.is_zero();
-        if (has_req || has_lim) any = true;
-        if (!has_lim) guaranteed = false;
-        else if (has_req && !(req->second == lim->second)) guaranteed = false;
+  auto add = [](ResourceList& sum, const std::string& name, const Quantity& q) {
+    auto [it, inserted] = sum.try_emplace(name, q);
+    if (!inserted) it->second.milli += q.milli;
+  };
+  auto visit = [&](const Container& c) {
+    for (const auto& [name, q] : c.resources.requests) {
+      if ((name == "cpu" || name == "memory") && q.milli > 0) add(requests, name, q);
+    }
+    std::set<std::string> limits_found;
+    for (const auto& [name, q] : c.resources.limits) {
+      if ((name == "cpu" || name == "memory") && q.milli > 0) {
+        limits_found.insert(name);
+        add(limits, name, q);
+      }
+    }
+    if (!limits_found.count("cpu") || !limits_found.count("memory")) guaranteed = false;
+  };
+  for (const auto& c : pod.spec.containers) visit(c);
+  for (const auto& c : pod.spec.init_containers) visit(c);
+  if (requests.empty() && limits.empty()) return "BestEffort";
+  if (guaranteed) {
+    for (const auto& [name, req] : requests) {
+      auto lim = limits.find(name);
+      if (lim == limits.end() || !(lim->second == req)) {
+        guaranteed = false;
+        break;
       }
     }
   }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
+  if (guaranteed && requests.size() == limits.size()) return "Guaranteed";
+  return "Burstable";
 }
 
 }  // namespace nodeagent::kube

@@ -1,7 +1,7 @@
 // $(VAR) expansion: upstream's expansion test table, and env ordering rules.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/env_expand.h"
+#include "agent/kube/expand.h"
 
 using namespace nodeagent::kube;
 
@@ -35,7 +35,7 @@ TEST_CASE("expansion follows kubelet's rules", "[env]") {
   };
   for (const auto& [in, out] : cases) {
     INFO(in);
-    CHECK(expand_env_refs(in, vars) == out);
+    CHECK(expand_vars(in, vars) == out);
   }
 }
 
@@ -64,6 +64,6 @@ TEST_CASE("a redefined variable keeps its first position and takes the last valu
 
 TEST_CASE("command and args expand against the final environment", "[env]") {
   std::map<std::string, std::string> env = {{"PORT", "8080"}, {"NAME", "web"}};
-  CHECK(expand_env_refs(std::vector<std::string>{"--port=$(PORT)", "$(NAME)", "$$(PORT)", "$(MISSING)"}, env) ==
+  CHECK(expand_vars(std::vector<std::string>{"--port=$(PORT)", "$(NAME)", "$$(PORT)", "$(MISSING)"}, env) ==
         std::vector<std::string>{"--port=8080", "web", "$(PORT)", "$(MISSING)"});
 }

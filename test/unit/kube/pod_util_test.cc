@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent/kube/pod_util.h"
+#include "agent/kube/qos.h"
 #include "fixtures.h"
 
 using namespace nodeagent::kube;
