@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "network/ipam/cidr.h"
 #include "network/pod/pod_network_impl.h"
@@ -220,4 +222,46 @@ TEST_CASE("200 create/delete cycles leave no veth, no allocated IP and no netns"
   CHECK(node.ip_files() == 0);
   CHECK_FALSE(fs::exists("/run/netns/" + unique_name("cycle")));
   CHECK(sh("ip -n " + node.ns.name() + " -o link show").find("eth0") == std::string::npos);
+}
+
+TEST_CASE("concurrent set-ups and teardowns from several pod workers") {
+  Node node("n1", "10.244.1.0/24", "192.168.50.1");
+  constexpr int kWorkers = 4, kPodsPerWorker = 8;
+  std::vector<std::unique_ptr<NamedNetns>> pods;
+  for (int i = 0; i < kWorkers * kPodsPerWorker; ++i) pods.push_back(std::make_unique<NamedNetns>(unique_name("cc" + std::to_string(i))));
+  std::vector<std::string> ips(pods.size()), errors(pods.size());
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&, w] {
+      for (int k = 0; k < kPodsPerWorker; ++k) {
+        const int i = w * kPodsPerWorker + k;
+        auto status = node.net->setup(request_for(*pods[i], "uid-cc-" + std::to_string(i)));
+        if (status.ok()) ips[i] = status->pod_ips[0];
+        else errors[i] = status.error().message;
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  std::set<std::string> distinct;
+  for (size_t i = 0; i < pods.size(); ++i) {
+    INFO("pod " << i << ": " << errors[i]);
+    CHECK(errors[i].empty());
+    distinct.insert(ips[i]);
+  }
+  CHECK(distinct.size() == pods.size());
+  HttpServer server(*pods.back(), "last");
+  CHECK(http_get(*pods.front(), ips.back()) == "last");
+
+  workers.clear();
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&, w] {
+      for (int k = 0; k < kPodsPerWorker; ++k) {
+        const int i = w * kPodsPerWorker + k;
+        node.net->teardown("uid-cc-" + std::to_string(i), pods[i]->path()).ignore_error();
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  CHECK(links_with_prefix(node.ns, "veth").empty());
+  CHECK(node.ip_files() == 0);
 }
