@@ -24,7 +24,7 @@ inline nlohmann::json make_pod(const std::string& ns, const std::string& name, c
                                const std::string& app, nlohmann::json container_statuses) {
   nlohmann::json containers = nlohmann::json::array();
   for (const auto& s : container_statuses) containers.push_back({{"name", s["name"]}, {"image", "busybox"}});
-  auto created = api::rfc3339(std::chrono::system_clock::now() - std::chrono::minutes(5));
+  auto created = api::rfc3339(std::chrono::system_clock::now() - std::chrono::minutes(15));  // "15m" for a whole minute
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
           {"metadata", {{"name", name}, {"namespace", ns}, {"uid", uid}, {"labels", {{"app", app}}},
@@ -40,7 +40,7 @@ inline api::ContainerView make_container(const std::string& id, const std::strin
   v.state.id = id;
   v.state.state = running ? runtime::ContainerStateKind::kRunning : runtime::ContainerStateKind::kExited;
   v.state.image_ref = "docker.io/library/busybox:latest";
-  v.state.created_at = std::chrono::system_clock::now() - std::chrono::minutes(4);
+  v.state.created_at = std::chrono::system_clock::now() - std::chrono::minutes(14);
   v.state.pid = running ? 1234 : 0;
   v.pod_namespace = pod_ns;
   v.pod_name = pod;
