@@ -1,0 +1,243 @@
+// Service proxy benchmark (the headline). For each N (default 1000, 5000, 10000) and
+// E endpoints per Service (default 10), in a fresh throwaway netns per measurement:
+//   (a) our full sync (compile + libiptc edit + commit) into empty tables,
+//   (b) one endpoint change at that scale (partial sync),
+//   (c) iptables-legacy-restore of the same ruleset as text (what kube-proxy does),
+//   (d) the kernel's IPT_SO_SET_REPLACE time inside (a) and (b): the floor,
+// plus our RSS after the sync (steady, after malloc_trim) and peak (VmHWM).
+// Each N runs in a forked child so that RSS figures do not mix.
+//   usage: proxy_bench [--services 1000,5000,10000] [--endpoints 10] [--no-restore]
+#include <fcntl.h>
+#include <malloc.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "network/iptables/libiptc_table.h"
+#include "network/proxy/applier.h"
+#include "network/proxy/compiler.h"
+#include "setsockopt_timer.h"
+
+using namespace nodeagent;
+using namespace nodeagent::proxy;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+long status_kb(const char* key) {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key, 0) == 0) return std::strtol(line.c_str() + std::strlen(key) + 1, nullptr, 10);
+  }
+  return -1;
+}
+
+ProxyState make_state(int services, int endpoints) {
+  ProxyState state;
+  for (int i = 0; i < services; ++i) {
+    ServicePortInfo svc;
+    svc.name = ServicePortName{"bench", "svc-" + std::to_string(i), "http"};
+    svc.cluster_ip = (172u << 24) | (30u << 16) | static_cast<uint32_t>(i + 1);
+    svc.port = 80;
+    // The NodePort range has 2768 ports; beyond that they repeat (the kernel does not care,
+    // and the rule count is what kube-proxy would have).
+    svc.node_port = static_cast<uint16_t>(30000 + i % 2768);
+    state.services[svc.name] = svc;
+    auto& eps = state.endpoints[svc.name];
+    for (int j = 0; j < endpoints; ++j) {
+      uint32_t ip = (10u << 24) | (128u << 16) | static_cast<uint32_t>(i * endpoints + j + 1);
+      eps.push_back(EndpointInfo{ip, 8080, true, true, false, false, "node-b"});
+    }
+  }
+  return state;
+}
+
+CompilerConfig bench_config() {
+  CompilerConfig c;
+  c.cluster_cidr = iptables::parse_cidr("10.128.0.0/9");
+  return c;
+}
+
+int sh(const std::string& cmd) { return std::system(cmd.c_str()); }
+
+void enter(const std::string& ns) {
+  int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+    std::perror("setns");
+    std::exit(2);
+  }
+  close(fd);
+}
+
+// The ruleset as iptables-restore input (nat and filter), like kube-proxy's buffer.
+std::string restore_text(const Ruleset& rs) {
+  std::string out;
+  for (auto* t : {&rs.nat, &rs.filter}) {
+    out += t == &rs.nat ? "*nat\n" : "*filter\n";
+    std::string table = format_table(*t);
+    out += table;
+    out += "COMMIT\n";
+  }
+  return out;
+}
+
+// Runs `cmd` (through sh) and returns {seconds, peak RSS in KiB} of the child.
+std::pair<double, long> timed_child(const std::string& cmd) {
+  auto t0 = Clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  double s = since(t0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) std::fprintf(stderr, "command failed: %s\n", cmd.c_str());
+  return {s, ru.ru_maxrss};
+}
+
+// Counts what the compiler emits, to time the pure compiler alone.
+class CountingSink : public RulesetSink {
+ public:
+  void chain(TableId, const std::string&, const std::vector<iptables::Rule>& rules) override {
+    ++chains;
+    this->rules += rules.size();
+  }
+  void jump(TableId, const std::string&, const iptables::Rule&) override {}
+  size_t chains = 0, rules = 0;
+};
+
+int run_one(int n, int e, bool with_restore) {
+  const std::string ns = "naprxb" + std::to_string(getpid());
+  sh("ip netns del " + ns + " 2>/dev/null; ip netns add " + ns);
+  const ProxyState state = make_state(n, e);
+  CountingSink counting;
+  auto tc = Clock::now();
+  compile(state, bench_config(), counting);
+  const double compile_s = since(tc);
+
+  iptables::LibiptcIptables ipt;
+  Applier applier(ipt, bench_config());
+  double full_s = 0, full_floor = 0, change_s = 0, change_floor = 0;
+  ApplyStats full_stats, change_stats;
+  long steady_kb = 0, rules = 0;
+  std::string error;
+  std::thread t([&] {
+    enter(ns);
+    proxybench::reset_set_replace();
+    auto t0 = Clock::now();
+    auto r = applier.apply(state, true);
+    full_s = since(t0);
+    full_floor = proxybench::set_replace_seconds();
+    if (!r.ok()) {
+      error = r.error().message;
+      return;
+    }
+    full_stats = *r;
+    rules = static_cast<long>(r->rules_written);
+
+    // (b) one endpoint of one Service changes.
+    ProxyState changed = state;
+    auto& eps = changed.endpoints.begin()->second;
+    eps[0].ip = (10u << 24) | (127u << 16) | 1;
+    proxybench::reset_set_replace();
+    t0 = Clock::now();
+    auto r2 = applier.apply(changed, false);
+    change_s = since(t0);
+    change_floor = proxybench::set_replace_seconds();
+    if (!r2.ok()) {
+      error = r2.error().message;
+      return;
+    }
+    change_stats = *r2;
+  });
+  t.join();
+  malloc_trim(0);
+  steady_kb = status_kb("VmRSS:");
+  const long peak_kb = status_kb("VmHWM:");
+  sh("ip netns del " + ns);
+  if (!error.empty()) {
+    std::fprintf(stderr, "N=%d: %s\n", n, error.c_str());
+    return 1;
+  }
+
+  double restore_s = 0, append_s = 0;
+  long restore_kb = 0, append_kb = 0;
+  if (with_restore) {
+    const std::string file = "/tmp/" + ns + ".rules";
+    {
+      std::ofstream out(file);
+      out << restore_text(compile_ruleset(state, bench_config()));
+    }
+    sh("ip netns add " + ns);
+    std::tie(restore_s, restore_kb) = timed_child("ip netns exec " + ns + " iptables-legacy-restore < " + file);
+    std::tie(append_s, append_kb) = timed_child("ip netns exec " + ns +
+                                                " iptables-legacy -t nat -A KUBE-SERVICES -d 172.31.0.1/32 -p tcp --dport 80 -j ACCEPT");
+    sh("ip netns del " + ns);
+    std::remove(file.c_str());
+  }
+
+  std::printf("N=%d E=%d chains=%zu rules=%zu (rules_written=%ld)\n", n, e, counting.chains, counting.rules, rules);
+  std::printf("  pure compiler            %8.3f s\n", compile_s);
+  std::printf("  (a) full sync            %8.3f s  (libiptc open %.3f, compile+edit %.3f, commit %.3f; kernel replace %.3f)\n",
+              full_s, full_stats.open_seconds, full_stats.compile_and_edit_seconds, full_stats.commit_seconds, full_floor);
+  std::printf("  (b) one endpoint change  %8.3f s  (libiptc open %.3f, compile+edit %.3f, commit %.3f; kernel replace %.3f; chains written %zu)\n",
+              change_s, change_stats.open_seconds, change_stats.compile_and_edit_seconds, change_stats.commit_seconds,
+              change_floor, change_stats.chains_written);
+  if (with_restore) {
+    std::printf("  (c) iptables-legacy-restore %5.3f s  peak RSS %ld MiB; one iptables-legacy -A after it: %.3f s, peak RSS %ld MiB\n",
+                restore_s, restore_kb / 1024, append_s, append_kb / 1024);
+  }
+  std::printf("  (d) kernel floor (IPT_SO_SET_REPLACE in (b)) %.3f s\n", change_floor);
+  if (with_restore) std::printf("  ratio restore/full sync       %6.2fx\n", restore_s / full_s);
+  std::printf("  ratio change/floor            %6.2fx\n", change_s / change_floor);
+  std::printf("  RSS steady %ld MiB, peak %ld MiB\n", steady_kb / 1024, peak_kb / 1024);
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> sizes{1000, 5000, 10000};
+  int endpoints = 10;
+  bool restore = true;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--services" && i + 1 < argc) {
+      sizes.clear();
+      std::stringstream ss(argv[++i]);
+      for (std::string v; std::getline(ss, v, ',');) sizes.push_back(std::stoi(v));
+    } else if (a == "--endpoints" && i + 1 < argc) {
+      endpoints = std::stoi(argv[++i]);
+    } else if (a == "--no-restore") {
+      restore = false;
+    } else {
+      std::fprintf(stderr, "usage: %s [--services 1000,5000,10000] [--endpoints 10] [--no-restore]\n", argv[0]);
+      return 2;
+    }
+  }
+  int rc = 0;
+  for (int n : sizes) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(run_one(n, endpoints, restore));
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) rc = 1;
+  }
+  return rc;
+}

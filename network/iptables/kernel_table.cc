@@ -1,0 +1,459 @@
+// The x_tables blob, as the kernel expects it:
+//   [built-in chains in hook order: rules..., policy]  [user chains: ERROR head, rules..., RETURN tail]  [ERROR end]
+// Jumps are byte offsets to the first rule of the target chain; hook_entry/underflow give
+// where each built-in chain starts and where its policy is. We parse that into chains of rule
+// references (bytes + resolved jump target), edit, and lay it out again.
+#include "network/iptables/kernel_table.h"
+
+// netinet/in.h must come before the linux/ headers, which would otherwise define in_addr.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <unordered_map>
+
+#include "network/iptables/encode.h"
+#include "network/iptables/xtables_lock.h"
+
+namespace nodeagent::iptables {
+namespace {
+
+const char* const kHookNames[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
+constexpr int kNoJump = -1;
+constexpr int kFallthrough = -2;
+
+// A user chain's ERROR head and RETURN tail: an ipt_entry followed by its target.
+constexpr uint32_t kHeadSize = sizeof(ipt_entry) + XT_ALIGN(sizeof(xt_error_target));
+constexpr uint32_t kTailSize = sizeof(ipt_entry) + XT_ALIGN(sizeof(xt_standard_target));
+
+struct RuleRef {
+  const uint8_t* data = nullptr;
+  uint16_t size = 0;
+  uint16_t verdict_pos = 0;  // offset of the standard verdict inside the entry; 0 = none
+  int jump = kNoJump;        // chain index for jumps, kFallthrough, or kNoJump
+  int old_index = -1;        // entry index in the kernel's table (for counters); -1 = new
+};
+
+struct ChainData {
+  std::string name;
+  int hook = -1;  // built-in chains: NF_INET_* hook number
+  std::vector<RuleRef> rules;
+  RuleRef policy;  // built-in chains only
+  bool deleted = false;
+  uint32_t first_rule_offset = 0;  // filled during layout
+};
+
+// Chunked storage for encoded rules that stay valid while the editor lives.
+class Arena {
+ public:
+  const uint8_t* store(const std::vector<uint8_t>& bytes) {
+    if (blocks_.empty() || used_ + bytes.size() > kBlock) {
+      blocks_.emplace_back(new uint8_t[std::max(kBlock, bytes.size())]);
+      used_ = 0;
+    }
+    uint8_t* p = blocks_.back().get() + used_;
+    std::memcpy(p, bytes.data(), bytes.size());
+    used_ += bytes.size();
+    return p;
+  }
+
+ private:
+  static constexpr size_t kBlock = 1 << 20;
+  std::deque<std::unique_ptr<uint8_t[]>> blocks_;
+  size_t used_ = 0;
+};
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+class KernelTable : public TableEditor {
+ public:
+  KernelTable(std::string table, std::shared_ptr<XtablesLock> lock, int fd)
+      : table_(std::move(table)), lock_(std::move(lock)), fd_(fd) {}
+  ~KernelTable() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status load() {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      ipt_getinfo info{};
+      std::strncpy(info.name, table_.c_str(), sizeof info.name - 1);
+      socklen_t len = sizeof info;
+      if (getsockopt(fd_, IPPROTO_IP, IPT_SO_GET_INFO, &info, &len) != 0) return fail("get info", errno);
+      info_ = info;
+      blob_.resize(sizeof(ipt_get_entries) + info.size);
+      auto* get = reinterpret_cast<ipt_get_entries*>(blob_.data());
+      std::strncpy(get->name, table_.c_str(), sizeof get->name - 1);
+      get->size = info.size;
+      len = static_cast<socklen_t>(blob_.size());
+      if (getsockopt(fd_, IPPROTO_IP, IPT_SO_GET_ENTRIES, get, &len) == 0) return parse();
+      if (errno != EAGAIN) return fail("get entries", errno);  // EAGAIN: table changed meanwhile
+    }
+    return fail("get entries (table keeps changing)", EAGAIN);
+  }
+
+  const std::string& table_name() const override { return table_; }
+
+  std::vector<std::string> chains() const override {
+    std::vector<std::string> out;
+    for (const auto& c : chains_) {
+      if (!c.deleted) out.push_back(c.name);
+    }
+    return out;
+  }
+
+  bool has_chain(const std::string& chain) const override { return find(chain) >= 0; }
+
+  Result<std::vector<Rule>> rules(const std::string& chain) const override {
+    int idx = find(chain);
+    if (idx < 0) return not_found("table " + table_ + ": chain " + chain + " does not exist");
+    std::vector<Rule> out;
+    for (const auto& r : chains_[idx].rules) {
+      auto rule = decode(r);
+      if (!rule.ok()) return rule.error().wrap("table " + table_ + " chain " + chain + " rule " + std::to_string(out.size() + 1));
+      out.push_back(std::move(rule).value());
+    }
+    return out;
+  }
+
+  Status ensure_chain(const std::string& chain) override {
+    if (find(chain) >= 0) return ok_status();
+    if (chain.empty() || chain.size() >= XT_EXTENSION_MAXNAMELEN)
+      return invalid("table " + table_ + ": invalid chain name \"" + chain + "\"");
+    ChainData c;
+    c.name = chain;
+    index_[chain] = static_cast<int>(chains_.size());
+    chains_.push_back(std::move(c));
+    return ok_status();
+  }
+
+  Status replace_chain(const std::string& chain, const std::vector<Rule>& rules) override {
+    NA_RETURN_IF_ERROR(ensure_chain(chain));
+    std::vector<RuleRef> refs;
+    refs.reserve(rules.size());
+    for (const auto& rule : rules) {
+      NA_ASSIGN_OR_RETURN(RuleRef ref, encode(chain, rule));
+      refs.push_back(ref);
+    }
+    chains_[find(chain)].rules = std::move(refs);
+    return ok_status();
+  }
+
+  Status ensure_rule(const std::string& chain, const Rule& rule, Position where) override {
+    int idx = find(chain);
+    if (idx < 0) return not_found("table " + table_ + ": chain " + chain + " does not exist");
+    for (const auto& r : chains_[idx].rules) {
+      auto decoded = decode(r);
+      if (decoded.ok() && *decoded == rule) return ok_status();
+    }
+    NA_ASSIGN_OR_RETURN(RuleRef ref, encode(chain, rule));
+    auto& rules = chains_[idx].rules;
+    rules.insert(where == Position::kFirst ? rules.begin() : rules.end(), ref);
+    return ok_status();
+  }
+
+  Status delete_rule(const std::string& chain, const Rule& rule) override {
+    int idx = find(chain);
+    if (idx < 0) return ok_status();
+    auto& rules = chains_[idx].rules;
+    rules.erase(std::remove_if(rules.begin(), rules.end(),
+                               [&](const RuleRef& r) {
+                                 auto d = decode(r);
+                                 return d.ok() && *d == rule;
+                               }),
+                rules.end());
+    return ok_status();
+  }
+
+  Status delete_chain(const std::string& chain) override {
+    int idx = find(chain);
+    if (idx < 0) return ok_status();
+    if (chains_[idx].hook >= 0) return invalid("table " + table_ + ": cannot delete built-in chain " + chain);
+    for (const auto& c : chains_) {
+      if (c.deleted || &c == &chains_[idx]) continue;
+      for (const auto& r : c.rules) {
+        if (r.jump == idx)
+          return Error{ErrorCode::kFailedPrecondition,
+                       "table " + table_ + ": delete chain " + chain + ": still referenced from chain " + c.name};
+      }
+    }
+    chains_[idx].deleted = true;
+    chains_[idx].rules.clear();
+    index_.erase(chain);
+    return ok_status();
+  }
+
+  Status commit() override;
+
+ private:
+  int find(const std::string& chain) const {
+    auto it = index_.find(chain);
+    return it == index_.end() ? -1 : it->second;
+  }
+
+  Error fail(const std::string& what, int err) const {
+    return Error{ErrorCode::kInternal, "iptables table " + table_ + ": " + what + ": " + errno_text(err)};
+  }
+
+  Status parse();
+  Result<RuleRef> encode(const std::string& chain, const Rule& rule);
+  Result<Rule> decode(const RuleRef& r) const;
+
+  std::string table_;
+  std::shared_ptr<XtablesLock> lock_;
+  int fd_;
+  ipt_getinfo info_{};
+  std::vector<uint8_t> blob_;  // ipt_get_entries header + the kernel's entries
+  std::vector<ChainData> chains_;
+  std::unordered_map<std::string, int> index_;
+  Arena arena_;
+};
+
+Status KernelTable::parse() {
+  const auto* get = reinterpret_cast<const ipt_get_entries*>(blob_.data());
+  const uint8_t* base = reinterpret_cast<const uint8_t*>(get->entrytable);
+  const uint32_t size = info_.size;
+  std::unordered_map<uint32_t, int> chain_at;  // first-rule offset -> chain index
+  struct PendingJump {
+    int chain;
+    size_t rule;
+    uint32_t target;
+  };
+  std::vector<PendingJump> jumps;
+  int current = -1;
+  int entry_index = 0;
+  for (uint32_t off = 0; off < size; ++entry_index) {
+    const auto* e = reinterpret_cast<const ipt_entry*>(base + off);
+    if (e->next_offset < sizeof(ipt_entry) || off + e->next_offset > size)
+      return internal("iptables table " + table_ + ": malformed entry at offset " + std::to_string(off));
+    const auto* t = reinterpret_cast<const xt_entry_target*>(base + off + e->target_offset);
+    const bool is_error = std::strcmp(t->u.user.name, XT_ERROR_TARGET) == 0;
+    const bool is_standard = std::strcmp(t->u.user.name, XT_STANDARD_TARGET) == 0;
+
+    for (int h = 0; h < NF_INET_NUMHOOKS; ++h) {
+      if ((info_.valid_hooks & (1u << h)) && info_.hook_entry[h] == off) {
+        ChainData c;
+        c.name = kHookNames[h];
+        c.hook = h;
+        current = static_cast<int>(chains_.size());
+        index_[c.name] = current;
+        chain_at[off] = current;
+        chains_.push_back(std::move(c));
+      }
+    }
+    if (is_error) {
+      if (off + e->next_offset >= size) break;  // the end marker
+      ChainData c;
+      c.name = reinterpret_cast<const xt_error_target*>(t)->errorname;
+      current = static_cast<int>(chains_.size());
+      index_[c.name] = current;
+      chain_at[off + e->next_offset] = current;
+      chains_.push_back(std::move(c));
+      off += e->next_offset;
+      continue;
+    }
+    if (current < 0) return internal("iptables table " + table_ + ": entry outside any chain at offset " + std::to_string(off));
+    RuleRef ref{base + off, e->next_offset, 0, kNoJump, entry_index};
+    if (is_standard) {
+      ref.verdict_pos = static_cast<uint16_t>(e->target_offset + sizeof(xt_entry_target));
+      int verdict = reinterpret_cast<const xt_standard_target*>(t)->verdict;
+      if (verdict >= 0) {
+        if (static_cast<uint32_t>(verdict) == off + e->next_offset) ref.jump = kFallthrough;
+        else jumps.push_back({current, chains_[current].rules.size(), static_cast<uint32_t>(verdict)});
+      }
+    }
+    ChainData& c = chains_[current];
+    const bool is_policy = c.hook >= 0 && info_.underflow[c.hook] == off;
+    // A user chain's last entry is its RETURN tail: unconditional, followed by an ERROR entry.
+    bool is_tail = false;
+    if (c.hook < 0 && is_standard && off + e->next_offset < size) {
+      const auto* next = reinterpret_cast<const ipt_entry*>(base + off + e->next_offset);
+      const auto* nt = reinterpret_cast<const xt_entry_target*>(reinterpret_cast<const uint8_t*>(next) + next->target_offset);
+      is_tail = std::strcmp(nt->u.user.name, XT_ERROR_TARGET) == 0 &&
+                reinterpret_cast<const xt_standard_target*>(t)->verdict == XT_RETURN && e->target_offset == sizeof(ipt_entry);
+    }
+    if (is_policy) {
+      c.policy = ref;
+      current = -1;
+    } else if (is_tail) {
+      current = -1;
+    } else {
+      c.rules.push_back(ref);
+    }
+    off += e->next_offset;
+  }
+  for (const auto& j : jumps) {
+    auto it = chain_at.find(j.target);
+    if (it == chain_at.end())
+      return internal("iptables table " + table_ + ": chain " + chains_[j.chain].name + ": jump to offset " +
+                      std::to_string(j.target) + " that starts no chain");
+    chains_[j.chain].rules[j.rule].jump = it->second;
+  }
+  return ok_status();
+}
+
+Result<RuleRef> KernelTable::encode(const std::string& chain, const Rule& rule) {
+  EncodedRule enc = encode_rule(rule, JumpEncoding::kStandardVerdict);
+  RuleRef ref;
+  ref.size = static_cast<uint16_t>(enc.bytes.size());
+  ref.verdict_pos = static_cast<uint16_t>(enc.verdict_offset);
+  if (!enc.jump_chain.empty()) {
+    ref.jump = find(enc.jump_chain);
+    if (ref.jump < 0 || chains_[ref.jump].hook >= 0)
+      return not_found("iptables table " + table_ + ": chain " + chain + ": jump to missing chain " + enc.jump_chain);
+  }
+  ref.data = arena_.store(enc.bytes);
+  return ref;
+}
+
+Result<Rule> KernelTable::decode(const RuleRef& r) const {
+  const auto* e = reinterpret_cast<const ipt_entry*>(r.data);
+  const auto* t = reinterpret_cast<const xt_entry_target*>(r.data + e->target_offset);
+  std::string name = t->u.user.name;
+  if (r.jump >= 0) {
+    name = chains_[r.jump].name;
+  } else if (r.verdict_pos) {
+    int v = *reinterpret_cast<const int*>(r.data + r.verdict_pos);
+    name = v == -NF_ACCEPT - 1 ? "ACCEPT" : v == -NF_DROP - 1 ? "DROP" : v == XT_RETURN ? "RETURN" : "";
+  }
+  return decode_rule(e, name);
+}
+
+Status KernelTable::commit() {
+  // Layout: built-in chains in hook order, then user chains by name (as libiptc writes them).
+  std::vector<int> order;
+  for (int h = 0; h < NF_INET_NUMHOOKS; ++h) {
+    for (size_t i = 0; i < chains_.size(); ++i) {
+      if (chains_[i].hook == h) order.push_back(static_cast<int>(i));
+    }
+  }
+  std::vector<int> user;
+  for (size_t i = 0; i < chains_.size(); ++i) {
+    if (chains_[i].hook < 0 && !chains_[i].deleted) user.push_back(static_cast<int>(i));
+  }
+  std::sort(user.begin(), user.end(), [&](int a, int b) { return chains_[a].name < chains_[b].name; });
+  order.insert(order.end(), user.begin(), user.end());
+
+  const uint32_t head_size = kHeadSize;
+  const uint32_t tail_size = kTailSize;
+  uint32_t off = 0, entries = 0;
+  ipt_replace repl{};
+  for (int idx : order) {
+    ChainData& c = chains_[idx];
+    if (c.hook < 0) off += head_size, ++entries;
+    c.first_rule_offset = off;
+    if (c.hook >= 0) repl.hook_entry[c.hook] = off;
+    for (const auto& r : c.rules) off += r.size, ++entries;
+    if (c.hook >= 0) repl.underflow[c.hook] = off, off += c.policy.size;
+    else off += tail_size;
+    ++entries;
+  }
+  const uint32_t total = off + head_size;
+  ++entries;
+
+  std::vector<uint8_t> buf(sizeof(ipt_replace) + total, 0);
+  std::vector<int> old_index_of_new(entries, -1);
+  uint8_t* out = buf.data() + sizeof(ipt_replace);
+  uint32_t pos = 0, n = 0;
+  auto put_error = [&](const char* name) {
+    auto* e = reinterpret_cast<ipt_entry*>(out + pos);
+    e->target_offset = sizeof(ipt_entry);
+    e->next_offset = static_cast<uint16_t>(head_size);
+    auto* t = reinterpret_cast<xt_error_target*>(out + pos + sizeof(ipt_entry));
+    t->target.u.user.target_size = static_cast<uint16_t>(XT_ALIGN(sizeof(xt_error_target)));
+    std::strcpy(t->target.u.user.name, XT_ERROR_TARGET);
+    std::strncpy(t->errorname, name, sizeof t->errorname - 1);
+    pos += head_size;
+    ++n;
+  };
+  auto put_rule = [&](const RuleRef& r) {
+    std::memcpy(out + pos, r.data, r.size);
+    auto* e = reinterpret_cast<ipt_entry*>(out + pos);
+    e->counters = {0, 0};
+    e->comefrom = 0;
+    if (r.jump >= 0) *reinterpret_cast<int*>(out + pos + r.verdict_pos) = static_cast<int>(chains_[r.jump].first_rule_offset);
+    else if (r.jump == kFallthrough) *reinterpret_cast<int*>(out + pos + r.verdict_pos) = static_cast<int>(pos + r.size);
+    old_index_of_new[n] = r.old_index;
+    pos += r.size;
+    ++n;
+  };
+  for (int idx : order) {
+    const ChainData& c = chains_[idx];
+    if (c.hook < 0) put_error(c.name.c_str());
+    for (const auto& r : c.rules) {
+      if (r.jump >= 0 && chains_[r.jump].deleted)
+        return invalid("iptables table " + table_ + ": chain " + c.name + " jumps to deleted chain " + chains_[r.jump].name);
+      put_rule(r);
+    }
+    if (c.hook >= 0) {
+      put_rule(c.policy);
+    } else {
+      auto* e = reinterpret_cast<ipt_entry*>(out + pos);
+      e->target_offset = sizeof(ipt_entry);
+      e->next_offset = static_cast<uint16_t>(tail_size);
+      auto* t = reinterpret_cast<xt_standard_target*>(out + pos + sizeof(ipt_entry));
+      t->target.u.user.target_size = static_cast<uint16_t>(XT_ALIGN(sizeof(xt_standard_target)));
+      t->verdict = XT_RETURN;
+      pos += tail_size;
+      ++n;
+    }
+  }
+  put_error(XT_ERROR_TARGET);
+
+  auto* r = reinterpret_cast<ipt_replace*>(buf.data());
+  std::strncpy(r->name, table_.c_str(), sizeof r->name - 1);
+  r->valid_hooks = info_.valid_hooks;
+  r->num_entries = entries;
+  r->size = total;
+  std::memcpy(r->hook_entry, repl.hook_entry, sizeof repl.hook_entry);
+  std::memcpy(r->underflow, repl.underflow, sizeof repl.underflow);
+  std::vector<xt_counters> old_counters(info_.num_entries);
+  r->num_counters = info_.num_entries;
+  r->counters = old_counters.data();
+  if (setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_REPLACE, buf.data(), static_cast<socklen_t>(buf.size())) != 0)
+    return fail("replace rejected by the kernel", errno);
+
+  // Give every kept rule (ours unchanged, everyone else's) its packet/byte counters back.
+  std::vector<uint8_t> add(sizeof(xt_counters_info) + entries * sizeof(xt_counters), 0);
+  auto* info = reinterpret_cast<xt_counters_info*>(add.data());
+  std::strncpy(info->name, table_.c_str(), sizeof info->name - 1);
+  info->num_counters = entries;
+  bool any = false;
+  for (uint32_t i = 0; i < entries; ++i) {
+    if (old_index_of_new[i] >= 0 && static_cast<uint32_t>(old_index_of_new[i]) < old_counters.size()) {
+      info->counters[i] = old_counters[old_index_of_new[i]];
+      any = any || info->counters[i].pcnt || info->counters[i].bcnt;
+    }
+  }
+  if (any && setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_ADD_COUNTERS, add.data(), static_cast<socklen_t>(add.size())) != 0)
+    return fail("restore counters", errno);
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TableEditor>> KernelIptables::open(const std::string& table) {
+  std::shared_ptr<XtablesLock> lock;
+  {
+    std::lock_guard guard(mu_);
+    lock = lock_.lock();
+    if (!lock) {
+      NA_ASSIGN_OR_RETURN(auto acquired, XtablesLock::acquire(lock_path_));
+      lock = std::make_shared<XtablesLock>(std::move(acquired));
+      lock_ = lock;
+    }
+  }
+  int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+  if (fd < 0) return errno_error("iptables table " + table + ": socket", errno);
+  auto editor = std::make_unique<KernelTable>(table, std::move(lock), fd);
+  NA_RETURN_IF_ERROR(editor->load());
+  return std::unique_ptr<TableEditor>(std::move(editor));
+}
+
+}  // namespace nodeagent::iptables
