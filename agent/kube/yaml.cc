@@ -111,6 +111,11 @@ bool starts_as_json(std::string_view text) {
 void emit(YAML::Emitter& out, const json& v) {
   switch (v.type()) {
     case json::value_t::object:
+      // Empty collections in flow style, on the key's line: "resources: {}" as kubectl prints.
+      if (v.empty()) {
+        out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+        break;
+      }
       out << YAML::BeginMap;
       for (const auto& [k, item] : v.items()) {
         out << YAML::Key;
@@ -121,6 +126,10 @@ void emit(YAML::Emitter& out, const json& v) {
       out << YAML::EndMap;
       break;
     case json::value_t::array:
+      if (v.empty()) {
+        out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+        break;
+      }
       out << YAML::BeginSeq;
       for (const auto& item : v) emit(out, item);
       out << YAML::EndSeq;
@@ -213,6 +222,7 @@ std::string to_yaml(const json& value) {
   out.SetIndent(2);
   out.SetSeqFormat(YAML::Block);
   out.SetMapFormat(YAML::Block);
+  out.SetNullFormat(YAML::LowerNull);  // "null", as kubectl prints it
   emit(out, value);
   std::string s = out.c_str();
   if (!s.empty() && s.back() != '\n') s += '\n';
