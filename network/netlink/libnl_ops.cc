@@ -5,7 +5,11 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 
 #include <netlink/errno.h>
@@ -103,7 +107,43 @@ class LibnlOps final : public NetlinkOps {
 
   Status ensure_route(const RouteSpec& spec) override {
     std::lock_guard lock(node_mu_);
-    return nl::replace_route(node_sock_.get(), spec.destination, spec.via, 0, "node");
+    return nl::replace_route(node_sock_.get(), spec.destination, spec.via, 0, "node", kPodRouteProtocol);
+  }
+
+  Result<std::vector<RouteSpec>> pod_routes() override {
+    std::lock_guard lock(node_mu_);
+    nl_cache* raw = nullptr;
+    if (int rc = rtnl_route_alloc_cache(node_sock_.get(), AF_INET, 0, &raw); rc < 0) return nl::nl_error("list routes", rc);
+    nl::Cache cache(raw);
+    std::vector<RouteSpec> routes;
+    for (nl_object* obj = nl_cache_get_first(cache.get()); obj; obj = nl_cache_get_next(obj)) {
+      auto* route = reinterpret_cast<rtnl_route*>(obj);
+      if (rtnl_route_get_protocol(route) != kPodRouteProtocol || rtnl_route_get_table(route) != RT_TABLE_MAIN) continue;
+      nl_addr* dst = rtnl_route_get_dst(route);
+      rtnl_nexthop* nh = rtnl_route_nexthop_n(route, 0);
+      nl_addr* gw = nh ? rtnl_route_nh_get_gateway(nh) : nullptr;
+      if (!dst || !gw || nl_addr_get_len(dst) != 4 || nl_addr_get_len(gw) != 4) continue;
+      uint32_t dst_be = 0, gw_be = 0;
+      std::memcpy(&dst_be, nl_addr_get_binary_addr(dst), 4);
+      std::memcpy(&gw_be, nl_addr_get_binary_addr(gw), 4);
+      routes.push_back(RouteSpec{Ipv4Cidr{Ipv4{ntohl(dst_be)}, static_cast<int>(nl_addr_get_prefixlen(dst))},
+                                 Ipv4{ntohl(gw_be)}});
+    }
+    return routes;
+  }
+
+  Status delete_route(const Ipv4Cidr& destination) override {
+    std::lock_guard lock(node_mu_);
+    nl::Route route(rtnl_route_alloc());
+    rtnl_route_set_family(route.get(), AF_INET);
+    rtnl_route_set_table(route.get(), RT_TABLE_MAIN);
+    rtnl_route_set_protocol(route.get(), kPodRouteProtocol);
+    rtnl_route_set_scope(route.get(), RT_SCOPE_NOWHERE);  // "any scope" for deletion
+    nl::Addr dst = nl::make_addr(destination.address, destination.prefix_len);
+    rtnl_route_set_dst(route.get(), dst.get());
+    int rc = rtnl_route_delete(node_sock_.get(), route.get(), 0);
+    if (rc < 0 && !nl::is_not_found(rc)) return nl::nl_error("node: delete route " + destination.str(), rc);
+    return ok_status();
   }
 
   Status set_sysctl(const std::string& key, const std::string& value) override {

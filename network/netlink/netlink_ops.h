@@ -23,7 +23,12 @@ struct BridgeSpec {
 struct RouteSpec {
   Ipv4Cidr destination;  // another node's pod CIDR
   Ipv4 via;              // that node's IP on the underlay
+  bool operator==(const RouteSpec&) const = default;
 };
+
+// The routing protocol number our routes carry ("proto 167" in `ip route`), so that they are
+// told apart from every other static route of the node and stale ones can be removed.
+inline constexpr int kPodRouteProtocol = 167;
 
 struct PodInterfaceSpec {
   std::string host_ifname;   // veth end on the node, attached to the bridge
@@ -41,8 +46,13 @@ class NetlinkOps {
 
   // Node namespace: the bridge exists with this MTU and address, and is up.
   virtual Status ensure_bridge(const BridgeSpec& spec) = 0;
-  // Node namespace: a route to `destination` via `via` (replaced if it differs).
+  // Node namespace: a route to `destination` via `via` (replaced if it differs), marked with
+  // kPodRouteProtocol.
   virtual Status ensure_route(const RouteSpec& spec) = 0;
+  // Node namespace: the IPv4 routes of the main table marked with kPodRouteProtocol.
+  virtual Result<std::vector<RouteSpec>> pod_routes() = 0;
+  // Node namespace: removes our route to `destination`; no error if absent.
+  virtual Status delete_route(const Ipv4Cidr& destination) = 0;
   // Node namespace: writes a sysctl under /proc/sys (e.g. "net/ipv4/ip_forward").
   // NotFound when the key does not exist (e.g. br_netfilter not loaded).
   virtual Status set_sysctl(const std::string& key, const std::string& value) = 0;

@@ -65,11 +65,11 @@ Status ensure_address(nl_sock* sock, int ifindex, const Ipv4Cidr& address, const
 }
 
 Status replace_route(nl_sock* sock, const Ipv4Cidr& destination, Ipv4 gateway, int ifindex,
-                     const std::string& what) {
+                     const std::string& what, int protocol) {
   Route route(rtnl_route_alloc());
   rtnl_route_set_family(route.get(), AF_INET);
   rtnl_route_set_table(route.get(), RT_TABLE_MAIN);
-  rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
+  rtnl_route_set_protocol(route.get(), static_cast<uint8_t>(protocol));
   rtnl_route_set_scope(route.get(), RT_SCOPE_UNIVERSE);
   rtnl_route_set_type(route.get(), RTN_UNICAST);
   Addr dst = make_addr(destination.address, destination.prefix_len);

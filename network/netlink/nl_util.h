@@ -48,9 +48,10 @@ Addr make_addr(Ipv4 ip, int prefix_len);
 Status ensure_up(nl_sock* sock, rtnl_link* link, int mtu, const std::string& what);
 // Adds `address` to the link; an address that is already there is fine.
 Status ensure_address(nl_sock* sock, int ifindex, const Ipv4Cidr& address, const std::string& what);
-// Adds or replaces the route to `destination` via `gateway` (over `ifindex` if > 0).
+// Adds or replaces the route to `destination` via `gateway` (over `ifindex` if > 0), with
+// routing protocol `protocol` (RTPROT_STATIC unless told otherwise).
 Status replace_route(nl_sock* sock, const Ipv4Cidr& destination, Ipv4 gateway, int ifindex,
-                     const std::string& what);
+                     const std::string& what, int protocol = 4 /* RTPROT_STATIC */);
 // Whether the link has `address` (exact address and prefix).
 Result<bool> has_address(nl_sock* sock, int ifindex, const Ipv4Cidr& address);
 

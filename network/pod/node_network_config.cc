@@ -66,26 +66,33 @@ Result<ValidNodeNetworkConfig> validate(const NodeNetworkConfig& config) {
     valid.cluster_cidr = *cluster;
   }
 
-  for (size_t i = 0; i < config.routes.size(); ++i) {
-    const std::string flag = "--pod-cidr-route[" + std::to_string(i) + "]";
-    auto cidr = Ipv4Cidr::parse(config.routes[i].pod_cidr);
-    if (!cidr.ok()) return flag_error(flag, cidr.error());
-    auto via = Ipv4::parse(config.routes[i].node_ip);
-    if (!via.ok()) return flag_error(flag, via.error());
-    if (cidr->overlaps(valid.pod_cidr)) {
-      return invalid(flag + ": " + cidr->str() + " overlaps this node's --pod-cidr " + valid.pod_cidr.str());
-    }
-    for (const auto& earlier : valid.routes) {
-      if (earlier.pod_cidr.overlaps(*cidr)) {
-        return invalid(flag + ": " + cidr->str() + " overlaps the route to " + earlier.pod_cidr.str());
-      }
-    }
-    valid.routes.push_back({*cidr, *via});
-  }
+  NA_ASSIGN_OR_RETURN(valid.routes, validate_routes(config.routes, valid.pod_cidr));
 
   if (config.state_dir.empty()) return invalid("state dir: required (IPAM allocations are kept there)");
   valid.ipam_dir = config.state_dir + "/ipam/" + config.bridge_name;
   valid.node_netns_path = config.node_netns_path;
+  return valid;
+}
+
+Result<std::vector<ValidNodeNetworkConfig::Route>> validate_routes(const std::vector<PodCidrRoute>& routes,
+                                                                   const Ipv4Cidr& pod_cidr, const std::string& flag_name) {
+  std::vector<ValidNodeNetworkConfig::Route> valid;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    const std::string flag = flag_name + "[" + std::to_string(i) + "]";
+    auto cidr = Ipv4Cidr::parse(routes[i].pod_cidr);
+    if (!cidr.ok()) return flag_error(flag, cidr.error());
+    auto via = Ipv4::parse(routes[i].node_ip);
+    if (!via.ok()) return flag_error(flag, via.error());
+    if (cidr->overlaps(pod_cidr)) {
+      return invalid(flag + ": " + cidr->str() + " overlaps this node's --pod-cidr " + pod_cidr.str());
+    }
+    for (const auto& earlier : valid) {
+      if (earlier.pod_cidr.overlaps(*cidr)) {
+        return invalid(flag + ": " + cidr->str() + " overlaps the route to " + earlier.pod_cidr.str());
+      }
+    }
+    valid.push_back({*cidr, *via});
+  }
   return valid;
 }
 

@@ -51,4 +51,10 @@ struct ValidNodeNetworkConfig {
 
 Result<ValidNodeNetworkConfig> validate(const NodeNetworkConfig& config);
 
+// Checks routes on their own (PodNetwork::set_routes): valid CIDRs and IPs, no overlap with
+// this node's pod CIDR or with each other. `flag` names them in errors.
+Result<std::vector<ValidNodeNetworkConfig::Route>> validate_routes(const std::vector<PodCidrRoute>& routes,
+                                                                   const Ipv4Cidr& pod_cidr,
+                                                                   const std::string& flag = "--pod-cidr-route");
+
 }  // namespace nodeagent::network

@@ -8,6 +8,7 @@
 //   pod deleted   teardown(uid, netns_path)           after the containers are gone, before the sandbox
 //   after relist  garbage_collect(live uids)          pods that died while the agent was down
 //   periodically  sync_node()                         repairs the node-level set-up
+//   Node objects  set_routes(routes)                  other nodes' pod CIDRs changed
 // Every call is idempotent; a failed setup() leaves nothing half-made and can be retried.
 #pragma once
 
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "agent/util/result.h"
+#include "network/pod/node_network_config.h"
 
 namespace nodeagent::network {
 
@@ -60,6 +62,10 @@ class PodNetwork {
   virtual Status garbage_collect(const std::set<std::string>& live_pod_uids) = 0;
   // Re-applies the node-level set-up (bridge, routes, sysctls, masquerade).
   virtual Status sync_node() = 0;
+  // Replaces the routes to other nodes' pod CIDRs (from Node objects' spec.podCIDR and
+  // addresses): adds the new ones, removes ours that are no longer listed. Errors as for
+  // --pod-cidr-route, with `routes[i]` naming the entry.
+  virtual Status set_routes(const std::vector<PodCidrRoute>& routes) = 0;
 };
 
 }  // namespace nodeagent::network

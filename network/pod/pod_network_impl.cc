@@ -1,5 +1,7 @@
 #include "network/pod/pod_network_impl.h"
 
+#include <algorithm>
+
 #include "agent/util/log.h"
 #include "network/pod/veth_name.h"
 
@@ -11,7 +13,33 @@ std::string pod_ref(const PodNetworkRequest& r) { return "pod " + r.pod_namespac
 
 NodePodNetwork::NodePodNetwork(ValidNodeNetworkConfig config, std::unique_ptr<NetlinkOps> ops,
                                std::unique_ptr<Ipam> ipam, std::unique_ptr<PodNat> nat)
-    : config_(std::move(config)), ops_(std::move(ops)), ipam_(std::move(ipam)), nat_(std::move(nat)) {}
+    : config_(std::move(config)), ops_(std::move(ops)), ipam_(std::move(ipam)), nat_(std::move(nat)),
+      routes_(config_.routes) {}
+
+Status NodePodNetwork::reconcile_routes_locked() {
+  std::vector<RouteSpec> wanted;
+  for (const auto& route : routes_) wanted.push_back(RouteSpec{route.pod_cidr, route.node_ip});
+  for (const auto& route : wanted) NA_RETURN_IF_ERROR(ops_->ensure_route(route));
+  NA_ASSIGN_OR_RETURN(std::vector<RouteSpec> present, ops_->pod_routes());
+  for (const auto& route : present) {
+    const bool still_wanted = std::any_of(wanted.begin(), wanted.end(), [&](const RouteSpec& w) {
+      return w.destination == route.destination;
+    });
+    if (!still_wanted) {
+      log::get("network")->info("removing route {} via {}: no longer a pod CIDR of another node",
+                                route.destination.str(), route.via.str());
+      NA_RETURN_IF_ERROR(ops_->delete_route(route.destination));
+    }
+  }
+  return ok_status();
+}
+
+Status NodePodNetwork::set_routes(const std::vector<PodCidrRoute>& routes) {
+  NA_ASSIGN_OR_RETURN(auto valid, validate_routes(routes, config_.pod_cidr, "routes"));
+  std::lock_guard lock(routes_mu_);
+  routes_ = std::move(valid);
+  return reconcile_routes_locked();
+}
 
 Status NodePodNetwork::sync_node() {
   auto logger = log::get("network");
@@ -24,8 +52,9 @@ Status NodePodNetwork::sync_node() {
     if (bridge_nf.error().code != ErrorCode::kNotFound) return bridge_nf.error();
     logger->debug("br_netfilter not loaded: bridged pod-to-pod traffic bypasses iptables");
   }
-  for (const auto& route : config_.routes) {
-    NA_RETURN_IF_ERROR(ops_->ensure_route(RouteSpec{route.pod_cidr, route.node_ip}));
+  {
+    std::lock_guard lock(routes_mu_);
+    NA_RETURN_IF_ERROR(reconcile_routes_locked());
   }
   if (nat_) NA_RETURN_IF_ERROR(nat_->ensure_masquerade(config_.pod_cidr, config_.cluster_cidr));
   return ok_status();

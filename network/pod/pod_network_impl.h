@@ -26,16 +26,21 @@ class NodePodNetwork final : public PodNetwork {
   Result<PodNetworkStatus> status(const std::string& pod_uid) override;
   Status garbage_collect(const std::set<std::string>& live_pod_uids) override;
   Status sync_node() override;
+  Status set_routes(const std::vector<PodCidrRoute>& routes) override;
 
   const ValidNodeNetworkConfig& config() const { return config_; }
 
  private:
   PodNetworkStatus status_for(Ipv4 ip) const;
+  // Makes the kernel's pod routes exactly `routes_`. Called with routes_mu_ held.
+  Status reconcile_routes_locked();
 
   const ValidNodeNetworkConfig config_;
   std::unique_ptr<NetlinkOps> ops_;
   std::unique_ptr<Ipam> ipam_;
   std::unique_ptr<PodNat> nat_;
+  std::mutex routes_mu_;
+  std::vector<ValidNodeNetworkConfig::Route> routes_;  // starts as config_.routes
 };
 
 // Validates the config, opens the kernel edge (libnl, in config.node_netns_path) and the IPAM

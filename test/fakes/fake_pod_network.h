@@ -68,6 +68,12 @@ class FakePodNetwork : public network::PodNetwork {
     return ok_status();
   }
 
+  Status set_routes(const std::vector<network::PodCidrRoute>& new_routes) override {
+    std::lock_guard lock(mu_);
+    routes = new_routes;
+    return ok_status();
+  }
+
   // UIDs that hold an IP right now.
   std::set<std::string> pods_with_ip() const {
     std::lock_guard lock(mu_);
@@ -81,6 +87,7 @@ class FakePodNetwork : public network::PodNetwork {
   std::vector<std::string> teardowns;
   std::vector<std::set<std::string>> gc_calls;
   int node_syncs = 0;
+  std::vector<network::PodCidrRoute> routes;  // as last set by set_routes()
 
  private:
   mutable std::mutex mu_;

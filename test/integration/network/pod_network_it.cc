@@ -81,6 +81,16 @@ TEST_CASE("pods on two nodes talk across the underlay through static routes") {
   CHECK(http_get(a, ip_b) == "hello from node 2");
   CHECK(http_get(b, ip_a) == "hello from node 1");
   CHECK(http_get(n1.ns, ip_b) == "hello from node 2");  // node 1 -> pod on node 2
+
+  // Routes follow Node objects: removed, then back with set_routes(); foreign routes stay.
+  sh("ip -n " + n1.ns.name() + " route add 10.99.0.0/16 via 192.168.50.2");
+  REQUIRE(n1.net->set_routes({}).ok());
+  CHECK(sh("ip -n " + n1.ns.name() + " route show 10.244.2.0/24").empty());
+  CHECK_FALSE(sh("ip -n " + n1.ns.name() + " route show 10.99.0.0/16").empty());
+  CHECK(http_get(a, ip_b).empty());
+  REQUIRE(n1.net->set_routes({{"10.244.2.0/24", "192.168.50.2"}}).ok());
+  CHECK(sh("ip -n " + n1.ns.name() + " route show 10.244.2.0/24").find("proto 167") != std::string::npos);
+  CHECK(http_get(a, ip_b) == "hello from node 2");
 }
 
 TEST_CASE("routes to a node that is not reachable yet fail with a clear error at start") {

@@ -28,7 +28,13 @@ struct FakeNetlinkOps : NetlinkOps {
     return ok_status();
   }
   Status ensure_route(const RouteSpec& spec) override {
+    std::erase_if(routes, [&](const RouteSpec& r) { return r.destination == spec.destination; });
     routes.push_back(spec);
+    return ok_status();
+  }
+  Result<std::vector<RouteSpec>> pod_routes() override { return routes; }
+  Status delete_route(const Ipv4Cidr& destination) override {
+    std::erase_if(routes, [&](const RouteSpec& r) { return r.destination == destination; });
     return ok_status();
   }
   Status set_sysctl(const std::string& key, const std::string& value) override {

@@ -121,6 +121,22 @@ TEST_CASE("sync_node makes the bridge with the gateway, forwarding, routes and m
   CHECK(h.nat->masquerade->second.str() == "10.244.0.0/16");
 }
 
+TEST_CASE("set_routes adds new routes, replaces changed ones and removes stale ones") {
+  Harness h;
+  REQUIRE(h.net->sync_node().ok());
+  h.ops->routes.push_back(RouteSpec{*Ipv4Cidr::parse("10.244.9.0/24"), *Ipv4::parse("192.168.50.9")});  // stale
+  REQUIRE(h.net->set_routes({{"10.244.2.0/24", "192.168.50.20"}, {"10.244.3.0/24", "192.168.50.3"}}).ok());
+  REQUIRE(h.ops->routes.size() == 2);
+  CHECK(h.ops->routes[0].via.str() == "192.168.50.20");
+  CHECK(h.ops->routes[1].destination.str() == "10.244.3.0/24");
+  auto bad = h.net->set_routes({{"10.244.1.0/24", "192.168.50.3"}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message == "routes[0]: 10.244.1.0/24 overlaps this node's --pod-cidr 10.244.1.0/24");
+  CHECK(h.ops->routes.size() == 2);  // unchanged
+  REQUIRE(h.net->set_routes({}).ok());
+  CHECK(h.ops->routes.empty());
+}
+
 TEST_CASE("setup gives a pod an IP and a veth with the gateway; teardown undoes both") {
   Harness h;
   auto status = h.net->setup(pod("web", "uid-web"));
