@@ -16,6 +16,12 @@ ErrorList validate_service(const Service& service);
 ErrorList validate_endpoint_slice(const EndpointSlice& slice);
 ErrorList validate_object_meta(const ObjectMeta& meta, bool namespaced, bool name_is_dns1035 = false);
 
+// What the API server accepts but this agent cannot run: volume types other than emptyDir,
+// hostPath, configMap, secret, downwardAPI, projected and persistentVolumeClaim (nfs, csi, ...),
+// clusterTrustBundle projections, ephemeral containers, volumeDevices. Admission turns a
+// non-empty list into a Failed pod instead of a half-started one.
+ErrorList unsupported_features(const Pod& pod);
+
 // ok, or kInvalid with "pod default/web: <err1>; <err2>".
 Status check_pod(const Pod& pod);
 Status check_service(const Service& service);

@@ -263,3 +263,27 @@ TEST_CASE("endpoint slice validation", "[validation]") {
   CHECK(errors_of(validate_endpoint_slice(slice)) ==
         std::vector<std::string>{"endpoints[0].addresses[0]: Invalid value: \"fd00::1\": must be a valid IPv4 address"});
 }
+
+TEST_CASE("features the node cannot run are listed for admission", "[validation]") {
+  CHECK(unsupported_features(load_pod("web-pod.yaml")).empty());
+  Pod pod = decode_pod_text(R"(
+apiVersion: v1
+kind: Pod
+metadata: {name: nfs}
+spec:
+  volumes:
+  - name: ok
+    emptyDir: {}
+  - name: share
+    nfs: {server: 10.0.0.1, path: /export}
+  containers:
+  - name: c
+    image: busybox
+    volumeDevices: [{name: share, devicePath: /dev/xvda}]
+)");
+  CHECK(validate_pod(pod).empty());  // the API accepts it...
+  CHECK(errors_of(unsupported_features(pod)) ==  // ...this node cannot run it
+        std::vector<std::string>{"spec.volumes[1].nfs: Forbidden: volume type not supported by this node",
+                                 "spec.containers[0].volumeDevices: Forbidden: raw block devices are not supported "
+                                 "by this node"});
+}
