@@ -49,7 +49,8 @@ class LinuxCgroupFs final : public CgroupFs {
     std::vector<std::string> names;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
-      if (entry.is_directory()) names.push_back(entry.path().filename().string());
+      std::error_code type_ec;
+      if (entry.is_directory(type_ec)) names.push_back(entry.path().filename().string());
     }
     if (ec && ec != std::errc::no_such_file_or_directory) return internal("list " + path + ": " + ec.message());
     return names;

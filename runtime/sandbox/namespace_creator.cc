@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 #include "runtime/sandbox/ns_mounts.h"
@@ -56,8 +57,12 @@ Status bring_loopback_up() {
 
 Status create_namespaces(const NamespaceRequest& request) {
   Status result;
-  std::thread worker([&] { result = create_on_this_thread(request); });
-  worker.join();
+  try {
+    std::thread worker([&] { result = create_on_this_thread(request); });
+    worker.join();
+  } catch (const std::system_error& e) {  // no thread could be started: out of resources
+    return internal(std::string("start namespace thread: ") + e.what());
+  }
   return result;
 }
 

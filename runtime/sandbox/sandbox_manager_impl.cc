@@ -122,7 +122,8 @@ Result<SandboxInfo> SandboxManagerImpl::find_sandbox(const std::string& pod_uid)
   if (!valid_uid(pod_uid)) return invalid("sandbox: pod_uid: '" + pod_uid + "' is not a valid uid");
   std::lock_guard lock(mu_);
   const std::string dir = ns_dir(pod_uid);
-  if (!fs::exists(dir)) return not_found("sandbox uid=" + pod_uid + ": no " + dir);
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return not_found("sandbox uid=" + pod_uid + ": no " + dir);
   NA_ASSIGN_OR_RETURN(auto info, read_sandbox(dir));
   if (info.netns_path.empty() && info.ipcns_path.empty() && info.utsns_path.empty() && info.pidns_path.empty()) {
     return not_found("sandbox uid=" + pod_uid + ": no live namespace under " + dir);
@@ -134,7 +135,8 @@ Status SandboxManagerImpl::remove_sandbox(const std::string& pod_uid) {
   if (!valid_uid(pod_uid)) return invalid("sandbox: pod_uid: '" + pod_uid + "' is not a valid uid");
   std::lock_guard lock(mu_);
   const std::string dir = ns_dir(pod_uid);
-  if (!fs::exists(dir)) return ok_status();
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return ok_status();
   // The holder first, while its namespace file still tells a live holder from a reused pid.
   const int pid = read_holder_pid(dir);
   if (pid > 0) {
@@ -143,7 +145,6 @@ Status SandboxManagerImpl::remove_sandbox(const std::string& pod_uid) {
   }
   auto unmounted = sandbox::unmount_all_under(dir);
   if (!unmounted.ok()) return unmounted.error().wrap("sandbox uid=" + pod_uid);
-  std::error_code ec;
   fs::remove_all(dir, ec);
   if (ec) return internal("sandbox uid=" + pod_uid + ": remove " + dir + ": " + ec.message());
   // The pod dir itself belongs to the pod worker (volumes live there too): remove it only if
