@@ -1,11 +1,15 @@
-// The streaming RPCs of nodeagent.v1.NodeAgent: Logs (tail and follow a CRI log file) and Exec
-// (command output as it comes, then the exit code).
-#include <mutex>
+// The streaming RPCs of nodeagent.v1.NodeAgent: Logs (tail and follow a CRI log file, with
+// runtime/logs' reader) and Exec (command output as it comes, then the exit code).
+#include <unistd.h>
 
+#include <mutex>
+#include <thread>
+
+#include "agent/api/follow_policy.h"
 #include "agent/api/grpc_status.h"
-#include "agent/api/log_follower.h"
 #include "agent/api/service.h"
 #include "agent/util/log.h"
+#include "runtime/logs/log_reader.h"
 
 namespace nodeagent::api {
 
@@ -15,35 +19,40 @@ grpc::Status NodeAgentService::Logs(grpc::ServerContext* ctx, const v1::LogsRequ
     if (req->pod().empty()) return to_grpc(invalid("pod: a name, namespace/name or UID is required"));
     auto location = backend_.log_location(req->pod(), req->container(), req->previous());
     if (!location.ok()) return to_grpc(location.error());
+    const std::string path = location->path;
 
-    LogReadOptions options;
+    runtime::logs::ReadOptions options;
     options.follow = req->follow();
-    options.tail_lines = req->tail_lines();
+    if (req->tail_lines() >= 0) options.tail_lines = req->tail_lines();
     options.timestamps = req->timestamps();
     options.poll_interval = log_poll_interval_;
-    options.writer_check_interval = std::max(log_poll_interval_ * 5, std::chrono::milliseconds(100));
 
-    const std::string path = location->path;
-    LogCallbacks callbacks;
-    callbacks.sink = [writer](std::string_view data) {
+    // The container we follow is done once it stopped running or a newer attempt took over.
+    FollowPolicy policy([&] { return ctx->IsCancelled() || gate_.closed(); },
+                        [&] {
+                          if (req->previous() || !location->running) return false;
+                          auto now = backend_.log_location(req->pod(), req->container(), false);
+                          return now.ok() && now->running && now->path == path;
+                        },
+                        std::max(log_poll_interval_ * 5, std::chrono::milliseconds(100)));
+    auto keep_following = [&] { return policy.keep_following(); };
+
+    // A container that has not written yet has no file: a follow waits for it (or its end).
+    while (options.follow && ::access(path.c_str(), F_OK) != 0) {
+      if (!keep_following()) return grpc::Status::OK;
+      std::this_thread::sleep_for(options.poll_interval);
+    }
+    auto sink = [writer](std::string_view data) {
       v1::LogChunk chunk;
       chunk.set_data(std::string(data));
       return writer->Write(chunk);
     };
-    // The container we follow is done once it stopped running or a newer attempt took over.
-    callbacks.writer_active = [&, path] {
-      if (req->previous() || !location->running) return false;
-      auto now = backend_.log_location(req->pod(), req->container(), false);
-      return now.ok() && now->running && now->path == path;
-    };
-    callbacks.cancelled = [&] { return ctx->IsCancelled() || gate_.closed(); };
-
-    Status st = stream_log(path, options, callbacks);
+    Status st = runtime::logs::read_logs(path, options, sink, keep_following);
     if (!st.ok()) {
       if (st.error().code == ErrorCode::kNotFound) {
         return to_grpc(not_found("no logs for pod \"" + req->pod() + "\"" +
                                  (req->container().empty() ? "" : " container \"" + req->container() + "\"") +
-                                 ": " + st.error().message));
+                                 " yet: " + st.error().message));
       }
       return to_grpc(st.error());
     }

@@ -241,7 +241,7 @@ TEST_CASE("logs: tail, timestamps, not found") {
   req.set_timestamps(true);
   out.clear();
   REQUIRE(logs(req, &out).ok());
-  CHECK(out == "2024-05-01T10:00:00.5Z line 3\n");
+  CHECK(out == "2024-05-01T10:00:00.500000000Z line 3\n");
 
   req.set_previous(true);
   auto st = logs(req, &out);
@@ -272,6 +272,32 @@ TEST_CASE("logs follow sees new lines and ends when the container exits") {
   while (reader->Read(&chunk)) out += chunk.data();
   CHECK(reader->Finish().ok());
   CHECK(out == "line 3\nline 4\nlast words\n");
+}
+
+TEST_CASE("logs follow continues across a rotation of the log file") {
+  ServerFixture f;
+  REQUIRE(f.server->start().ok());
+  auto stub = f.stub();
+  grpc::ClientContext ctx;
+  v1::LogsRequest req;
+  req.set_pod("web");
+  req.set_follow(true);
+  req.set_tail_lines(0);
+  auto reader = stub->Logs(&ctx, req);
+  // Wait until the follow is inside the server before rotating.
+  for (int i = 0; i < 500 && f.backend.log_location_calls() == 0; ++i) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(50ms);
+  append_file(f.log_path, cri("before"));
+  // nodeagent-logger's rotation: 0.log becomes 0.log.1 and a new 0.log starts.
+  std::filesystem::rename(f.log_path, f.log_path + ".1");
+  append_file(f.log_path, cri("after"));
+  v1::LogChunk chunk;
+  std::string out;
+  while (out.find("after\n") == std::string::npos && reader->Read(&chunk)) out += chunk.data();
+  f.backend.set_log_running("default/web", "", false);
+  while (reader->Read(&chunk)) out += chunk.data();
+  CHECK(reader->Finish().ok());
+  CHECK(out == "before\nafter\n");
 }
 
 TEST_CASE("stop() ends open follows, waits for them, and refuses new calls") {

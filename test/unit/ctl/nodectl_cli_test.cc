@@ -198,7 +198,7 @@ TEST_CASE("nodectl logs: tail, timestamps, follow until the container exits") {
   r = f.run({"logs", "web", "--tail", "2"});
   CHECK(r.out == "line 2\nline 3\n");
   r = f.run({"logs", "web", "--tail", "1", "--timestamps"});
-  CHECK(r.out == "2024-05-01T10:00:00.5Z line 3\n");
+  CHECK(r.out == "2024-05-01T10:00:00.500000000Z line 3\n");
   r = f.run({"logs", "ghost"});
   CHECK(r.code == 1);
   CHECK(r.err == "nodectl: pod \"ghost\" not found\n");
