@@ -96,7 +96,10 @@ Result<int> spawn_pid_namespace_holder(const std::vector<std::string>& holder_ar
     return errno_error("pipe for pid holder", err);
   }
 
-  const pid_t middle = ::fork();
+  // _Fork (glibc 2.34+): a plain fork without pthread_atfork handlers, which libraries such as
+  // gRPC install and which are not safe to run from whichever thread calls us. The children
+  // only make system calls.
+  const pid_t middle = ::_Fork();
   if (middle == 0) {
     // Middle child: new session (no controlling terminal, own process group), then the
     // namespace for its children; it reports the holder's pid and exits, so the holder is
@@ -106,7 +109,7 @@ Result<int> spawn_pid_namespace_holder(const std::vector<std::string>& holder_ar
     if (::unshare(CLONE_NEWPID) != 0) {
       report = -errno;
     } else {
-      const pid_t holder = ::fork();
+      const pid_t holder = ::_Fork();
       if (holder == 0) exec_holder(argv.data(), exec_pipe[1]);
       report = holder > 0 ? holder : -errno;
     }
