@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <csignal>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -11,6 +12,7 @@
 #include "runtime/containerd/cgroup_oom.h"
 #include "runtime/containerd/proto_time.h"
 #include "runtime/containerd/stdio.h"
+#include "runtime/oci/capabilities.h"
 #include "runtime/oci/spec_builder.h"
 
 namespace nodeagent::runtime::ctd {
@@ -67,10 +69,20 @@ std::string label_filter(const Labels& selector) {
   return filter;
 }
 
+std::vector<std::string> own_bounding_capabilities() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("CapBnd:", 0) == 0) return oci::capabilities_from_mask(std::stoull(line.substr(7), nullptr, 16));
+  }
+  return {};
+}
+
 ContainerdContainerService::ContainerdContainerService(std::shared_ptr<Connection> connection,
                                                        ContainerServiceOptions options)
     : connection_(std::move(connection)), options_(std::move(options)) {
   if (options_.logger_path.empty()) options_.logger_path = default_logger_path();
+  if (options_.available_capabilities.empty()) options_.available_capabilities = own_bounding_capabilities();
   if (options_.watch_oom_events) {
     oom_events_ = std::make_unique<ContainerdEventStream>(connection_);
     oom_events_->start([this](const ContainerEvent& event) {
@@ -114,7 +126,9 @@ Status ContainerdContainerService::create_container(const ContainerConfig& origi
   ContainerConfig config = original;
   // A terminal needs somewhere to go; without a log the container runs without one.
   if (config.log_path.empty()) config.tty = false;
-  NA_ASSIGN_OR_RETURN(nlohmann::json spec, oci::build_oci_spec(config));
+  oci::SpecOptions spec_options;
+  spec_options.available_capabilities = options_.available_capabilities;
+  NA_ASSIGN_OR_RETURN(nlohmann::json spec, oci::build_oci_spec(config, spec_options));
 
   // The lease keeps the new snapshot from the GC until the container record references it.
   NA_ASSIGN_OR_RETURN(Lease lease, Lease::create(connection_, std::chrono::hours(1)));

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "runtime/containerd/connection.h"
 #include "runtime/containerd/event_stream.h"
@@ -39,7 +40,12 @@ struct ContainerServiceOptions {
   size_t exec_output_limit = 16 << 20;
   // After an exec exits, how long to keep draining output its children may still write.
   std::chrono::milliseconds exec_drain_timeout{2000};
+  // What privileged / add "ALL" expand to; empty = the agent's own bounding set (CapBnd).
+  std::vector<std::string> available_capabilities;
 };
+
+// The capabilities in this process's bounding set (CapBnd of /proc/self/status); empty if unreadable.
+std::vector<std::string> own_bounding_capabilities();
 
 // The containerd filter for list_containers: labels."k"=="v",... (AND), values quoted.
 std::string label_filter(const Labels& selector);

@@ -70,14 +70,24 @@ bool contains(const std::vector<std::string>& list, const std::string& s) {
 
 }  // namespace
 
-Result<std::vector<std::string>> compute_capabilities(const SecurityConfig& security) {
-  if (security.privileged) return all_capabilities();
+std::vector<std::string> capabilities_from_mask(uint64_t mask) {
+  std::vector<std::string> caps;
+  const auto& all = all_capabilities();
+  for (size_t bit = 0; bit < all.size(); ++bit) {
+    if (mask & (uint64_t{1} << bit)) caps.push_back(all[bit]);
+  }
+  return caps;
+}
+
+Result<std::vector<std::string>> compute_capabilities(const SecurityConfig& security,
+                                                      const std::vector<std::string>& available) {
+  const auto& all = available.empty() ? all_capabilities() : available;
+  if (security.privileged) return all;
   NA_ASSIGN_OR_RETURN(auto adds, normalize_list(security.capabilities_add, "add"));
   NA_ASSIGN_OR_RETURN(auto drops, normalize_list(security.capabilities_drop, "drop"));
 
   const auto& defaults = default_capabilities();
   std::set<std::string> caps(defaults.begin(), defaults.end());
-  const auto& all = all_capabilities();
   // Same order as the CRI plugin (setOCICapabilities), so that e.g. add [ALL] + drop [CHOWN]
   // means "everything but CHOWN" and drop [ALL] + add [NET_BIND_SERVICE] means "only that one".
   if (contains(adds, "ALL")) caps.insert(all.begin(), all.end());
@@ -90,7 +100,7 @@ Result<std::vector<std::string>> compute_capabilities(const SecurityConfig& secu
   }
 
   std::vector<std::string> ordered;
-  for (const auto& c : all) {
+  for (const auto& c : all_capabilities()) {
     if (caps.count(c)) ordered.push_back(c);
   }
   return ordered;

@@ -49,7 +49,7 @@ Result<UidGid> resolve_user(const ContainerConfig& config) {
   return ids;
 }
 
-Result<json> build_process(const ContainerConfig& config) {
+Result<json> build_process(const ContainerConfig& config, const SpecOptions& options) {
   if (config.args.empty()) return invalid("args: must not be empty");
   std::string cwd = config.working_dir.empty() ? "/" : config.working_dir;
   if (cwd.front() != '/') return invalid(fmt::format("workingDir \"{}\": must be an absolute path", cwd));
@@ -65,7 +65,7 @@ Result<json> build_process(const ContainerConfig& config) {
   bool has_path = std::any_of(env.begin(), env.end(), [](const std::string& e) { return e.rfind("PATH=", 0) == 0; });
   if (!has_path) env.insert(env.begin(), kDefaultPathEnv);
 
-  NA_ASSIGN_OR_RETURN(auto caps, compute_capabilities(config.security));
+  NA_ASSIGN_OR_RETURN(auto caps, compute_capabilities(config.security, options.available_capabilities));
 
   json process = {
       {"terminal", config.tty},
@@ -273,9 +273,9 @@ Result<json> build_linux(const ContainerConfig& config) {
 
 }  // namespace
 
-Result<json> build_oci_spec(const ContainerConfig& config) {
+Result<json> build_oci_spec(const ContainerConfig& config, const SpecOptions& options) {
   auto fail = [&config](const Error& e) { return e.wrap("container " + config.id); };
-  auto process = build_process(config);
+  auto process = build_process(config, options);
   if (!process.ok()) return fail(process.error());
   auto mounts = build_mounts(config);
   if (!mounts.ok()) return fail(mounts.error());

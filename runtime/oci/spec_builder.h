@@ -21,10 +21,18 @@ inline constexpr const char* kSpecVersion = "1.0.2";
 inline constexpr const char* kDefaultPathEnv =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+// What the builder needs to know about the node (kept out of ContainerConfig, which is per
+// container). Defaults describe a node where the agent holds every capability.
+struct SpecOptions {
+  // Capabilities the agent itself holds (its bounding set): what "privileged" and add "ALL"
+  // expand to. Empty = all_capabilities().
+  std::vector<std::string> available_capabilities;
+};
+
 // Builds the whole spec. kInvalid (naming the container and field) for: empty args, a relative
 // working dir or mount path, an unknown capability, a non-numeric image user without
 // run_as_user (user names would need the image's /etc/passwd, which a pure builder cannot read).
-Result<nlohmann::json> build_oci_spec(const ContainerConfig& config);
+Result<nlohmann::json> build_oci_spec(const ContainerConfig& config, const SpecOptions& options = {});
 
 // The process object for an exec in a container built from `container_spec`: the container's
 // user, env, cwd, capabilities, rlimits and noNewPrivileges, with `argv` and no terminal.

@@ -79,3 +79,18 @@ TEST_CASE("an unknown capability names the field and index", "[oci]") {
   REQUIRE_FALSE(caps.ok());
   CHECK(caps.error().message.find("capabilities.add[1]") != std::string::npos);
 }
+
+TEST_CASE("\"all\" means the capabilities the agent holds when given", "[oci]") {
+  // This node's agent lacks CAP_SYS_RESOURCE (bit 24): runc could not grant it.
+  auto available = capabilities_from_mask(0x000001fffeffffffULL);
+  CHECK(available.size() == 40);
+  CHECK_FALSE(has(available, "CAP_SYS_RESOURCE"));
+  CHECK(has(available, "CAP_CHECKPOINT_RESTORE"));
+  SecurityConfig priv;
+  priv.privileged = true;
+  CHECK(compute_capabilities(priv, available).value() == available);
+  SecurityConfig add_all;
+  add_all.capabilities_add = {"ALL"};
+  CHECK(compute_capabilities(add_all, available).value() == available);
+  CHECK(capabilities_from_mask(0xa80425fbULL).size() == 14);
+}
