@@ -72,7 +72,7 @@ class ContentWriter {
   ~ContentWriter() {
     if (committed_) return;
     ctx_->TryCancel();
-    stream_->Finish().ok();  // status of a cancelled stream is of no interest
+    finish().ok();  // status of a cancelled stream is of no interest
     api::content::AbortRequest req;
     req.set_ref(ref_);
     google::protobuf::Empty empty;
@@ -117,8 +117,7 @@ class ContentWriter {
     for (const auto& [k, v] : labels) (*req.mutable_labels())[k] = v;
     NA_ASSIGN_OR_RETURN(auto resp, exchange(req));
     committed_ = true;
-    stream_->WritesDone();
-    NA_RETURN_IF_ERROR(ctd::check_grpc(stream_->Finish(), "content " + desc_.digest + ": write"));
+    NA_RETURN_IF_ERROR(ctd::check_grpc(finish(), "content " + desc_.digest + ": write"));
     if (resp.digest() != desc_.digest) {
       return invalid("content " + desc_.digest + ": containerd committed digest " + resp.digest());
     }
@@ -130,7 +129,7 @@ class ContentWriter {
     api::content::WriteContentResponse resp;
     if (!stream_->Write(req) || !stream_->Read(&resp)) {
       committed_ = true;  // the stream is dead: Finish() tells why, and there is nothing to cancel
-      grpc::Status s = stream_->Finish();
+      grpc::Status s = finish();
       api::content::AbortRequest abort;
       abort.set_ref(ref_);
       google::protobuf::Empty empty;
@@ -140,6 +139,15 @@ class ContentWriter {
       return ctd::from_grpc(s, "content " + desc_.digest + ": write");
     }
     return resp;
+  }
+
+  // containerd ends the stream itself (after a commit or an error). gRPC's Finish() blocks
+  // forever unless every message has been read, so drain to end-of-stream first.
+  grpc::Status finish() {
+    api::content::WriteContentResponse ignored;
+    while (stream_->Read(&ignored)) {
+    }
+    return stream_->Finish();
   }
 
   ctd::Connection& conn_;

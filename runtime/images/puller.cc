@@ -33,7 +33,11 @@ Result<PulledImage> pull_image(ImageStore& store, RegistryClient& registry, cons
   DocumentFetcher fetch = [&](const Descriptor& desc) -> Result<std::string> {
     if (auto it = documents.find(desc.digest); it != documents.end()) return it->second;
     std::string body;
-    if (is_index_media_type(desc.media_type) || is_manifest_media_type(desc.media_type)) {
+    NA_ASSIGN_OR_RETURN(auto local, store.content_info(desc.digest));
+    if (local) {
+      // Already in containerd (an earlier pull): verified when it was committed.
+      NA_ASSIGN_OR_RETURN(body, store.read_content(desc.digest));
+    } else if (is_index_media_type(desc.media_type) || is_manifest_media_type(desc.media_type)) {
       NA_ASSIGN_OR_RETURN(FetchedManifest m, registry.fetch_manifest(ref, desc.digest, auth));
       body = std::move(m.body);
     } else {
