@@ -218,4 +218,15 @@ TEST_CASE("stdout and stderr go to the binary logger with path and limits", "[co
   CHECK(slurp(config.log_path + ".out") == "to-out\n");
   CHECK(slurp(config.log_path + ".args") == config.log_path + " 12345 3 logged\n");
   REQUIRE(svc->remove_container("logged").ok());
+
+  // With a terminal, both streams arrive on the logger's stdout as one console stream.
+  auto tty = busybox_config(ns, image, "tty", {"/bin/sh", "-c", "[ -t 1 ] && echo is-a-tty"});
+  tty.tty = true;
+  tty.log_path = dir.path + "/logs/tty.log";
+  REQUIRE(svc->create_container(tty).ok());
+  REQUIRE(svc->start_container("tty").ok());
+  REQUIRE(eventually([&] { return state_of(*svc, "tty") == ContainerStateKind::kExited; }, std::chrono::seconds(10)));
+  CHECK(svc->container_status("tty")->exit_code == 0);
+  CHECK(eventually([&] { return slurp(tty.log_path + ".out") == "is-a-tty\r\n"; }, std::chrono::seconds(5)));
+  REQUIRE(svc->remove_container("tty").ok());
 }
