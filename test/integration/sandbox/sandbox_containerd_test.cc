@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -92,4 +93,11 @@ TEST_CASE("a container joins the sandbox namespaces and logs through nodeagent-l
 
   REQUIRE(sandboxes.remove_sandbox("e2e-uid").ok());
   CHECK(sbx::mounts_under(dir.path)->empty());
+  // The holder was reparented to init; wait for init to reap it (the suite's leak check counts
+  // zombies too).
+  const std::string proc = "/proc/" + std::to_string(sandbox->holder_pid);
+  for (int i = 0; i < 1000 && ::access(proc.c_str(), F_OK) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(::access(proc.c_str(), F_OK) != 0);
 }

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <vector>
 #include <sstream>
 #include <thread>
 
@@ -45,6 +46,19 @@ void wipe_root(const std::string& root) {
   fs::remove_all(root, ec);
 }
 
+// Holders are reparented to init, which reaps them when it gets to it (on this VM's init, a
+// few seconds later). The suite's leak check counts zombies too, so tests wait for the reaping.
+std::vector<int>& holders_seen() {
+  static std::vector<int> pids;
+  return pids;
+}
+
+void wait_until_reaped(int pid) {
+  for (int i = 0; i < 1000 && ::access(("/proc/" + std::to_string(pid)).c_str(), F_OK) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 // One root dir per test run; wiped at start (leftovers of crashed runs) and at the end.
 struct TestRoot {
   std::string path = kPrefix + std::to_string(::getpid());
@@ -53,7 +67,11 @@ struct TestRoot {
       if (entry.path().string().rfind(kPrefix, 0) == 0) wipe_root(entry.path().string());
     }
   }
-  ~TestRoot() { wipe_root(path); }
+  ~TestRoot() {
+    wipe_root(path);
+    for (int pid : holders_seen()) wait_until_reaped(pid);
+    holders_seen().clear();
+  }
 };
 
 // Runs `fn` on a fresh thread that first joins the namespace at `ns_path`.
@@ -163,6 +181,7 @@ TEST_CASE("sandbox: ensure is idempotent and mounts each namespace once") {
   config.share_process_namespace = true;
   auto first = manager.ensure_sandbox(config);
   REQUIRE(first.ok());
+  holders_seen().push_back(first->holder_pid);
   auto mounts_before = sbx::mounts_under(first->dir);
   REQUIRE(mounts_before.ok());
   // the dir itself + net, ipc, uts, pid
@@ -192,6 +211,7 @@ TEST_CASE("sandbox: shared pid namespace has a detached holder as pid 1, found a
     auto info = manager.ensure_sandbox(config);
     REQUIRE(info.ok());
     holder = info->holder_pid;
+    holders_seen().push_back(holder);
     pidns = info->pidns_path;
     REQUIRE(holder > 0);
     CHECK(pidns == info->dir + "/pid");
@@ -226,6 +246,7 @@ TEST_CASE("sandbox: shared pid namespace has a detached holder as pid 1, found a
   config.share_process_namespace = true;
   auto revived = restarted.ensure_sandbox(config);
   REQUIRE(revived.ok());
+  holders_seen().push_back(revived->holder_pid);
   CHECK(revived->holder_pid > 0);
   CHECK(revived->holder_pid != holder);
   CHECK(sbx::holder_is_alive(revived->holder_pid, sbx::namespace_inode(revived->pidns_path)));
@@ -239,6 +260,7 @@ TEST_CASE("sandbox: remove leaves no mount, no holder and no directory") {
   auto info = manager.ensure_sandbox(config);
   REQUIRE(info.ok());
   const int holder = info->holder_pid;
+  holders_seen().push_back(holder);
   REQUIRE(holder > 0);
 
   SandboxManagerImpl other_instance(root.path, {NA_PAUSE_BIN});
