@@ -87,8 +87,8 @@ Status SandboxManagerImpl::ensure_pid_holder(const std::string& dir) {
   if (is_namespace_mount(pidns) && sandbox::holder_is_alive(old_pid, sandbox::namespace_inode(pidns))) {
     return ok_status();
   }
-  // The holder died (or never ran): its namespace cannot get new processes any more, so a new
-  // one replaces it. Containers still in the old namespace keep running there.
+  // The holder died (or never ran): when the init of a pid namespace dies the kernel kills
+  // everything in it and no process can enter it any more, so a new namespace replaces it.
   if (is_namespace_mount(pidns)) NA_RETURN_IF_ERROR(sandbox::unmount_all_under(pidns));
   NA_ASSIGN_OR_RETURN(const int pid, sandbox::spawn_pid_namespace_holder(holder_argv_));
   const std::string proc_ns = "/proc/" + std::to_string(pid) + "/ns/pid";

@@ -6,6 +6,10 @@
 //   <root-dir>/pods/<uid>/ns/net|ipc|uts bind mounts of the namespace files
 //   <root-dir>/pods/<uid>/ns/pid         bind mount of the holder's pid namespace
 //   <root-dir>/pods/<uid>/ns/holder.pid  the holder's pid (decimal, as seen from the host)
+// A pod with host network, IPC and PID has no namespace of its own: find_sandbox reports
+// NotFound for it and ensure_sandbox (cheap, idempotent) is the way to get its SandboxInfo.
+// The holder is started by the calling process and stays in its cgroup; the agent's unit runs
+// with KillMode=process so that stopping the agent does not kill the holders.
 #pragma once
 
 #include <memory>
