@@ -221,8 +221,10 @@ Status read_logs(const std::string& path, const ReadOptions& options, const LogS
     if (stopped) return ok_status();
   }
 
-  while (options.follow && keep_following()) {
-    std::this_thread::sleep_for(options.poll_interval);
+  while (options.follow) {
+    // When the writer is done, one last pass picks up what it wrote since the previous read.
+    const bool more = keep_following();
+    if (more) std::this_thread::sleep_for(options.poll_interval);
     // Look for a rotation BEFORE reading: the logger never writes to a file after renaming
     // it, so once the rename is seen, reading the old file to its end misses nothing.
     const ino_t now = inode_of(path);
@@ -252,6 +254,7 @@ Status read_logs(const std::string& path, const ReadOptions& options, const LogS
         }
       }
     }
+    if (!more) break;
   }
   return ok_status();
 }

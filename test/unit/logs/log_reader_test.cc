@@ -148,6 +148,30 @@ TEST_CASE("follow sees new lines, also across rotations, and not a half-written 
   CHECK(seen_now() == "before\nafter\nhalf-done\nlast-in-old\nnew-0\nnew-1\nnew-2\n");
 }
 
+TEST_CASE("follow ends with a last read when the writer is done, so its last lines are not lost") {
+  TempDir dir;
+  const std::string path = dir.file("0.log");
+  write_file(path, kT1 + " stdout F first\n");
+  ReadOptions follow;
+  follow.follow = true;
+  follow.poll_interval = std::chrono::milliseconds(1);
+  std::string seen;
+  int asked = 0;
+  auto status = read_logs(
+      path, follow,
+      [&](std::string_view chunk) {
+        seen.append(chunk);
+        return true;
+      },
+      [&] {
+        // The container writes its last line and exits between two looks.
+        std::ofstream(path, std::ios::app) << kT1 << " stdout F last-" << asked << "\n";
+        return ++asked < 2;
+      });
+  REQUIRE(status.ok());
+  CHECK(seen == "first\nlast-0\nlast-1\n");
+}
+
 TEST_CASE("follow reads a file that the real writer rotates while it is being followed") {
   TempDir dir;
   const std::string path = dir.file("0.log");
