@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <regex>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -63,6 +62,33 @@ std::optional<int64_t> go_parse_signed(std::string_view s) {
 json float_value(double v) {
   if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.2e18) return static_cast<int64_t>(v);
   return v;
+}
+
+// go-yaml v2's float syntax: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
+bool is_yaml_float(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  } else {
+    if (digits() == 0) return false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      digits();
+    }
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
 }
 
 json convert(const YAML::Node& node) {
@@ -159,7 +185,6 @@ void emit(YAML::Emitter& out, const json& v) {
 }  // namespace
 
 json resolve_plain_scalar(const std::string& text) {
-  static const std::regex kYamlFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
   static const char* kTrue[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
   static const char* kFalse[] = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
@@ -190,7 +215,7 @@ json resolve_plain_scalar(const std::string& text) {
   if (plain[0] != '+' && plain[0] != '-') {
     if (auto u = go_parse_unsigned(plain)) return *u;
   }
-  if (std::regex_match(plain, kYamlFloat)) return float_value(std::strtod(plain.c_str(), nullptr));
+  if (is_yaml_float(plain)) return float_value(std::strtod(plain.c_str(), nullptr));
   return text;
 }
 
