@@ -2,6 +2,7 @@
 #include "runtime/images/image_service_impl.h"
 
 #include "agent/util/log.h"
+#include "runtime/images/docker_save.h"
 #include "runtime/images/image_tree.h"
 #include "runtime/images/importer.h"
 #include "runtime/images/oci_archive.h"
@@ -93,6 +94,10 @@ Status ImageServiceImpl::remove_image(const std::string& ref) {
 Result<std::vector<ImageInfo>> ImageServiceImpl::import_archive(const std::string& path, const std::string& name) {
   NA_ASSIGN_OR_RETURN(TempDir dir, TempDir::create("nodeagent-import-"));
   NA_RETURN_IF_ERROR(extract_archive(path, dir.path()));
+  if (is_docker_save_layout(dir.path())) {
+    auto converted = convert_docker_save(dir.path());
+    if (!converted.ok()) return converted.error().wrap("import " + path);
+  }
   auto imported = import_layout(*store_, dir.path(), name);
   if (!imported.ok()) return imported.error().wrap("import " + path);
   std::vector<ImageInfo> out;

@@ -28,6 +28,7 @@ class ImageServiceImpl : public ImageService {
   // Removes every name of the image `ref` resolves to, like CRI's RemoveImage; ok when absent.
   // Containers using it keep their snapshots; containerd's GC removes the rest.
   Status remove_image(const std::string& ref) override;
+  // An OCI image-layout tar (umoci, skopeo, ctr export) or a `docker save` tar.
   Result<std::vector<ImageInfo>> import_archive(const std::string& path, const std::string& name) override;
 
  private:

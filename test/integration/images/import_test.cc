@@ -111,3 +111,36 @@ TEST_CASE("an archive whose layer does not match its digest is rejected", "[imag
   CHECK(t.service.image_status("test/bad").error().code == ErrorCode::kNotFound);
   CHECK_FALSE(t.store->content_info(facts.layer_digest).value().has_value());
 }
+
+TEST_CASE("a docker-save archive imports under its RepoTags", "[images][integration][import]") {
+  ContainerdNamespace ns("naimp");
+  ServiceUnderTest t(ns);
+  ScratchDir scratch;
+  std::string archive = ContainerdFixture::test_image_archive();
+  auto facts = ArchiveFacts::read(archive);
+
+  // Rebuild the test image the way `docker save` lays it out: uncompressed layer.tar files.
+  const std::string oci = scratch.path + "/oci", saved = scratch.path + "/saved";
+  const std::string config_hex = facts.config_digest.substr(7), layer_hex = facts.layer_digest.substr(7);
+  std::string script = "mkdir -p " + oci + " " + saved + "/0123abcd && tar -C " + oci + " -xf " + archive +
+                       " && cp " + oci + "/blobs/sha256/" + config_hex + " " + saved + "/" + config_hex + ".json" +
+                       " && gunzip -c < " + oci + "/blobs/sha256/" + layer_hex + " > " + saved + "/0123abcd/layer.tar" +
+                       " && printf '[{\"Config\":\"" + config_hex + ".json\",\"RepoTags\":[\"saved/busybox:v2\"],\"Layers\":[\"0123abcd/layer.tar\"]}]' > " +
+                       saved + "/manifest.json && tar -C " + saved + " -cf " + scratch.path + "/saved.tar .";
+  auto r = run_command(script);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+
+  auto imported = t.service.import_archive(scratch.path + "/saved.tar", "");
+  REQUIRE(imported.ok());
+  REQUIRE(imported->size() == 1);
+  const auto& info = imported->front();
+  CHECK(info.repo_tags == std::vector<std::string>{"docker.io/saved/busybox:v2"});
+  CHECK(info.id == facts.config_digest);
+  CHECK(info.chain_id == facts.diff_id);
+  run_gc(ns);
+  CHECK(t.store->snapshot_exists(info.chain_id).value());
+  std::string check = ctr_check(ns, "docker.io/saved/busybox:v2");
+  INFO(check);
+  CHECK(check.find("complete") != std::string::npos);
+}
