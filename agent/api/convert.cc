@@ -93,7 +93,7 @@ std::string pod_namespace(const nlohmann::json& pod) {
 }
 
 nlohmann::json pod_list(const std::vector<nlohmann::json>& pods, const std::string& ns,
-                        const LabelSelector& selector) {
+                        const kube::LabelSelector& selector) {
   std::vector<nlohmann::json> items;
   for (const auto& pod : pods) {
     if (!ns.empty()) {

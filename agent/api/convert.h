@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/api/backend.h"
-#include "agent/api/label_selector.h"
+#include "agent/kube/selector.h"
 #include "nodeagent/api.pb.h"
 #include "runtime/types.h"
 
@@ -35,7 +35,7 @@ std::string pod_namespace(const nlohmann::json& pod);
 
 // Pods in `ns` ("" = all) matching `selector`, in a v1 PodList.
 nlohmann::json pod_list(const std::vector<nlohmann::json>& pods, const std::string& ns,
-                        const LabelSelector& selector);
+                        const kube::LabelSelector& selector);
 // A v1 list of `kind` ("EventList", ...) around items.
 nlohmann::json v1_list(const std::string& kind, const std::vector<nlohmann::json>& items);
 

@@ -3,7 +3,7 @@
 
 #include "agent/api/convert.h"
 #include "agent/api/grpc_status.h"
-#include "agent/api/label_selector.h"
+#include "agent/kube/selector.h"
 #include "agent/util/log.h"
 
 namespace nodeagent::api {
@@ -47,7 +47,7 @@ grpc::Status NodeAgentService::guarded(const char* rpc, const std::function<grpc
 grpc::Status NodeAgentService::ListPods(grpc::ServerContext*, const v1::ListPodsRequest* req,
                                         v1::JsonDocument* reply) {
   return guarded("ListPods", [&] {
-    auto selector = LabelSelector::parse(req->label_selector());
+    auto selector = kube::parse_label_selector(req->label_selector());
     if (!selector.ok()) return to_grpc(selector.error());
     return json_reply(pod_list(backend_.list_pods(), req->namespace_(), *selector), reply);
   });

@@ -13,7 +13,7 @@
 
 #include "agent/ctl/format.h"
 #include "agent/ctl/tables.h"
-#include "agent/ctl/yaml_output.h"
+#include "agent/kube/yaml.h"
 
 #ifndef NODECTL_VERSION
 #define NODECTL_VERSION "unknown"
@@ -40,7 +40,7 @@ int print_document(const std::string& text, const std::string& output) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return fail("the agent sent malformed JSON");
   if (output == "yaml") {
-    std::cout << to_yaml(doc);
+    std::cout << kube::to_yaml(doc);
   } else {
     std::cout << doc.dump(4) << "\n";
   }

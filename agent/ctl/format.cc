@@ -3,13 +3,11 @@
 #include "agent/ctl/format.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cctype>
 #include <cstdio>
-#include <ctime>
-#include <map>
 #include <iterator>
 #include <set>
+
+#include "agent/kube/time.h"
 
 namespace nodeagent::ctl {
 namespace {
@@ -95,37 +93,9 @@ std::string human_duration(std::chrono::nanoseconds d) {
 }
 
 std::optional<TimePoint> parse_rfc3339(std::string_view text) {
-  if (text.size() < 20) return std::nullopt;
-  std::string s(text);
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &consumed) != 6 || consumed != 19) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  size_t pos = 19;
-  std::chrono::nanoseconds fraction{0};
-  if (pos < s.size() && s[pos] == '.') {
-    int64_t scale = 100000000;
-    for (++pos; pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])); ++pos, scale /= 10) {
-      fraction += std::chrono::nanoseconds((s[pos] - '0') * scale);
-    }
-  }
-  int64_t offset_seconds = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) {
-    // UTC
-  } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
-    int hh = 0, mm = 0;
-    if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &hh, &mm) != 2) return std::nullopt;
-    offset_seconds = (s[pos] == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
-  } else {
-    return std::nullopt;
-  }
-  std::time_t secs = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(secs) - std::chrono::seconds(offset_seconds) +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction);
+  auto t = kube::parse_time(text);
+  if (!t.ok()) return std::nullopt;
+  return *t;
 }
 
 std::string age_since(const json& rfc3339, TimePoint now) {

@@ -17,21 +17,21 @@ json pod(const std::string& ns, const std::string& name, json labels) {
 TEST_CASE("pod_list filters by namespace and selector into a v1 PodList") {
   std::vector<json> pods = {pod("default", "web", {{"app", "web"}}), pod("", "implicit", {{"app", "db"}}),
                             pod("kube-system", "dns", {{"app", "dns"}})};
-  json all = pod_list(pods, "", *LabelSelector::parse(""));
+  json all = pod_list(pods, "", *nodeagent::kube::parse_label_selector(""));
   CHECK(all["apiVersion"] == "v1");
   CHECK(all["kind"] == "PodList");
   CHECK(all["items"].size() == 3);
 
-  json def = pod_list(pods, "default", *LabelSelector::parse(""));
+  json def = pod_list(pods, "default", *nodeagent::kube::parse_label_selector(""));
   REQUIRE(def["items"].size() == 2);  // a pod without namespace is in "default"
   CHECK(def["items"][1]["metadata"]["name"] == "implicit");
 
-  json sel = pod_list(pods, "", *LabelSelector::parse("app in (web,dns)"));
+  json sel = pod_list(pods, "", *nodeagent::kube::parse_label_selector("app in (web,dns)"));
   REQUIRE(sel["items"].size() == 2);
   CHECK(sel["items"][0]["metadata"]["name"] == "web");
   CHECK(sel["items"][1]["metadata"]["name"] == "dns");
 
-  json none = pod_list(pods, "nope", *LabelSelector::parse(""));
+  json none = pod_list(pods, "nope", *nodeagent::kube::parse_label_selector(""));
   CHECK(none["items"].is_array());
   CHECK(none["items"].empty());
 }

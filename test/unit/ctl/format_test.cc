@@ -2,9 +2,6 @@
 #include <catch2/catch.hpp>
 
 #include "agent/ctl/format.h"
-#include "agent/ctl/yaml_output.h"
-
-#include <yaml-cpp/yaml.h>
 
 using namespace nodeagent::ctl;
 using namespace std::chrono_literals;
@@ -77,26 +74,4 @@ TEST_CASE("split_repo_tag and short_id") {
   CHECK(split_repo_tag("busybox@sha256:abc").first == "busybox");
   CHECK(short_id("sha256:0123456789abcdef0123") == "0123456789abc");
   CHECK(short_id("deadbeef") == "deadbeef");
-}
-
-TEST_CASE("to_yaml prints block YAML that reads back to the same values") {
-  nlohmann::json doc = {{"apiVersion", "v1"},
-                        {"kind", "Pod"},
-                        {"metadata", {{"name", "web"}, {"labels", {{"on", "yes"}, {"version", "1.10"}}}}},
-                        {"spec", {{"containers", {{{"name", "c"}, {"args", {"0400", "", "true", "plain"}}}}}}},
-                        {"count", 3},
-                        {"ready", true},
-                        {"nothing", nullptr}};
-  std::string text = to_yaml(doc);
-  CHECK(text.find("kind: Pod\n") != std::string::npos);
-  CHECK(text.find("'1.10'") != std::string::npos);
-  CHECK(text.find("'0400'") != std::string::npos);
-  CHECK(text.find("'yes'") != std::string::npos);
-  YAML::Node back = YAML::Load(text);
-  CHECK(back["metadata"]["labels"]["version"].as<std::string>() == "1.10");
-  CHECK(back["spec"]["containers"][0]["args"][1].as<std::string>() == "");
-  CHECK(back["spec"]["containers"][0]["args"][2].Tag() == "!");  // quoted: a string, not a bool
-  CHECK(back["count"].as<int>() == 3);
-  CHECK(back["ready"].as<bool>());
-  CHECK(back["nothing"].IsNull());
 }
