@@ -6,7 +6,7 @@
 //   (d) the kernel's IPT_SO_SET_REPLACE time inside (a) and (b): the floor,
 // plus our RSS after the sync (steady, after malloc_trim) and peak (VmHWM).
 // Each N runs in a forked child so that RSS figures do not mix.
-//   usage: proxy_bench [--services 1000,5000,10000] [--endpoints 10] [--no-restore]
+//   usage: proxy_bench [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc]
 #include <fcntl.h>
 #include <malloc.h>
 #include <sched.h>
@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "network/iptables/kernel_table.h"
 #include "network/iptables/libiptc_table.h"
 #include "network/proxy/applier.h"
 #include "network/proxy/compiler.h"
@@ -36,6 +37,13 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// CPU time of the calling thread (user + system): what the work costs, whatever the load.
+double thread_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 long status_kb(const char* key) {
   std::ifstream in("/proc/self/status");
@@ -94,8 +102,14 @@ std::string restore_text(const Ruleset& rs) {
   return out;
 }
 
-// Runs `cmd` (through sh) and returns {seconds, peak RSS in KiB} of the child.
-std::pair<double, long> timed_child(const std::string& cmd) {
+struct ChildCost {
+  double seconds = 0;
+  double cpu = 0;  // user + system of the child and its children
+  long peak_kb = 0;
+};
+
+// Runs `cmd` (through sh) and returns wall time, CPU time and peak RSS of the child.
+ChildCost timed_child(const std::string& cmd) {
   auto t0 = Clock::now();
   pid_t pid = fork();
   if (pid == 0) {
@@ -107,7 +121,8 @@ std::pair<double, long> timed_child(const std::string& cmd) {
   wait4(pid, &status, 0, &ru);
   double s = since(t0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) std::fprintf(stderr, "command failed: %s\n", cmd.c_str());
-  return {s, ru.ru_maxrss};
+  double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+  return {s, cpu, ru.ru_maxrss};
 }
 
 // Counts what the compiler emits, to time the pure compiler alone.
@@ -121,6 +136,8 @@ class CountingSink : public RulesetSink {
   size_t chains = 0, rules = 0;
 };
 
+bool g_libiptc = false;  // --libiptc: measure the libiptc editor instead of the blob editor
+
 int run_one(int n, int e, bool with_restore) {
   const std::string ns = "naprxb" + std::to_string(getpid());
   sh("ip netns del " + ns + " 2>/dev/null; ip netns add " + ns);
@@ -130,9 +147,12 @@ int run_one(int n, int e, bool with_restore) {
   compile(state, bench_config(), counting);
   const double compile_s = since(tc);
 
-  iptables::LibiptcIptables ipt;
-  Applier applier(ipt, bench_config());
+  std::unique_ptr<iptables::Iptables> ipt;
+  if (g_libiptc) ipt = std::make_unique<iptables::LibiptcIptables>();
+  else ipt = std::make_unique<iptables::KernelIptables>();
+  Applier applier(*ipt, bench_config());
   double full_s = 0, full_floor = 0, change_s = 0, change_floor = 0;
+  double full_cpu = 0, full_floor_cpu = 0, change_cpu = 0, change_floor_cpu = 0;
   ApplyStats full_stats, change_stats;
   long steady_kb = 0, rules = 0;
   std::string error;
@@ -140,9 +160,12 @@ int run_one(int n, int e, bool with_restore) {
     enter(ns);
     proxybench::reset_set_replace();
     auto t0 = Clock::now();
+    double c0 = thread_cpu();
     auto r = applier.apply(state, true);
+    full_cpu = thread_cpu() - c0;
     full_s = since(t0);
     full_floor = proxybench::set_replace_seconds();
+    full_floor_cpu = proxybench::set_replace_cpu_seconds();
     if (!r.ok()) {
       error = r.error().message;
       return;
@@ -156,9 +179,12 @@ int run_one(int n, int e, bool with_restore) {
     eps[0].ip = (10u << 24) | (127u << 16) | 1;
     proxybench::reset_set_replace();
     t0 = Clock::now();
+    c0 = thread_cpu();
     auto r2 = applier.apply(changed, false);
+    change_cpu = thread_cpu() - c0;
     change_s = since(t0);
     change_floor = proxybench::set_replace_seconds();
+    change_floor_cpu = proxybench::set_replace_cpu_seconds();
     if (!r2.ok()) {
       error = r2.error().message;
       return;
@@ -175,8 +201,7 @@ int run_one(int n, int e, bool with_restore) {
     return 1;
   }
 
-  double restore_s = 0, append_s = 0;
-  long restore_kb = 0, append_kb = 0;
+  ChildCost restore, append;
   if (with_restore) {
     const std::string file = "/tmp/" + ns + ".rules";
     {
@@ -184,27 +209,32 @@ int run_one(int n, int e, bool with_restore) {
       out << restore_text(compile_ruleset(state, bench_config()));
     }
     sh("ip netns add " + ns);
-    std::tie(restore_s, restore_kb) = timed_child("ip netns exec " + ns + " iptables-legacy-restore < " + file);
-    std::tie(append_s, append_kb) = timed_child("ip netns exec " + ns +
+    restore = timed_child("ip netns exec " + ns + " iptables-legacy-restore < " + file);
+    append = timed_child("ip netns exec " + ns +
                                                 " iptables-legacy -t nat -A KUBE-SERVICES -d 172.31.0.1/32 -p tcp --dport 80 -j ACCEPT");
     sh("ip netns del " + ns);
     std::remove(file.c_str());
   }
 
+  std::printf("backend=%s ", g_libiptc ? "libiptc" : "x_tables blob");
   std::printf("N=%d E=%d chains=%zu rules=%zu (rules_written=%ld)\n", n, e, counting.chains, counting.rules, rules);
-  std::printf("  pure compiler            %8.3f s\n", compile_s);
-  std::printf("  (a) full sync            %8.3f s  (libiptc open %.3f, compile+edit %.3f, commit %.3f; kernel replace %.3f)\n",
-              full_s, full_stats.open_seconds, full_stats.compile_and_edit_seconds, full_stats.commit_seconds, full_floor);
-  std::printf("  (b) one endpoint change  %8.3f s  (libiptc open %.3f, compile+edit %.3f, commit %.3f; kernel replace %.3f; chains written %zu)\n",
-              change_s, change_stats.open_seconds, change_stats.compile_and_edit_seconds, change_stats.commit_seconds,
-              change_floor, change_stats.chains_written);
+  std::printf("  (wall s / cpu s; the machine is shared, cpu time is the comparable figure)\n");
+  std::printf("  pure compiler                 %7.3f\n", compile_s);
+  std::printf("  (a) full sync                 %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f incl. kernel replace %.3f)\n",
+              full_s, full_cpu, full_stats.open_cpu, full_stats.compile_and_edit_cpu, full_stats.commit_cpu, full_floor_cpu);
+  std::printf("  (b) one endpoint change       %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f incl. kernel replace %.3f; chains written %zu)\n",
+              change_s, change_cpu, change_stats.open_cpu, change_stats.compile_and_edit_cpu, change_stats.commit_cpu,
+              change_floor_cpu, change_stats.chains_written);
   if (with_restore) {
-    std::printf("  (c) iptables-legacy-restore %5.3f s  peak RSS %ld MiB; one iptables-legacy -A after it: %.3f s, peak RSS %ld MiB\n",
-                restore_s, restore_kb / 1024, append_s, append_kb / 1024);
+    std::printf("  (c) iptables-legacy-restore   %7.3f / %7.3f  peak RSS %ld MiB\n", restore.seconds, restore.cpu,
+                restore.peak_kb / 1024);
+    std::printf("      then one iptables-legacy -A %5.3f / %7.3f  peak RSS %ld MiB\n", append.seconds, append.cpu,
+                append.peak_kb / 1024);
   }
-  std::printf("  (d) kernel floor (IPT_SO_SET_REPLACE in (b)) %.3f s\n", change_floor);
-  if (with_restore) std::printf("  ratio restore/full sync       %6.2fx\n", restore_s / full_s);
-  std::printf("  ratio change/floor            %6.2fx\n", change_s / change_floor);
+  std::printf("  (d) kernel floor (IPT_SO_SET_REPLACE during (b)) %.3f / %.3f\n", change_floor, change_floor_cpu);
+  if (with_restore)
+    std::printf("  ratio restore / full sync     %6.2fx wall, %6.2fx cpu\n", restore.seconds / full_s, restore.cpu / full_cpu);
+  std::printf("  ratio change / floor          %6.2fx wall, %6.2fx cpu\n", change_s / change_floor, change_cpu / change_floor_cpu);
   std::printf("  RSS steady %ld MiB, peak %ld MiB\n", steady_kb / 1024, peak_kb / 1024);
   std::fflush(stdout);
   return 0;
@@ -224,10 +254,12 @@ int main(int argc, char** argv) {
       for (std::string v; std::getline(ss, v, ',');) sizes.push_back(std::stoi(v));
     } else if (a == "--endpoints" && i + 1 < argc) {
       endpoints = std::stoi(argv[++i]);
+    } else if (a == "--libiptc") {
+      g_libiptc = true;
     } else if (a == "--no-restore") {
       restore = false;
     } else {
-      std::fprintf(stderr, "usage: %s [--services 1000,5000,10000] [--endpoints 10] [--no-restore]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc]\n", argv[0]);
       return 2;
     }
   }

@@ -112,7 +112,8 @@ Status Ipam::load() {
 Result<Ipv4> Ipam::allocate(const std::string& pod_uid) {
   std::lock_guard lock(mu_);
   for (const auto& [ip, owner] : owner_by_ip_) {
-    if (owner == pod_uid) return ip;
+    // An IP of an older pod CIDR is no use on the bridge any more: the pod gets a new one.
+    if (owner == pod_uid && range_.contains(ip)) return ip;
   }
   DirLock dir_lock(dir_);
   if (!dir_lock.ok()) return errno_error("ipam: lock " + dir_, errno);
@@ -152,10 +153,13 @@ Result<Ipv4> Ipam::allocate(const std::string& pod_uid) {
 
 std::optional<Ipv4> Ipam::lookup(const std::string& pod_uid) const {
   std::lock_guard lock(mu_);
+  std::optional<Ipv4> outside_range;
   for (const auto& [ip, owner] : owner_by_ip_) {
-    if (owner == pod_uid) return ip;
+    if (owner != pod_uid) continue;
+    if (range_.contains(ip)) return ip;  // the current one wins over one of an older pod CIDR
+    outside_range = ip;
   }
-  return std::nullopt;
+  return outside_range;
 }
 
 Status Ipam::release_locked(Ipv4 ip) {

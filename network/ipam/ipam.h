@@ -25,7 +25,7 @@ class Ipam {
   // release them, but their addresses are never handed out again.
   static Result<std::unique_ptr<Ipam>> open(const std::string& dir, const Ipv4Cidr& range);
 
-  // The IP `pod_uid` already holds, or a new one. Idempotent per pod UID.
+  // The IP `pod_uid` already holds in the range, or a new one. Idempotent per pod UID.
   // Error kFailedPrecondition "no free IP in 10.244.1.0/24" when the range is exhausted.
   Result<Ipv4> allocate(const std::string& pod_uid);
   std::optional<Ipv4> lookup(const std::string& pod_uid) const;

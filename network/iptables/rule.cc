@@ -56,4 +56,60 @@ StatisticRandomMatch StatisticRandomMatch::from_probability(double p) {
 
 double StatisticRandomMatch::probability() const { return static_cast<double>(threshold) / 0x80000000; }
 
+namespace {
+
+struct Hasher {
+  uint64_t h;
+  void bytes(const void* p, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  }
+  void str(const std::string& s) {
+    bytes(s.data(), s.size());
+    num(s.size());
+  }
+  void num(uint64_t v) { bytes(&v, sizeof v); }
+};
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace
+
+uint64_t rule_hash(const Rule& r, uint64_t seed) {
+  Hasher h{seed};
+  h.num(r.src.addr), h.num(r.src.prefix), h.num(r.invert_src);
+  h.num(r.dst.addr), h.num(r.dst.prefix), h.num(r.invert_dst);
+  h.num(static_cast<uint64_t>(r.protocol));
+  h.str(r.in_iface), h.str(r.out_iface);
+  for (const auto& m : r.matches) {
+    h.num(m.index());
+    std::visit(Overloaded{
+                   [&](const PortMatch& p) { h.num(static_cast<uint64_t>(p.protocol)), h.num(p.dport), h.num(p.sport); },
+                   [&](const CommentMatch& c) { h.str(c.text); },
+                   [&](const MarkMatch& mk) { h.num(mk.mark), h.num(mk.mask), h.num(mk.invert); },
+                   [&](const StatisticRandomMatch& st) { h.num(st.threshold); },
+                   [&](const RecentMatch& rc) { h.str(rc.name), h.num(rc.set), h.num(rc.seconds), h.num(rc.reap); },
+                   [&](const ConntrackStateMatch& ct) { h.num(ct.states); },
+                   [&](const AddrTypeMatch& a) { h.num(a.src_local), h.num(a.dst_local), h.num(a.invert_src), h.num(a.invert_dst); },
+               },
+               m);
+  }
+  h.num(1000 + r.target.index());
+  std::visit(Overloaded{
+                 [&](const JumpTarget& j) { h.str(j.chain); },
+                 [&](const VerdictTarget& v) { h.num(v.kind); },
+                 [&](const DnatTarget& d) { h.num(d.addr), h.num(d.port); },
+                 [&](const MasqueradeTarget& m) { h.num(m.random_fully); },
+                 [&](const RejectTarget&) {},
+                 [&](const MarkTarget& m) { h.num(m.value), h.num(m.mask); },
+             },
+             r.target);
+  return h.h;
+}
+
 }  // namespace nodeagent::iptables

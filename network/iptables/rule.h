@@ -129,6 +129,9 @@ struct Rule {
   bool operator==(const Rule&) const = default;
 };
 
+// Structural hash of a rule (no encoding, no allocation): cheap change detection.
+uint64_t rule_hash(const Rule& rule, uint64_t seed = 1469598103934665603ull);
+
 // A named chain and its rules in order.
 struct Chain {
   std::string name;

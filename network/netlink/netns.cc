@@ -2,14 +2,10 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <thread>
-
-#include <linux/magic.h>
 
 namespace nodeagent::network {
 
@@ -33,12 +29,6 @@ Status run_in_netns(const std::string& netns_path, const std::function<Status()>
   });
   worker.join();
   return result;
-}
-
-bool is_netns_path(const std::string& path) {
-  struct statfs fs {};
-  return !path.empty() && ::statfs(path.c_str(), &fs) == 0 &&
-         (fs.f_type == NSFS_MAGIC || fs.f_type == PROC_SUPER_MAGIC);
 }
 
 }  // namespace nodeagent::network

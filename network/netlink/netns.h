@@ -28,7 +28,4 @@ Result<T> run_in_netns_for(const std::string& netns_path, const std::function<Re
   return std::move(*result);
 }
 
-// True when `path` is a mounted network namespace (nsfs), i.e. something we may setns() into.
-bool is_netns_path(const std::string& path);
-
 }  // namespace nodeagent::network

@@ -3,11 +3,13 @@
 // rule that could jump to them has been replaced; then each table is committed once.
 #include "network/proxy/applier.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <set>
+#include <unordered_set>
 
 #include "agent/util/log.h"
-#include "network/iptables/encode.h"
 #include "network/proxy/chain_names.h"
 
 namespace nodeagent::proxy {
@@ -15,42 +17,70 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double thread_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
-// FNV-1a over the encoded rules: cheap change detection for a chain.
 uint64_t hash_rules(const std::vector<iptables::Rule>& rules) {
   uint64_t h = 1469598103934665603ull;
-  for (const auto& r : rules) {
-    auto enc = iptables::encode_rule(r);
-    for (uint8_t b : enc.bytes) h = (h ^ b) * 1099511628211ull;
-    for (char c : enc.jump_chain) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;
-  }
+  for (const auto& r : rules) h = iptables::rule_hash(r, h);
   return h;
+}
+
+// Service ports whose definition or endpoints differ between two states (either direction).
+std::set<ServicePortName> changed_services(const ProxyState& before, const ProxyState& after) {
+  static const std::vector<EndpointInfo> kNone;
+  auto eps = [](const ProxyState& s, const ServicePortName& n) -> const std::vector<EndpointInfo>& {
+    auto it = s.endpoints.find(n);
+    return it == s.endpoints.end() ? kNone : it->second;
+  };
+  std::set<ServicePortName> out;
+  for (const auto& [name, svc] : after.services) {
+    auto it = before.services.find(name);
+    if (it == before.services.end() || !(it->second == svc) || !(eps(before, name) == eps(after, name))) out.insert(name);
+  }
+  return out;  // removed Services need no rebuild: their chains are simply not wanted any more
 }
 
 class EditingSink : public RulesetSink {
  public:
-  EditingSink(iptables::TableEditor* editors[3], std::unordered_map<std::string, uint64_t>& committed, bool full)
+  EditingSink(iptables::TableEditor* editors[3], std::unordered_map<std::string, uint64_t> (&committed)[3], bool full)
       : committed_(committed), full_(full) {
-    for (int i = 0; i < 3; ++i) editors_[i] = editors[i];
+    for (int i = 0; i < 3; ++i) {
+      editors_[i] = editors[i];
+      new_committed_[i].reserve(committed[i].size());
+      desired_[i].reserve(committed[i].size());
+    }
   }
 
   void chain(TableId table, const std::string& name, const std::vector<iptables::Rule>& rules) override {
     if (!status_.ok()) return;
-    auto* editor = editors_[static_cast<int>(table)];
-    const std::string key = std::string(table_name(table)) + "/" + name;
-    desired_[static_cast<int>(table)].insert(name);
+    const int t = static_cast<int>(table);
+    auto* editor = editors_[t];
+    desired_[t].insert(name);
     const uint64_t h = hash_rules(rules);
-    auto it = committed_.find(key);
-    if (!full_ && it != committed_.end() && it->second == h && editor->has_chain(name)) {
-      new_committed_[key] = h;
-      return;
-    }
+    auto it = committed_[t].find(name);
+    new_committed_[t][name] = h;
+    if (!full_ && it != committed_[t].end() && it->second == h && editor->has_chain(name)) return;
     status_ = editor->replace_chain(name, rules);
-    new_committed_[key] = h;
     ++stats.chains_written;
     stats.rules_written += rules.size();
-    if (changed_.size() < 8) changed_.push_back(key);
+    if (changed_.size() < 8) changed_.push_back(std::string(table_name(table)) + "/" + name);
+  }
+
+  void keep(TableId table, const std::string& name) override {
+    if (!status_.ok()) return;
+    const int t = static_cast<int>(table);
+    desired_[t].insert(name);
+    auto it = committed_[t].find(name);
+    if (it == committed_[t].end() || !editors_[t]->has_chain(name)) {
+      status_ = Error{ErrorCode::kFailedPrecondition,
+                      std::string("table ") + table_name(table) + ": chain " + name + " vanished from the kernel; full resync needed"};
+      return;
+    }
+    new_committed_[t][name] = it->second;
   }
 
   // Jumps wait until every chain exists: libiptc resolves a jump target by name when the rule
@@ -93,7 +123,7 @@ class EditingSink : public RulesetSink {
   }
 
   const Status& status() const { return status_; }
-  std::unordered_map<std::string, uint64_t>& new_committed() { return new_committed_; }
+  std::unordered_map<std::string, uint64_t>& new_committed(int t) { return new_committed_[t]; }
   std::string changed_summary() const {
     std::string s;
     for (const auto& c : changed_) s += (s.empty() ? "" : ", ") + c;
@@ -103,9 +133,9 @@ class EditingSink : public RulesetSink {
 
  private:
   iptables::TableEditor* editors_[3];
-  std::unordered_map<std::string, uint64_t>& committed_;
-  std::unordered_map<std::string, uint64_t> new_committed_;
-  std::set<std::string> desired_[3];
+  std::unordered_map<std::string, uint64_t> (&committed_)[3];
+  std::unordered_map<std::string, uint64_t> new_committed_[3];
+  std::unordered_set<std::string> desired_[3];
   std::vector<std::string> changed_;
   struct Jump {
     TableId table;
@@ -121,10 +151,12 @@ class EditingSink : public RulesetSink {
 
 Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   auto log = log::get("proxy");
-  full = full || force_full_;
+  const bool large = is_large_cluster(state, config_);
+  full = full || force_full_ || large != last_large_cluster_;
   force_full_ = true;  // until this apply succeeds
 
   auto t0 = Clock::now();
+  const double c0 = thread_cpu();
   std::unique_ptr<iptables::TableEditor> owned[3];
   for (TableId t : {TableId::kNat, TableId::kFilter, TableId::kMangle}) {
     auto editor = iptables_.open(table_name(t));
@@ -133,28 +165,37 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   }
   iptables::TableEditor* editors[3] = {owned[0].get(), owned[1].get(), owned[2].get()};
   const double open_s = seconds_since(t0);
+  const double c1 = thread_cpu();
 
   auto t1 = Clock::now();
   EditingSink sink(editors, committed_, full);
-  compile(state, config_, sink);
+  std::set<ServicePortName> changed;
+  if (!full) changed = changed_services(last_state_, state);
+  compile(state, config_, sink, full ? nullptr : &changed);
   NA_RETURN_IF_ERROR(sink.status());
   NA_RETURN_IF_ERROR(sink.ensure_jumps());
   NA_RETURN_IF_ERROR(sink.delete_stale());
   sink.stats.open_seconds = open_s;
+  sink.stats.open_cpu = c1 - c0;
   sink.stats.compile_and_edit_seconds = seconds_since(t1);
+  const double c2 = thread_cpu();
+  sink.stats.compile_and_edit_cpu = c2 - c1;
 
   auto t2 = Clock::now();
   for (int t = 0; t < 3; ++t) {
     Status st = editors[t]->commit();
     if (!st.ok()) {
       // The kernel keeps its previous table; say which chains this commit was changing.
-      committed_.clear();
+      for (auto& c : committed_) c.clear();
       return st.error().wrap(std::string("proxy sync (") + (full ? "full" : "partial") +
                              ", changed chains: " + sink.changed_summary() + ")");
     }
   }
   sink.stats.commit_seconds = seconds_since(t2);
-  committed_ = std::move(sink.new_committed());
+  sink.stats.commit_cpu = thread_cpu() - c2;
+  for (int t = 0; t < 3; ++t) committed_[t] = std::move(sink.new_committed(t));
+  last_state_ = state;
+  last_large_cluster_ = large;
   force_full_ = false;
   log->debug("proxy sync: full={} chains_written={} chains_deleted={} rules={} open={:.3f}s edit={:.3f}s commit={:.3f}s",
              full, sink.stats.chains_written, sink.stats.chains_deleted, sink.stats.rules_written, open_s,

@@ -18,17 +18,22 @@ struct ApplyStats {
   size_t chains_written = 0;  // chains whose rules were (re)written
   size_t chains_deleted = 0;
   size_t rules_written = 0;
+  // Wall-clock seconds of each phase, and the same as CPU time of the syncing thread (which
+  // includes the kernel's work in the syscalls, and is immune to other load on the machine).
+  double open_seconds = 0;    // reading the tables from the kernel
   double compile_and_edit_seconds = 0;
-  double commit_seconds = 0;  // libiptc commit incl. the kernel's table replace
-  double open_seconds = 0;    // libiptc reading the tables
+  double commit_seconds = 0;  // writing them back, incl. the kernel's table replace
+  double open_cpu = 0, compile_and_edit_cpu = 0, commit_cpu = 0;
 };
 
 class Applier {
  public:
   Applier(iptables::Iptables& iptables, CompilerConfig config) : iptables_(iptables), config_(std::move(config)) {}
 
-  // Makes the kernel match `state`. `full` rewrites every chain; otherwise only chains whose
-  // rules differ from what this Applier last committed. After an error the next call is full.
+  // Makes the kernel match `state`. `full` recompiles and rewrites every chain. Otherwise only
+  // the Services whose ports or endpoints changed since the last sync are recompiled, and only
+  // chains whose rules differ are rewritten (kube-proxy's partial sync). After an error, or when
+  // a kept chain turns out to be missing from the kernel, the next call is full.
   Result<ApplyStats> apply(const ProxyState& state, bool full);
 
   // True when the canary chain is missing from mangle (someone flushed the tables).
@@ -39,8 +44,11 @@ class Applier {
  private:
   iptables::Iptables& iptables_;
   CompilerConfig config_;
-  // table/chain -> hash of the encoded rules last committed.
-  std::unordered_map<std::string, uint64_t> committed_;
+  // Per table: chain -> hash of the rules last committed.
+  std::unordered_map<std::string, uint64_t> committed_[3];
+  // What the last successful sync compiled, to find the Services a partial sync must rebuild.
+  ProxyState last_state_;
+  bool last_large_cluster_ = false;
   bool force_full_ = true;
 };
 

@@ -105,19 +105,20 @@ Categorized categorize(const ServicePortInfo& svc, const std::vector<EndpointInf
 
 class Compiler {
  public:
-  Compiler(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink)
-      : state_(state), config_(config), sink_(sink), mark_(1u << config.masquerade_bit) {
-    size_t total = 0;
-    for (const auto& [name, eps] : state.endpoints) total += eps.size();
-    large_cluster_ = total > config.large_cluster_endpoints_threshold;
-  }
+  Compiler(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink,
+           const std::set<ServicePortName>* only)
+      : state_(state), config_(config), sink_(sink), only_(only), mark_(1u << config.masquerade_bit),
+        large_cluster_(is_large_cluster(state, config)) {}
 
   void run() {
     static const std::vector<Rule> kEmpty;
     for (TableId t : {TableId::kMangle, TableId::kNat, TableId::kFilter}) sink_.chain(t, kCanaryChain, kEmpty);
     base_nat();
     base_filter();
-    for (const auto& [name, svc] : state_.services) service(svc);
+    for (const auto& [name, svc] : state_.services) {
+      keep_ = only_ && !only_->count(name);
+      service(svc);
+    }
     // Must be the last rule of KUBE-SERVICES (nat).
     if (config_.nodeport_addresses.empty()) {
       Rule r = jump(kNodePortsChain);
@@ -226,7 +227,9 @@ class Compiler {
     // 1. KUBE-SEP- chains, one per endpoint.
     for (const auto* ep : cat.all) endpoint_chain_rules(svc, *ep);
     // 2. Policy chains.
-    if (uses_cluster_chain) {
+    if (uses_cluster_chain && keep_) {
+      sink_.keep(TableId::kNat, svc_chain);
+    } else if (uses_cluster_chain) {
       std::vector<Rule> rules;
       if (config_.masquerade_all || config_.cluster_cidr) {
         Rule masq = to_port(svc.cluster_ip, p);
@@ -242,13 +245,17 @@ class Compiler {
       endpoint_jumps(svc, cat.cluster, rules);
       sink_.chain(TableId::kNat, svc_chain, rules);
     }
-    if (uses_local_chain) {
+    if (uses_local_chain && keep_) {
+      sink_.keep(TableId::kNat, svl_chain);
+    } else if (uses_local_chain) {
       std::vector<Rule> rules;
       endpoint_jumps(svc, cat.local, rules);
       sink_.chain(TableId::kNat, svl_chain, rules);
     }
     // 3. KUBE-EXT- chain for NodePort, external IPs and LB IPs.
-    if (svc.has_external() && has_external) {
+    if (svc.has_external() && has_external && keep_) {
+      sink_.keep(TableId::kNat, ext_chain);
+    } else if (svc.has_external() && has_external) {
       std::vector<Rule> rules;
       if (svc.external_policy_local) {
         if (config_.cluster_cidr && uses_cluster_chain) {
@@ -347,6 +354,10 @@ class Compiler {
   void endpoint_chain_rules(const ServicePortInfo& svc, const EndpointInfo& ep) {
     const std::string name = svc.name.to_string();
     const std::string sep = endpoint_chain(svc.name, svc.protocol, ep.to_string());
+    if (keep_) {
+      sink_.keep(TableId::kNat, sep);
+      return;
+    }
     Rule hairpin = jump(kMarkMasqChain);
     hairpin.src = Cidr{ep.ip, 32};
     if (!large_cluster_) comment(hairpin, name);
@@ -362,8 +373,10 @@ class Compiler {
   const ProxyState& state_;
   const CompilerConfig& config_;
   RulesetSink& sink_;
+  const std::set<ServicePortName>* only_;
   const uint32_t mark_;
-  bool large_cluster_ = false;
+  const bool large_cluster_;
+  bool keep_ = false;  // the current service's own chains are kept, not rebuilt
   std::vector<Rule> nat_services_, nat_nodeports_, filter_services_, filter_external_;
 };
 
@@ -383,8 +396,15 @@ class CollectingSink : public RulesetSink {
 
 }  // namespace
 
-void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink) {
-  Compiler(state, config, sink).run();
+void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink,
+             const std::set<ServicePortName>* only) {
+  Compiler(state, config, sink, only).run();
+}
+
+bool is_large_cluster(const ProxyState& state, const CompilerConfig& config) {
+  size_t total = 0;
+  for (const auto& [name, eps] : state.endpoints) total += eps.size();
+  return total > config.large_cluster_endpoints_threshold;
 }
 
 Ruleset compile_ruleset(const ProxyState& state, const CompilerConfig& config) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,19 @@ class RulesetSink {
   virtual void chain(TableId table, const std::string& name, const std::vector<iptables::Rule>& rules) = 0;
   // A rule that must be present in a built-in chain (PREROUTING, OUTPUT, ...), first position.
   virtual void jump(TableId table, const std::string& builtin_chain, const iptables::Rule& rule) = 0;
+  // A per-service chain that is still wanted but whose rules were not rebuilt (partial compile):
+  // whatever the kernel holds for it stays.
+  virtual void keep(TableId /*table*/, const std::string& /*name*/) {}
 };
 
-void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink);
+// `only`: when given, per-service chains are built only for these Service ports and announced
+// with keep() for the others (kube-proxy's partial sync); the shared chains (KUBE-SERVICES,
+// KUBE-NODEPORTS, filter) are always complete. Whether comments are dropped (large cluster)
+// depends on the whole state, so callers recompile everything when that flips.
+void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink,
+             const std::set<ServicePortName>* only = nullptr);
+// kube-proxy's largeClusterMode: more endpoints than the threshold.
+bool is_large_cluster(const ProxyState& state, const CompilerConfig& config);
 
 // The whole ruleset in memory (tests, tracer, small tables).
 struct Ruleset {
