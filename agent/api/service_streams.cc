@@ -12,6 +12,9 @@
 #include "runtime/logs/log_reader.h"
 
 namespace nodeagent::api {
+namespace {
+constexpr size_t kChunkBytes = 32 * 1024;
+}  // namespace
 
 grpc::Status NodeAgentService::Logs(grpc::ServerContext* ctx, const v1::LogsRequest* req,
                                     grpc::ServerWriter<v1::LogChunk>* writer) {
@@ -35,19 +38,31 @@ grpc::Status NodeAgentService::Logs(grpc::ServerContext* ctx, const v1::LogsRequ
                           return now.ok() && now->running && now->path == path;
                         },
                         std::max(log_poll_interval_ * 5, std::chrono::milliseconds(100)));
-    auto keep_following = [&] { return policy.keep_following(); };
+    // Lines are batched into messages of up to kChunkBytes; a batch goes out when full, when
+    // the reader has caught up with the file, and at the end.
+    std::string batch;
+    bool client_gone = false;
+    auto flush = [&] {
+      if (batch.empty() || client_gone) return !client_gone;
+      v1::LogChunk chunk;
+      chunk.set_data(std::move(batch));
+      batch.clear();
+      client_gone = !writer->Write(chunk);
+      return !client_gone;
+    };
+    auto sink = [&](std::string_view line) {
+      batch.append(line);
+      return batch.size() < kChunkBytes || flush();
+    };
+    auto keep_following = [&] { return flush() && policy.keep_following(); };
 
     // A container that has not written yet has no file: a follow waits for it (or its end).
     while (options.follow && ::access(path.c_str(), F_OK) != 0) {
       if (!keep_following()) return grpc::Status::OK;
       std::this_thread::sleep_for(options.poll_interval);
     }
-    auto sink = [writer](std::string_view data) {
-      v1::LogChunk chunk;
-      chunk.set_data(std::string(data));
-      return writer->Write(chunk);
-    };
     Status st = runtime::logs::read_logs(path, options, sink, keep_following);
+    flush();
     if (!st.ok()) {
       if (st.error().code == ErrorCode::kNotFound) {
         return to_grpc(not_found("no logs for pod \"" + req->pod() + "\"" +

@@ -251,6 +251,33 @@ TEST_CASE("logs: tail, timestamps, not found") {
   CHECK(logs(req, &out).error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_CASE("logs batch many lines into few messages") {
+  ServerFixture f;
+  REQUIRE(f.server->start().ok());
+  std::string expected = "line 1\nline 2\nline 3\n", records;
+  for (int i = 0; i < 5000; ++i) {
+    records += cri("entry " + std::to_string(i));
+    expected += "entry " + std::to_string(i) + "\n";
+  }
+  append_file(f.log_path, records);
+  grpc::ClientContext ctx;
+  v1::LogsRequest req;
+  req.set_pod("web");
+  req.set_tail_lines(-1);
+  auto reader = f.stub()->Logs(&ctx, req);
+  v1::LogChunk chunk;
+  std::string out;
+  int messages = 0;
+  while (reader->Read(&chunk)) {
+    out += chunk.data();
+    ++messages;
+    CHECK(chunk.data().size() <= 33 * 1024);
+  }
+  REQUIRE(reader->Finish().ok());
+  CHECK(out == expected);
+  CHECK(messages <= 4);  // ~64 KB of text
+}
+
 TEST_CASE("logs follow sees new lines and ends when the container exits") {
   ServerFixture f;
   REQUIRE(f.server->start().ok());
