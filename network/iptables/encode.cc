@@ -136,7 +136,7 @@ void add_match(Writer& w, const Match& m) {
 }
 
 // Returns the offset of the standard verdict inside `out` (0 when not a standard target).
-size_t add_target(Writer& w, std::vector<uint8_t>& out, const Target& t, JumpEncoding enc, std::string& jump_chain) {
+size_t add_target(Writer& w, const Target& t, JumpEncoding enc, std::string& jump_chain) {
   size_t verdict_at = 0;
   auto standard = [&](const std::string& by_name, int verdict) {
     int v = verdict;
@@ -184,7 +184,6 @@ size_t add_target(Writer& w, std::vector<uint8_t>& out, const Target& t, JumpEnc
                  },
              },
              t);
-  (void)out;
   return verdict_at;
 }
 
@@ -223,7 +222,7 @@ EncodedRule encode_rule(const Rule& rule, JumpEncoding encoding) {
   Writer w(out);
   for (const auto& m : rule.matches) add_match(w, m);
   const size_t target_offset = out.size();
-  enc.verdict_offset = add_target(w, out, rule.target, encoding, enc.jump_chain);
+  enc.verdict_offset = add_target(w, rule.target, encoding, enc.jump_chain);
   auto* e = reinterpret_cast<ipt_entry*>(out.data());
   e->target_offset = static_cast<uint16_t>(target_offset);
   e->next_offset = static_cast<uint16_t>(out.size());

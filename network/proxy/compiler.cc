@@ -53,7 +53,7 @@ Rule& comment(Rule& r, const std::string& text) {
   return r;
 }
 
-// "-d ip/32 -p proto ... -m proto --dport port"
+// "-d ip/32 -p proto"; the caller adds the comment and then the port match, in kube-proxy's order.
 Rule to_port(std::optional<uint32_t> dst, Protocol p) {
   Rule r;
   if (dst) r.dst = Cidr{*dst, 32};

@@ -74,7 +74,7 @@ Result<ServiceInfo> service_from_json(const json& svc) {
   const std::string cluster_ip = str(spec, "clusterIP");
   if (cluster_ip == "None") return out;  // headless: DNS only
   if (cluster_ip.empty()) return fail(invalid("spec.clusterIP: Required value (no API server allocates one here)"));
-  auto cip = parse_ip(spec["clusterIP"], "spec.clusterIP");
+  auto cip = parse_ip(child(spec, "clusterIP"), "spec.clusterIP");
   if (!cip.ok()) return fail(cip.error());
 
   std::vector<uint32_t> external_ips;

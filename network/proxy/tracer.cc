@@ -103,6 +103,7 @@ class Walker {
       std::string cond;
       Match m = match(r, p, cond);
       if (m == Match::kNo) continue;
+      while (!cond.empty() && cond.back() == ' ') cond.pop_back();
       const std::string where = "nat " + chain + " rule " + std::to_string(i + 1);
       const auto* jump = std::get_if<iptables::JumpTarget>(&r.target);
       if (!jump) {
@@ -139,7 +140,7 @@ class Walker {
         continue;
       }
       if (m == Match::kConditional) {
-        path.steps.push_back(where + ": if " + cond + "-> " + to);
+        path.steps.push_back(where + ": if " + cond + " -> " + to);
         continue;
       }
       path.steps.push_back(where + " -> " + to);
@@ -167,9 +168,9 @@ class Walker {
 
 void finish(TracePath& path) {
   if (!path.verdict.empty()) return;
-  bool any = false;
-  for (const auto& e : path.endpoints) any = any || !e.affinity;
-  path.verdict = any ? "load-balanced over " + std::to_string(path.endpoints.size()) + " endpoint rule(s)"
+  size_t spread = 0;
+  for (const auto& e : path.endpoints) spread += e.affinity ? 0 : 1;
+  path.verdict = spread ? "DNAT to one of " + std::to_string(spread) + " endpoint(s)"
                      : "no nat rule sends it anywhere (packet continues un-NATed)";
 }
 
