@@ -2,7 +2,11 @@
 // must be right enough that containerd's own GC and `ctr images check` agree with us.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "image_test_support.h"
+#include "runtime/images/digest.h"
 #include "test/support/registry_fixture.h"
 
 using namespace nodeagent::runtime::images;
@@ -19,7 +23,36 @@ struct SharedRegistry {
   RegistryFixture registry;
   std::string archive = ContainerdFixture::test_image_archive();
   ArchiveFacts facts = ArchiveFacts::read(archive);
-  SharedRegistry() { registry.push(archive, "busybox:latest"); }
+  std::string index_digest;  // of busybox:multi, an image index over the same manifest
+
+  SharedRegistry() {
+    registry.push(archive, "busybox:latest");
+    push_index();
+  }
+
+  // Wraps the test image's manifest in an OCI image index (linux/arm64 first, linux/amd64
+  // second, both the same manifest) and pushes it as busybox:multi with skopeo --all.
+  void push_index() {
+    std::string layout = registry.dir() + "/multi-layout";
+    auto r = nodeagent::testing::run_command("mkdir -p " + layout + " && tar -C " + layout + " -xf " + archive);
+    if (r.exit_code != 0) throw std::runtime_error(r.output);
+    auto old_index = nlohmann::json::parse(std::ifstream(layout + "/index.json"));
+    nlohmann::json manifest = old_index["manifests"][0];
+    manifest.erase("annotations");
+    nlohmann::json arm = manifest, amd = manifest;
+    arm["platform"] = {{"os", "linux"}, {"architecture", "arm64"}};
+    amd["platform"] = {{"os", "linux"}, {"architecture", "amd64"}};
+    std::string index = nlohmann::json{{"schemaVersion", 2}, {"mediaType", media_type::kOciIndex}, {"manifests", {arm, amd}}}.dump();
+    index_digest = sha256_digest(index);
+    std::ofstream(layout + "/blobs/sha256/" + index_digest.substr(7)) << index;
+    nlohmann::json top = {{"schemaVersion", 2},
+                          {"manifests", {{{"mediaType", media_type::kOciIndex}, {"digest", index_digest}, {"size", index.size()},
+                                          {"annotations", {{"org.opencontainers.image.ref.name", "multi"}}}}}}};
+    std::ofstream(layout + "/index.json") << top.dump();
+    r = nodeagent::testing::run_command("skopeo --insecure-policy copy --all --dest-tls-verify=false oci:" + layout +
+                                        ":multi docker://" + registry.host() + "/busybox:multi");
+    if (r.exit_code != 0) throw std::runtime_error("skopeo push of the index: " + r.output);
+  }
 };
 
 SharedRegistry& shared() {
@@ -134,4 +167,27 @@ TEST_CASE("remove drops every name and lets containerd collect the snapshot", "[
   run_gc(ns);
   CHECK_FALSE(t.store->snapshot_exists(info->chain_id).value());
   CHECK_FALSE(t.store->content_info(reg.facts.layer_digest).value().has_value());
+}
+
+TEST_CASE("pull through an image index picks linux/amd64 and records the index", "[images][integration]") {
+  auto& reg = shared();
+  ContainerdNamespace ns("naimg");
+  ServiceUnderTest t(ns);
+  const std::string name = reg.registry.host() + "/busybox:multi";
+  auto info = t.service.pull_image(name, {});
+  REQUIRE(info.ok());
+  CHECK(info->id == reg.facts.config_digest);
+  CHECK(info->repo_digests == std::vector<std::string>{reg.registry.host() + "/busybox@" + reg.index_digest});
+  auto record = t.store->get_image(name).value();
+  REQUIRE(record);
+  CHECK(record->target.digest == reg.index_digest);
+  CHECK(record->target.media_type == media_type::kOciIndex);
+  run_gc(ns);
+  auto index = t.store->content_info(reg.index_digest).value();
+  REQUIRE(index);
+  CHECK(index->labels.at("containerd.io/gc.ref.content.m.1") == reg.facts.manifest_digest);
+  CHECK(t.store->snapshot_exists(info->chain_id).value());
+  std::string check = ctr_check(ns, name);
+  INFO(check);
+  CHECK(check.find("complete") != std::string::npos);
 }
