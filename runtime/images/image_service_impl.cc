@@ -42,6 +42,10 @@ Result<ImageServiceImpl::Found> ImageServiceImpl::find(const std::string& ref) {
   }
   NA_ASSIGN_OR_RETURN(ImageReference parsed, parse_reference(ref));
   NA_ASSIGN_OR_RETURN(auto record, store_->get_image(parsed.str()));
+  if (!record && parsed.str() != ref) {
+    // Records made by other clients (`ctr images import --base-name test/x`) keep short names.
+    NA_ASSIGN_OR_RETURN(record, store_->get_image(ref));
+  }
   if (!record) return not_found("image " + parsed.str() + ": not found");
   NA_ASSIGN_OR_RETURN(ImageInfo info, describe(*record));
   return Found{*record, std::move(info)};

@@ -206,3 +206,13 @@ TEST_CASE("archive image names", "[images][import]") {
   CHECK_FALSE(archive_image_name(L{}, "", 1).ok());
   CHECK_FALSE(archive_image_name(L{{ref, "latest"}}, "Bad Name", 1).ok());
 }
+
+TEST_CASE("records with short names made by other clients are found as written", "[images][status]") {
+  Fixture f;
+  REQUIRE(f.service.pull_image("127.0.0.1:5000/team/app:v1", {}).ok());
+  f.store->images["test/app:latest"] = ImageRecord{"test/app:latest", {}, f.store->images["127.0.0.1:5000/team/app:v1"].target};
+  auto status = f.service.image_status("test/app:latest");
+  REQUIRE(status.ok());
+  CHECK(status->id == f.image.config_digest);
+  CHECK(f.service.image_status("test/other:latest").error().code == ErrorCode::kNotFound);
+}
