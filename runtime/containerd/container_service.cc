@@ -108,12 +108,7 @@ Status ContainerdContainerService::prepare_snapshot(const ContainerConfig& confi
   if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
     // A snapshot without its container is what a crash between the two calls leaves behind.
     if (get_container(config.id).ok()) return Error{ErrorCode::kAlreadyExists, what(config.id, "create: already exists")};
-    api::snapshots::RemoveSnapshotRequest rm;
-    rm.set_snapshotter(options_.snapshotter);
-    rm.set_key(config.id);
-    google::protobuf::Empty empty;
-    auto rm_ctx = connection_->context();
-    connection_->snapshots().Remove(rm_ctx.get(), rm, &empty);
+    remove_snapshot(options_.snapshotter, config.id).ignore_error();  // Prepare below reports
     auto retry_ctx = lease.context();
     s = connection_->snapshots().Prepare(retry_ctx.get(), req, &resp);
   }
@@ -157,14 +152,8 @@ Status ContainerdContainerService::create_container(const ContainerConfig& origi
   grpc::Status s = connection_->containers().Create(ctx.get(), req, &resp);
   if (!s.ok()) {
     Error err = from_grpc(s, what(config.id, "create"));
-    if (err.code != ErrorCode::kAlreadyExists) {
-      api::snapshots::RemoveSnapshotRequest rm;
-      rm.set_snapshotter(options_.snapshotter);
-      rm.set_key(config.id);
-      google::protobuf::Empty empty;
-      auto rm_ctx = connection_->context();
-      connection_->snapshots().Remove(rm_ctx.get(), rm, &empty);
-    }
+    // The snapshot is ours only if the container is not someone else's.
+    if (err.code != ErrorCode::kAlreadyExists) remove_snapshot(options_.snapshotter, config.id).ignore_error();
     return err;
   }
   log::get("runtime")->debug("container={} created (image {})", config.id, config.image_ref);
@@ -282,13 +271,8 @@ Status ContainerdContainerService::remove_container(const std::string& id) {
     return container.error();
   }
 
-  api::snapshots::RemoveSnapshotRequest rm;
-  rm.set_snapshotter(snapshotter);
-  rm.set_key(snapshot_key);
-  google::protobuf::Empty empty;
-  auto ctx = connection_->context();
-  Status removed = check_grpc(connection_->snapshots().Remove(ctx.get(), rm, &empty), what(id, "remove snapshot"));
-  if (!removed.ok() && !is_not_found(removed)) return removed;
+  Status removed = remove_snapshot(snapshotter, snapshot_key);
+  if (!removed.ok() && !is_not_found(removed)) return removed.error().wrap(what(id, "remove snapshot"));
 
   std::lock_guard<std::mutex> lock(mu_);
   oom_killed_.erase(id);
@@ -367,6 +351,15 @@ ContainerState ContainerdContainerService::to_state(const Container& container, 
 bool ContainerdContainerService::oom_seen(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   return oom_killed_.count(id) > 0;
+}
+
+Status ContainerdContainerService::remove_snapshot(const std::string& snapshotter, const std::string& key) {
+  api::snapshots::RemoveSnapshotRequest req;
+  req.set_snapshotter(snapshotter);
+  req.set_key(key);
+  google::protobuf::Empty empty;
+  auto ctx = connection_->context();
+  return check_grpc(connection_->snapshots().Remove(ctx.get(), req, &empty), "snapshot " + key);
 }
 
 Result<ContainerdContainerService::Container> ContainerdContainerService::get_container(const std::string& id) {

@@ -85,6 +85,7 @@ class ContainerdContainerService : public ContainerService {
   // The exit status, kDeadlineExceeded after `timeout`.
   Result<uint32_t> wait(const std::string& id, const std::string& exec_id, std::chrono::milliseconds timeout);
   Status prepare_snapshot(const ContainerConfig& config, const Lease& lease);
+  Status remove_snapshot(const std::string& snapshotter, const std::string& key);
   ContainerState to_state(const Container& container, const std::optional<Process>& task);
   bool oom_seen(const std::string& id);
 

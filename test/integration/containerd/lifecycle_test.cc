@@ -230,3 +230,18 @@ TEST_CASE("stdout and stderr go to the binary logger with path and limits", "[co
   CHECK(eventually([&] { return slurp(tty.log_path + ".out") == "is-a-tty\r\n"; }, std::chrono::seconds(5)));
   REQUIRE(svc->remove_container("tty").ok());
 }
+
+TEST_CASE("create replaces a snapshot a crash left without its container", "[containerd][integration]") {
+  ContainerdNamespace ns;
+  auto image = ns.import_test_image();
+  auto svc = make_service(ns);
+  auto prepared = run_command(fmt::format("ctr --address {} -n {} snapshots prepare stale {}",
+                                          ContainerdFixture::instance().socket(), ns.name(), image.chain_id));
+  REQUIRE(prepared.exit_code == 0);
+  auto config = busybox_config(ns, image, "stale", {"/bin/sh", "-c", "exit 0"});
+  REQUIRE(svc->create_container(config).ok());
+  REQUIRE(svc->start_container("stale").ok());
+  REQUIRE(eventually([&] { return state_of(*svc, "stale") == ContainerStateKind::kExited; }, std::chrono::seconds(10)));
+  CHECK(svc->container_status("stale")->exit_code == 0);
+  REQUIRE(svc->remove_container("stale").ok());
+}
