@@ -219,7 +219,10 @@ Status KernelTable::parse() {
   const auto* get = reinterpret_cast<const ipt_get_entries*>(blob_.data());
   const uint8_t* base = reinterpret_cast<const uint8_t*>(get->entrytable);
   const uint32_t size = info_.size;
-  std::unordered_map<uint32_t, int> chain_at;  // first-rule offset -> chain index
+  // (first-rule offset, chain index), in increasing offset order since chains follow each other.
+  std::vector<std::pair<uint32_t, int>> chain_at;
+  // Rough capacity: a user chain costs at least its head and tail entries.
+  index_.reserve(info_.num_entries / 2 + 8);
   struct PendingJump {
     int chain;
     size_t rule;
@@ -243,7 +246,7 @@ Status KernelTable::parse() {
         c.hook = h;
         current = static_cast<int>(chains_.size());
         index_[c.name] = current;
-        chain_at[off] = current;
+        chain_at.emplace_back(off, current);
         chains_.push_back(std::move(c));
       }
     }
@@ -253,7 +256,7 @@ Status KernelTable::parse() {
       c.name = reinterpret_cast<const xt_error_target*>(t)->errorname;
       current = static_cast<int>(chains_.size());
       index_[c.name] = current;
-      chain_at[off + e->next_offset] = current;
+      chain_at.emplace_back(off + e->next_offset, current);
       chains_.push_back(std::move(c));
       off += e->next_offset;
       continue;
@@ -289,8 +292,8 @@ Status KernelTable::parse() {
     off += e->next_offset;
   }
   for (const auto& j : jumps) {
-    auto it = chain_at.find(j.target);
-    if (it == chain_at.end())
+    auto it = std::lower_bound(chain_at.begin(), chain_at.end(), std::make_pair(j.target, -1));
+    if (it == chain_at.end() || it->first != j.target)
       return internal("iptables table " + table_ + ": chain " + chains_[j.chain].name + ": jump to offset " +
                       std::to_string(j.target) + " that starts no chain");
     chains_[j.chain].rules[j.rule].jump = it->second;

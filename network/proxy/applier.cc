@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <set>
-#include <unordered_set>
 
 #include "agent/util/log.h"
 #include "network/proxy/chain_names.h"
@@ -51,7 +50,6 @@ class EditingSink : public RulesetSink {
     for (int i = 0; i < 3; ++i) {
       editors_[i] = editors[i];
       new_committed_[i].reserve(committed[i].size());
-      desired_[i].reserve(committed[i].size());
     }
   }
 
@@ -59,10 +57,9 @@ class EditingSink : public RulesetSink {
     if (!status_.ok()) return;
     const int t = static_cast<int>(table);
     auto* editor = editors_[t];
-    desired_[t].insert(name);
     const uint64_t h = hash_rules(rules);
     auto it = committed_[t].find(name);
-    new_committed_[t][name] = h;
+    new_committed_[t][name] = h;  // also marks the chain as wanted
     if (!full_ && it != committed_[t].end() && it->second == h && editor->has_chain(name)) return;
     status_ = editor->replace_chain(name, rules);
     ++stats.chains_written;
@@ -73,7 +70,6 @@ class EditingSink : public RulesetSink {
   void keep(TableId table, const std::string& name) override {
     if (!status_.ok()) return;
     const int t = static_cast<int>(table);
-    desired_[t].insert(name);
     auto it = committed_[t].find(name);
     if (it == committed_[t].end() || !editors_[t]->has_chain(name)) {
       status_ = Error{ErrorCode::kFailedPrecondition,
@@ -105,7 +101,7 @@ class EditingSink : public RulesetSink {
     std::vector<std::string> stale[3];
     for (int t = 0; t < 3 && status_.ok(); ++t) {
       for (const auto& chain : editors_[t]->chains()) {
-        if (!is_per_service_chain(chain) || desired_[t].count(chain)) continue;
+        if (!is_per_service_chain(chain) || new_committed_[t].count(chain)) continue;
         stale[t].push_back(chain);
         status_ = editors_[t]->replace_chain(chain, {});
         if (!status_.ok()) return status_;
@@ -135,7 +131,6 @@ class EditingSink : public RulesetSink {
   iptables::TableEditor* editors_[3];
   std::unordered_map<std::string, uint64_t> (&committed_)[3];
   std::unordered_map<std::string, uint64_t> new_committed_[3];
-  std::unordered_set<std::string> desired_[3];
   std::vector<std::string> changed_;
   struct Jump {
     TableId table;
