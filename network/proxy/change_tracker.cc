@@ -1,3 +1,5 @@
+// ChangeTracker: validation across objects, change counting, and the merge of EndpointSlices
+// into per-port endpoint lists (see change_tracker.h).
 #include "network/proxy/change_tracker.h"
 
 #include <algorithm>

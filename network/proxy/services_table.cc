@@ -1,3 +1,4 @@
+// services_table: rows and fixed-width text for `nodectl services` (see services_table.h).
 #include "network/proxy/services_table.h"
 
 #include <algorithm>
