@@ -6,6 +6,7 @@
 //          KUBE-FORWARD accepts marked and established traffic.
 #include "network/proxy/compiler.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -215,7 +216,10 @@ class Compiler {
     const std::string svc_chain = service_chain(svc.name, p);
     const std::string svl_chain = service_local_chain(svc.name, p);
     const std::string ext_chain = external_chain(svc.name, p);
-    const bool has_endpoints = !cat.all.empty();
+    // Any usable endpoint anywhere (kube-proxy's hasAnyEndpoints): decides REJECT vs DROP.
+    const bool has_endpoints = std::any_of(eps.begin(), eps.end(), [](const EndpointInfo& e) {
+      return e.ready || (e.serving && e.terminating);
+    });
     const auto& internal_eps = svc.internal_policy_local ? cat.local : cat.cluster;
     const auto& external_eps = svc.external_policy_local ? cat.local : cat.cluster;
     const std::string& internal_chain = svc.internal_policy_local ? svl_chain : svc_chain;

@@ -119,3 +119,26 @@ TEST_CASE("a Service whose endpoints all went unready is rejected in filter, not
   CHECK(rs.find(TableId::kNat, "KUBE-SVC-XPGD46QRK7WJZT7O") == nullptr);
   CHECK(format_table(rs.filter).find("-A KUBE-SERVICES -d 172.30.0.41/32 -p tcp -m comment --comment \"ns1/svc1:p80 has no endpoints\" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable") != std::string::npos);
 }
+
+TEST_CASE("internalTrafficPolicy Local: cluster IP uses local endpoints only, drops without them") {
+  ProxyState state;
+  ServicePortName name{"ns", "itp", ""};
+  ServicePortInfo svc;
+  svc.name = name;
+  svc.cluster_ip = *iptables::parse_ipv4("172.30.0.9");
+  svc.port = 80;
+  svc.internal_policy_local = true;
+  state.services[name] = svc;
+  state.endpoints[name] = {EndpointInfo{*iptables::parse_ipv4("10.1.0.1"), 80, true, true, false, true, "node-a"},
+                           EndpointInfo{*iptables::parse_ipv4("10.2.0.1"), 80, true, true, false, false, "node-b"}};
+  Ruleset rs = compile_ruleset(state, CompilerConfig{});
+  const std::string nat = format_table(rs.nat);
+  CHECK(nat.find("-A KUBE-SERVICES -d 172.30.0.9/32 -p tcp -m comment --comment \"ns/itp cluster IP\" -m tcp --dport 80 -j " +
+                 service_local_chain(name, Protocol::kTcp)) != std::string::npos);
+  CHECK(nat.find("10.2.0.1") == std::string::npos);
+  CHECK(rs.find(TableId::kNat, service_chain(name, Protocol::kTcp)) == nullptr);
+
+  state.endpoints[name].erase(state.endpoints[name].begin());  // only the remote one is left
+  Ruleset none = compile_ruleset(state, CompilerConfig{});
+  CHECK(format_table(none.filter).find("-A KUBE-SERVICES -d 172.30.0.9/32 -p tcp -m comment --comment \"ns/itp has no local endpoints\" -m tcp --dport 80 -j DROP") != std::string::npos);
+}
