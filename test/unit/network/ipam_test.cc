@@ -116,6 +116,9 @@ TEST_CASE("Ipam keeps and releases allocations outside a changed range, without 
   auto ipam = open_ipam(dir, "10.244.2.0/24");
   CHECK(ipam->lookup("uid-a")->str() == "10.244.1.2");
   CHECK(ipam->allocate("uid-b")->str() == "10.244.2.2");
-  REQUIRE(ipam->release("uid-a").ok());
+  CHECK(ipam->allocate("uid-a")->str() == "10.244.2.3");  // re-addressed into the new range
+  CHECK(ipam->lookup("uid-a")->str() == "10.244.2.3");
+  REQUIRE(ipam->release("uid-a").ok());                    // releases both of its IPs
   CHECK_FALSE(fs::exists(dir.path / "10.244.1.2"));
+  CHECK_FALSE(fs::exists(dir.path / "10.244.2.3"));
 }
