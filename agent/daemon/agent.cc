@@ -240,7 +240,8 @@ Status Agent::start() {
           auto msg = problem.object.empty() ? problem.message : problem.object + ": " + problem.message;
           parts->recorder->record_manifest(problem.file, "", events::kWarning, reason, msg);
           log::get("sources")->warn("{}: {}", problem.file, msg);
-        });
+        },
+        c.root_dir);
     parts->manifests->start();
   } else {
     reconcile_orphans();

@@ -7,7 +7,14 @@
 namespace nodeagent::pods {
 
 PodManager::PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected)
-    : workers_(workers), max_pods_(max_pods), on_rejected_(std::move(on_rejected)) {}
+    : workers_(workers), max_pods_(max_pods), on_rejected_(std::move(on_rejected)) {
+  workers_.set_on_terminated([this](const std::string& uid) {
+    std::lock_guard lock(mu_);
+    terminating_.erase(uid);
+  });
+}
+
+PodManager::~PodManager() { workers_.set_on_terminated(nullptr); }
 
 void PodManager::set_source_pods(const std::string& source, const std::vector<PodPtr>& pods) {
   std::vector<PodPtr> to_update, to_reject;
@@ -19,7 +26,14 @@ void PodManager::set_source_pods(const std::string& source, const std::vector<Po
     for (const auto& p : pods) next[p->metadata.uid] = p;
     for (const auto& [uid, p] : mine) {
       if (next.count(uid)) continue;
-      if (admitted_.erase(uid)) to_kill.push_back(uid);
+      if (auto it = admitted_.find(uid); it != admitted_.end()) {
+        auto deleting = std::make_shared<kube::Pod>(*it->second);
+        deleting->metadata.deletion_timestamp = std::chrono::system_clock::now();
+        deleting->metadata.deletion_grace_period_seconds = deleting->spec.termination_grace_period_seconds.value_or(30);
+        terminating_[uid] = deleting;
+        admitted_.erase(it);
+        to_kill.push_back(uid);
+      }
       rejected_.erase(uid);
     }
     // Oldest first, so that the pods admitted before keep their places under --max-pods.
@@ -30,6 +44,7 @@ void PodManager::set_source_pods(const std::string& source, const std::vector<Po
       return a->metadata.creation_timestamp < b->metadata.creation_timestamp;
     });
     for (const auto& p : fresh) {
+      terminating_.erase(p->metadata.uid);  // back before its termination finished
       if (static_cast<int>(admitted_.size()) >= max_pods_) {
         rejected_[p->metadata.uid] = p;
         to_reject.push_back(p);
@@ -53,6 +68,7 @@ std::vector<PodPtr> PodManager::pods() const {
   std::vector<PodPtr> out;
   for (const auto& [uid, p] : admitted_) out.push_back(p);
   for (const auto& [uid, p] : rejected_) out.push_back(p);
+  for (const auto& [uid, p] : terminating_) out.push_back(p);
   std::sort(out.begin(), out.end(), [](const PodPtr& a, const PodPtr& b) {
     return std::tie(a->metadata.namespace_, a->metadata.name) < std::tie(b->metadata.namespace_, b->metadata.name);
   });
@@ -63,6 +79,7 @@ std::optional<PodPtr> PodManager::pod_by_uid(const std::string& uid) const {
   std::lock_guard lock(mu_);
   if (auto it = admitted_.find(uid); it != admitted_.end()) return it->second;
   if (auto it = rejected_.find(uid); it != rejected_.end()) return it->second;
+  if (auto it = terminating_.find(uid); it != terminating_.end()) return it->second;
   return std::nullopt;
 }
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/util/clock.h"
+
 #include "agent/pods/pod_workers.h"
 
 namespace nodeagent::pods {
@@ -21,11 +23,14 @@ class PodManager {
   // on_rejected(pod, reason, message): the daemon turns it into status + event.
   using RejectFn = std::function<void(const PodPtr&, const std::string&, const std::string&)>;
   PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected);
+  ~PodManager();
 
   // Replaces the full set of pods coming from `source` ("file", "api").
   void set_source_pods(const std::string& source, const std::vector<PodPtr>& pods);
 
-  std::vector<PodPtr> pods() const;  // every desired pod, admitted or rejected, by namespace/name
+  // Every pod of the node by namespace/name: admitted, rejected, and those still terminating
+  // (listed with metadata.deletionTimestamp set, as kubectl shows "Terminating").
+  std::vector<PodPtr> pods() const;
   std::optional<PodPtr> pod_by_uid(const std::string& uid) const;
   // "name", "namespace/name" or a UID prefix; nullopt when none or ambiguous (with why).
   std::optional<PodPtr> find(const std::string& ref, std::string* why) const;
@@ -39,6 +44,7 @@ class PodManager {
   std::map<std::string, std::map<std::string, PodPtr>> by_source_;  // source -> uid -> pod
   std::map<std::string, PodPtr> admitted_;                          // uid -> pod
   std::map<std::string, PodPtr> rejected_;
+  std::map<std::string, PodPtr> terminating_;  // uid -> pod with deletionTimestamp
 };
 
 }  // namespace nodeagent::pods

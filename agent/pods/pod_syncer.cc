@@ -23,6 +23,8 @@ namespace {
 
 constexpr auto kRetrySoon = std::chrono::seconds(2);
 constexpr auto kVolumeRetry = std::chrono::seconds(5);
+// CreateContainerConfigError and friends: retried as the referenced objects may appear.
+constexpr auto kConfigRetry = std::chrono::seconds(5);
 
 std::string pod_name(const kube::Pod& pod) { return pod.metadata.namespace_ + "/" + pod.metadata.name; }
 
@@ -203,6 +205,7 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
 
   auto fail = [&](const std::string& reason, const Error& err) -> Status {
     state.waiting[c.name] = {reason, err.message};
+    min_requeue(result, kConfigRetry);
     event(pod, "Warning", "Failed", "Error: " + err.message);
     return err;
   };
@@ -396,7 +399,6 @@ SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
       const auto& c = what.init ? pod.spec.init_containers[what.index] : pod.spec.containers[what.index];
       if (auto st = start_container(pod, c, what, rec, state, result); !st.ok()) {
         logger->warn("pod={} uid={} container={} start failed: {}", pod_name(pod), uid, c.name, st.error().message);
-        min_requeue(result, kRetrySoon);
         if (what.init) break;  // the next init container waits for this one
       }
     }

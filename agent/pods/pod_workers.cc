@@ -67,6 +67,11 @@ void PodWorkers::wake(const std::string& uid) {
   enqueue_locked(uid, Work::kSync);
 }
 
+void PodWorkers::set_on_terminated(std::function<void(const std::string&)> fn) {
+  std::lock_guard lock(mu_);
+  on_terminated_ = std::move(fn);
+}
+
 void PodWorkers::wake_all() {
   std::lock_guard lock(mu_);
   for (auto& [uid, w] : workers_)
@@ -141,24 +146,36 @@ void PodWorkers::run_one(const std::string& uid, Work work, const PodPtr& pod) {
   // Terminate, then clean up; both retried until they succeed.
   Status st = handler_.terminate_pod(pod);
   if (st.ok()) st = handler_.cleanup_pod(pod);
-  std::lock_guard lock(mu_);
+  std::function<void(const std::string&)> notify;
+  {
+    std::lock_guard lock(mu_);
+    if (!finish_termination_locked(uid, st)) return;
+    notify = on_terminated_;
+  }
+  if (notify) notify(uid);
+}
+
+bool PodWorkers::finish_termination_locked(const std::string& uid, const Status& st) {
+  auto logger = log::get("pods");
   auto it = workers_.find(uid);
-  if (it == workers_.end()) return;
+  if (it == workers_.end()) return false;
+  const auto& pod = it->second.pod;
   if (!st.ok()) {
     logger->warn("terminating pod={}/{} uid={} failed, retrying: {}", pod->metadata.namespace_, pod->metadata.name, uid,
                  st.error().message);
     timers_.emplace(std::chrono::steady_clock::now() + kTerminateRetry, uid);
     timer_cv_.notify_one();  // the timer re-enqueues the termination
-    return;
+    return false;
   }
   if (it->second.restart_with) {
     auto again = it->second.restart_with;
     it->second = Worker{};
     it->second.pod = again;
     enqueue_locked(uid, Work::kSync);
-    return;
+    return false;
   }
   workers_.erase(it);
+  return true;
 }
 
 void PodWorkers::timer_thread() {

@@ -76,6 +76,8 @@ class PodWorkers {
   // wake(uid) after `delay`.
   void schedule(const std::string& uid, std::chrono::milliseconds delay);
   void wake_all();
+  // Called (on a pool thread) when a pod has been terminated and cleaned up and is forgotten.
+  void set_on_terminated(std::function<void(const std::string& uid)> fn);
 
   std::optional<WorkerState> state(const std::string& uid) const;
   std::vector<std::string> uids() const;
@@ -98,8 +100,12 @@ class PodWorkers {
   void run_thread();
   void timer_thread();
   void run_one(const std::string& uid, Work work, const PodPtr& pod);
+  // After terminate+cleanup: retry on failure, restart on a pending update, else forget.
+  // Returns true when the pod is gone for good.
+  bool finish_termination_locked(const std::string& uid, const Status& st);
 
   PodSyncHandler& handler_;
+  std::function<void(const std::string&)> on_terminated_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;

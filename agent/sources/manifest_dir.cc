@@ -42,12 +42,26 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 ManifestDirSource::ManifestDirSource(std::string dir, std::string node_name, std::chrono::seconds rescan_period,
-                                     SnapshotFn on_snapshot, ProblemFn on_problem)
+                                     SnapshotFn on_snapshot, ProblemFn on_problem, std::string state_dir)
     : dir_(std::move(dir)),
       node_name_(std::move(node_name)),
       rescan_period_(rescan_period),
       on_snapshot_(std::move(on_snapshot)),
-      on_problem_(std::move(on_problem)) {}
+      on_problem_(std::move(on_problem)),
+      state_dir_(std::move(state_dir)) {}
+
+kube::Time ManifestDirSource::first_seen(const std::string& uid, kube::Time now) const {
+  if (state_dir_.empty()) return now;
+  auto dir = fs::path(state_dir_) / "pods" / uid;
+  auto file = dir / "first-seen";
+  std::ifstream in(file);
+  int64_t nanos = 0;
+  if (in >> nanos && nanos > 0) return kube::Time(std::chrono::duration_cast<kube::Time::duration>(std::chrono::nanoseconds(nanos)));
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::ofstream(file) << std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  return now;
+}
 
 ManifestDirSource::~ManifestDirSource() { stop(); }
 
@@ -80,7 +94,8 @@ ManifestDirSource::FileEntry ManifestDirSource::parse_file(const std::string& pa
         report("", st.error().message, false);
         continue;
       }
-      make_static_pod(p, static_pod_uid(doc, node_name_, path), node_name_, seen);
+      auto uid = static_pod_uid(doc, node_name_, path);
+      make_static_pod(p, uid, node_name_, first_seen(uid, seen));
       entry.parsed.pods.push_back(std::make_shared<const kube::Pod>(std::move(p)));
     } else if (auto* svc = std::get_if<kube::Service>(&decoded->object)) {
       if (auto st = kube::check_service(*svc); !st.ok()) {

@@ -40,8 +40,11 @@ class ManifestDirSource {
   using SnapshotFn = std::function<void(const ManifestSnapshot&)>;
   using ProblemFn = std::function<void(const ManifestProblem&)>;
 
+  // `state_dir` (may be ""): where the first-seen time of each static pod UID is kept
+  // (<state_dir>/pods/<uid>/first-seen), so that creationTimestamp and config.seen survive an
+  // agent restart.
   ManifestDirSource(std::string dir, std::string node_name, std::chrono::seconds rescan_period, SnapshotFn on_snapshot,
-                    ProblemFn on_problem);
+                    ProblemFn on_problem, std::string state_dir = "");
   ~ManifestDirSource();
 
   // Reads the directory now and returns the snapshot (also used by tests, without start()).
@@ -58,6 +61,8 @@ class ManifestDirSource {
     kube::Time seen;
   };
   FileEntry parse_file(const std::string& path, const std::string& content, kube::Time seen);
+  // The time this UID was first seen: read from the state dir, or `now` (and recorded).
+  kube::Time first_seen(const std::string& uid, kube::Time now) const;
   void watch_loop();
 
   std::string dir_;
@@ -65,6 +70,7 @@ class ManifestDirSource {
   std::chrono::seconds rescan_period_;
   SnapshotFn on_snapshot_;
   ProblemFn on_problem_;
+  std::string state_dir_;
   std::mutex mu_;
   std::map<std::string, FileEntry> files_;
   std::atomic<bool> stopping_{false};

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <csignal>
+
 #include "agent/pods/container_config.h"
 #include "agent/pods/container_ids.h"
 #include "pod_test_util.h"

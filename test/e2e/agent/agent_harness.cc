@@ -1,0 +1,167 @@
+#include "agent_harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace nodeagent::testing {
+
+namespace fs = std::filesystem;
+
+
+AgentHarness::AgentHarness(AgentOptions options) : options_(std::move(options)) {
+  ContainerdFixture::instance();
+  ns_ = std::make_unique<ContainerdNamespace>("nae2e");
+  char tmpl[] = "/tmp/na-test-e2e-XXXXXX";
+  dir_ = ::mkdtemp(tmpl);
+  root_ = dir_ + "/root";
+  logs_ = dir_ + "/logs";
+  manifests_ = dir_ + "/manifests";
+  socket_ = dir_ + "/nodeagent.sock";
+  node_ = "node-" + std::to_string(::getpid());
+  fs::create_directories(manifests_);
+  if (options_.import_test_image) ns_->import_test_image("docker.io/library/busybox:latest");
+  start_agent();
+}
+
+AgentHarness::~AgentHarness() { cleanup(); }
+
+void AgentHarness::start_agent() {
+  std::vector<std::string> args = {NODEAGENT_PATH,
+                                   "--pod-manifest-path", manifests_,
+                                   "--root-dir", root_,
+                                   "--pod-log-dir", logs_,
+                                   "--container-runtime-endpoint", "unix://" + ContainerdFixture::instance().socket(),
+                                   "--containerd-namespace", ns_->name(),
+                                   "--api-socket", socket_,
+                                   "--hostname-override", node_,
+                                   "--logger-path", NODEAGENT_LOGGER_PATH,
+                                   "--cgroup-root", "/na-test-" + std::to_string(::getpid()),
+                                   "--file-check-frequency", "2",
+                                   "--log-level", "debug"};
+  args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  std::string log = dir_ + "/agent.log";
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  REQUIRE(eventually([&] { return nodectl("version").exit_code == 0; }, std::chrono::seconds(20)));
+}
+
+void AgentHarness::kill_agent(int signal) {
+  if (pid_ <= 0) return;
+  ::kill(pid_, signal);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string AgentHarness::agent_log() const {
+  std::ifstream in(dir_ + "/agent.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void AgentHarness::write_manifest(const std::string& file, const std::string& yaml) const {
+  // Written aside and renamed in, as editors and config management do: never half a file.
+  auto tmp = dir_ + "/." + file + ".tmp";
+  std::ofstream(tmp) << yaml;
+  fs::rename(tmp, manifests_ + "/" + file);
+}
+
+void AgentHarness::remove_manifest(const std::string& file) const { fs::remove(manifests_ + "/" + file); }
+
+CommandResult AgentHarness::nodectl(const std::string& args) const {
+  return run_command(fmt::format("{} --socket {} {} 2>&1", NODECTL_PATH, socket_, args));
+}
+
+nlohmann::json AgentHarness::pods() const {
+  auto r = nodectl("pods -o json");
+  if (r.exit_code != 0) return nlohmann::json::object();
+  return nlohmann::json::parse(r.output, nullptr, false);
+}
+
+nlohmann::json AgentHarness::pod(const std::string& name) const {
+  auto list = pods();
+  if (!list.is_object() || !list.contains("items")) return nullptr;
+  for (const auto& p : list["items"])
+    if (p["metadata"]["name"] == name + "-" + node_) return p;
+  return nullptr;
+}
+
+bool AgentHarness::eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+int AgentHarness::container_pid(const std::string& pod_name, const std::string& container) const {
+  auto r = nodectl(fmt::format("ps -p {} ", pod_name + "-" + node_));
+  // Find the container id through containerd's labels instead of parsing tables.
+  auto q = run_command(fmt::format(
+      "ctr --address {} -n {} containers ls -q 'labels.\"io.nodeagent.pod.name\"=={},labels.\"io.nodeagent.container.name\"=={}'",
+      ContainerdFixture::instance().socket(), ns_->name(), pod_name + "-" + node_, container));
+  std::istringstream ids(q.output);
+  std::string id;
+  int pid = 0;
+  while (ids >> id) {
+    auto t = run_command(fmt::format("ctr --address {} -n {} tasks ls | awk '$1==\"{}\" && $3==\"RUNNING\" {{print $2}}'",
+                                     ContainerdFixture::instance().socket(), ns_->name(), id));
+    if (!t.output.empty()) pid = std::stoi(t.output);
+  }
+  (void)r;
+  return pid;
+}
+
+void AgentHarness::cleanup() {
+  std::error_code ec;
+  if (pid_ <= 0 && fs::exists(manifests_)) start_agent();
+  for (const auto& e : fs::directory_iterator(manifests_, ec)) fs::remove(e.path(), ec);
+  bool gone = eventually([&] {
+    auto list = pods();
+    return list.is_object() && list.contains("items") && list["items"].empty();
+  }, std::chrono::seconds(90));
+  kill_agent(SIGTERM);
+  // What the agent must have removed: pod dirs (namespaces, volumes, pod files) and mounts.
+  std::string leftovers;
+  for (const auto& e : fs::directory_iterator(root_ + "/pods", ec)) leftovers += " " + e.path().string();
+  std::ifstream mounts("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mounts, line))
+    if (line.find(dir_) != std::string::npos) leftovers += " mount:" + line.substr(0, 80);
+  auto ctd_left = ns_->cleanup();
+  // Last resort so that one failing test does not leak into the next ones.
+  run_command("grep -o ' " + dir_ + "[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l");
+  fs::remove_all(dir_, ec);
+  // The QoS parents (kubepods/...) under this test's cgroup root; pod cgroups must be gone already.
+  run_command(fmt::format("find /sys/fs/cgroup -depth -type d -path '*/na-test-{}*' -exec rmdir {{}} + 2>/dev/null", ::getpid()));
+  CHECK(gone);
+  CHECK(leftovers.empty());
+  CHECK(ctd_left.empty());
+}
+
+std::string pod_yaml(const std::string& name, const std::string& spec_body) {
+  return fmt::format("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {}\nspec:\n{}", name, spec_body);
+}
+
+}  // namespace nodeagent::testing

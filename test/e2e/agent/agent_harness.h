@@ -1,0 +1,65 @@
+// An e2e harness: the real nodeagent binary against the test's private containerd, with its own
+// root dir, log dir, manifest dir, API socket and containerd namespace, driven through the real
+// nodectl binary. Teardown deletes every manifest, waits for the agent to clean up, stops it,
+// and fails the test if anything of the agent's is left (containers, mounts, pod dirs).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "test/support/containerd_fixture.h"
+
+namespace nodeagent::testing {
+
+struct AgentOptions {
+  std::vector<std::string> extra_flags;
+  bool import_test_image = true;  // as docker.io/library/busybox:latest, before the agent starts
+};
+
+class AgentHarness {
+ public:
+  explicit AgentHarness(AgentOptions options = {});
+  ~AgentHarness();
+
+  void start_agent();
+  void kill_agent(int signal);   // SIGKILL: as if it crashed
+  int agent_pid() const { return pid_; }
+
+  void write_manifest(const std::string& file, const std::string& yaml) const;
+  void remove_manifest(const std::string& file) const;
+
+  CommandResult nodectl(const std::string& args) const;
+  // v1 Pod JSON of the pod named "<name>-<node>" (static pod naming), null when absent.
+  nlohmann::json pod(const std::string& name) const;
+  nlohmann::json pods() const;
+  // Polls `pred` every 100 ms for up to `timeout`; returns whether it became true.
+  static bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
+
+  // Task pid of a container of a pod (via containerd), 0 if not running.
+  int container_pid(const std::string& pod_name, const std::string& container) const;
+
+  const std::string& node() const { return node_; }
+  const std::string& root_dir() const { return root_; }
+  const std::string& log_dir() const { return logs_; }
+  const std::string& manifest_dir() const { return manifests_; }
+  const ContainerdNamespace& ns() const { return *ns_; }
+  std::string agent_log() const;
+
+ private:
+  void cleanup();
+
+  AgentOptions options_;
+  std::unique_ptr<ContainerdNamespace> ns_;
+  std::string dir_, root_, logs_, manifests_, socket_, node_;
+  int pid_ = -1;
+};
+
+// YAML of a pod with the given containers section (already indented under `spec:`).
+std::string pod_yaml(const std::string& name, const std::string& spec_body);
+
+}  // namespace nodeagent::testing
