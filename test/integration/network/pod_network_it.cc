@@ -112,6 +112,17 @@ TEST_CASE("routes to a node that is not reachable yet fail with a clear error at
   CHECK(invalid_cidr.error().message == "--pod-cidr: \"10.244.1.0/33\" is not a valid CIDR: prefix length must be 0-32");
 }
 
+TEST_CASE("the configured MTU is on the bridge and on both ends of the veth") {
+  Node node("n1", "10.244.1.0/24", "192.168.50.1", {}, false);
+  node.config.mtu = 1400;
+  node.start();
+  NamedNetns a(unique_name("pa"));
+  setup_ip(node, a, "uid-a");
+  CHECK(sh("ip -n " + node.ns.name() + " -o link show cni0").find("mtu 1400") != std::string::npos);
+  CHECK(sh("ip -n " + node.ns.name() + " -o link show " + veth_name_for_pod("uid-a")).find("mtu 1400") != std::string::npos);
+  CHECK(sh("ip -n " + a.name() + " -o link show eth0").find("mtu 1400") != std::string::npos);
+}
+
 TEST_CASE("hostNetwork pods use the node's netns: node IP, no veth, the node's interfaces") {
   Node node("n1", "10.244.1.0/24", "192.168.50.1");
   PodNetworkRequest req{"uid-h", "kube-system", "agent", "", true, {}};
