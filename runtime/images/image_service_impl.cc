@@ -13,11 +13,12 @@ namespace nodeagent::runtime::images {
 
 ImageServiceImpl::ImageServiceImpl(std::shared_ptr<ImageStore> store, std::shared_ptr<HttpClient> http,
                                    ImageServiceOptions options)
-    : store_(std::move(store)), http_(std::move(http)), registry_(*http_, std::move(options.registry)) {}
+    : store_(std::move(store)), http_(std::move(http)), registry_(*http_, std::move(options.registry)),
+      platform_(std::move(options.platform)) {}
 
 Result<ImageInfo> ImageServiceImpl::describe(const ImageRecord& record) {
   DocumentFetcher fetch = [this](const Descriptor& desc) { return store_->read_content(desc.digest); };
-  auto resolved = resolve_image(record.target, fetch);
+  auto resolved = resolve_image(record.target, fetch, platform_);
   if (!resolved.ok()) return resolved.error().wrap("image " + record.name);
   return describe_image(record.name, *resolved);
 }
@@ -58,7 +59,7 @@ Result<ImageInfo> ImageServiceImpl::image_status(const std::string& ref) {
 
 Result<ImageInfo> ImageServiceImpl::pull_image(const std::string& ref, const RegistryAuth& auth) {
   NA_ASSIGN_OR_RETURN(ImageReference parsed, parse_reference(ref));
-  NA_ASSIGN_OR_RETURN(PulledImage pulled, images::pull_image(*store_, registry_, parsed, auth));
+  NA_ASSIGN_OR_RETURN(PulledImage pulled, images::pull_image(*store_, registry_, parsed, auth, platform_));
   return with_all_names(describe_image(pulled.name, pulled.image), pulled.image.target.digest);
 }
 
@@ -102,7 +103,7 @@ Result<std::vector<ImageInfo>> ImageServiceImpl::import_archive(const std::strin
     auto converted = convert_docker_save(dir.path());
     if (!converted.ok()) return converted.error().wrap("import " + path);
   }
-  auto imported = import_layout(*store_, dir.path(), name);
+  auto imported = import_layout(*store_, dir.path(), name, platform_);
   if (!imported.ok()) return imported.error().wrap("import " + path);
   std::vector<ImageInfo> out;
   for (const auto& image : *imported) {

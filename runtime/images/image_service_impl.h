@@ -14,6 +14,8 @@ namespace nodeagent::runtime::images {
 
 struct ImageServiceOptions {
   RegistryOptions registry;
+  // Which manifest of a multi-platform image to use; this machine's by default.
+  Platform platform = host_platform();
 };
 
 class ImageServiceImpl : public ImageService {
@@ -45,6 +47,7 @@ class ImageServiceImpl : public ImageService {
   std::shared_ptr<ImageStore> store_;
   std::shared_ptr<HttpClient> http_;
   RegistryClient registry_;
+  Platform platform_;
 };
 
 }  // namespace nodeagent::runtime::images

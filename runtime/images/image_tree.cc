@@ -26,7 +26,7 @@ Labels manifest_gc_labels(const Manifest& manifest) {
   return out;
 }
 
-Result<ResolvedImage> resolve_image(const Descriptor& target, const DocumentFetcher& fetch) {
+Result<ResolvedImage> resolve_image(const Descriptor& target, const DocumentFetcher& fetch, const Platform& platform) {
   ResolvedImage out;
   out.target = target;
   out.manifest = target;
@@ -34,7 +34,7 @@ Result<ResolvedImage> resolve_image(const Descriptor& target, const DocumentFetc
   NA_ASSIGN_OR_RETURN(std::string type, detect_media_type(body));
   if (is_index_media_type(type)) {
     NA_ASSIGN_OR_RETURN(Index index, parse_index(body));
-    NA_ASSIGN_OR_RETURN(out.manifest, select_platform(index));
+    NA_ASSIGN_OR_RETURN(out.manifest, select_platform(index, platform.os, platform.architecture));
     NA_ASSIGN_OR_RETURN(body, fetch(out.manifest));
     NA_ASSIGN_OR_RETURN(type, detect_media_type(body));
     if (!is_manifest_media_type(type)) return invalid("manifest " + out.manifest.digest + ": nested image index not supported");

@@ -25,16 +25,18 @@ Labels manifest_gc_labels(const Manifest& manifest);
 
 struct ResolvedImage {
   Descriptor target;    // what the image record points at (index or manifest)
-  Descriptor manifest;  // the linux/amd64 manifest (== target when target is a manifest)
+  Descriptor manifest;  // the manifest for the platform (== target when target is a manifest)
   Manifest parsed_manifest;
   ConfigFile config;
   std::vector<std::string> chain_ids;  // per layer, from config.diff_ids
 };
 
-// Reads the manifest (choosing linux/amd64 from an index) and the config through `fetch`, and
+// Reads the manifest (choosing this platform's from an index) and the config through `fetch`, and
 // checks that layers and diff_ids agree. `fetch` returns a blob's bytes given its descriptor.
 using DocumentFetcher = std::function<Result<std::string>(const Descriptor&)>;
-Result<ResolvedImage> resolve_image(const Descriptor& target, const DocumentFetcher& fetch);
+// Indexes are resolved for `platform`'s os/architecture.
+Result<ResolvedImage> resolve_image(const Descriptor& target, const DocumentFetcher& fetch,
+                                    const Platform& platform = host_platform());
 
 // ImageInfo for one image record (repo_tags/repo_digests from its name).
 ImageInfo describe_image(const std::string& name, const ResolvedImage& image);

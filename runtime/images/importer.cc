@@ -60,10 +60,10 @@ Result<std::string> read_blob(const fs::path& dir, const Descriptor& desc) {
 }
 
 Result<PulledImage> import_one(ImageStore& store, const StoreLease& lease, const fs::path& dir, const Descriptor& target,
-                               const std::string& name) {
+                               const std::string& name, const Platform& platform) {
   auto log = log::get("images");
   DocumentFetcher fetch = [&dir](const Descriptor& desc) { return read_blob(dir, desc); };
-  NA_ASSIGN_OR_RETURN(ResolvedImage image, resolve_image(target, fetch));
+  NA_ASSIGN_OR_RETURN(ResolvedImage image, resolve_image(target, fetch, platform));
   auto write_from_file = [&](const Descriptor& desc, const Labels& labels) {
     return store.write_content(lease, desc, labels, [&](const BodySink& sink) { return stream_blob(dir, desc, sink); });
   };
@@ -114,7 +114,8 @@ Result<std::string> archive_image_name(const Labels& annotations, const std::str
   return chosen;
 }
 
-Result<std::vector<PulledImage>> import_layout(ImageStore& store, const fs::path& dir, const std::string& override_name) {
+Result<std::vector<PulledImage>> import_layout(ImageStore& store, const fs::path& dir, const std::string& override_name,
+                                               const Platform& platform) {
   std::ifstream in(dir / "index.json", std::ios::binary);
   if (!in) return invalid("no index.json: not an OCI image layout");
   std::stringstream text;
@@ -132,7 +133,7 @@ Result<std::vector<PulledImage>> import_layout(ImageStore& store, const fs::path
   NA_ASSIGN_OR_RETURN(auto lease, store.begin_lease());
   std::vector<PulledImage> out;
   for (size_t i = 0; i < names.size(); ++i) {
-    auto imported = import_one(store, *lease, dir, index->manifests[i], names[i]);
+    auto imported = import_one(store, *lease, dir, index->manifests[i], names[i], platform);
     if (!imported.ok()) return imported.error().wrap("image " + names[i]);
     out.push_back(std::move(imported).value());
   }

@@ -26,6 +26,6 @@ Result<std::string> archive_image_name(const Labels& annotations, const std::str
 
 // Imports every image listed in `layout_dir`/index.json.
 Result<std::vector<PulledImage>> import_layout(ImageStore& store, const std::filesystem::path& layout_dir,
-                                               const std::string& override_name);
+                                               const std::string& override_name, const Platform& platform = host_platform());
 
 }  // namespace nodeagent::runtime::images

@@ -2,6 +2,8 @@
 // field is type-checked, and errors name the document and the field.
 #include "runtime/images/oci.h"
 
+#include <sys/utsname.h>
+
 #include <nlohmann/json.hpp>
 
 #include "runtime/images/digest.h"
@@ -154,6 +156,17 @@ Result<Descriptor> select_platform(const Index& index, const std::string& os, co
   if (first_match) return *first_match;
   return not_found("no manifest for platform " + os + "/" + architecture + " in image index (offers: " +
                    (offered.empty() ? "none" : offered) + ")");
+}
+
+Platform host_platform() {
+  struct utsname u {};
+  std::string machine = ::uname(&u) == 0 ? u.machine : "x86_64";
+  if (machine == "x86_64") return {"linux", "amd64", ""};
+  if (machine == "aarch64" || machine == "arm64") return {"linux", "arm64", "v8"};
+  if (machine == "armv7l") return {"linux", "arm", "v7"};
+  if (machine == "armv6l") return {"linux", "arm", "v6"};
+  if (machine == "i686" || machine == "i386") return {"linux", "386", ""};
+  return {"linux", machine, ""};  // ppc64le, s390x, riscv64 are spelled the same
 }
 
 std::vector<std::string> chain_ids(const std::vector<std::string>& diff_ids) {

@@ -75,6 +75,10 @@ Result<ConfigFile> parse_config(const std::string& json);
 Result<Descriptor> select_platform(const Index& index, const std::string& os = "linux",
                                    const std::string& architecture = "amd64");
 
+// The platform of this machine in OCI terms (uname machine → GOARCH: x86_64 → amd64,
+// aarch64 → arm64, armv7l → arm/v7), os "linux".
+Platform host_platform();
+
 // Chain IDs of a layer stack: chain[0] = diff_ids[0], chain[n] = sha256(chain[n-1] + " " + diff_ids[n]).
 std::vector<std::string> chain_ids(const std::vector<std::string>& diff_ids);
 

@@ -1,5 +1,5 @@
 // The pull sequence, under one lease so nothing is collected half-way:
-//   1. resolve the reference to a manifest (through an index for linux/amd64), keeping bytes;
+//   1. resolve the reference to a manifest (through an index for the platform), keeping bytes;
 //   2. write config and layers (streamed, digest-checked), then manifests with their gc labels;
 //   3. unpack; 4. point the image record at the root descriptor; 5. release the lease.
 #include "runtime/images/puller.h"
@@ -21,7 +21,7 @@ Status write_document(ImageStore& store, const StoreLease& lease, const Descript
 }  // namespace
 
 Result<PulledImage> pull_image(ImageStore& store, RegistryClient& registry, const ImageReference& ref,
-                               const RegistryAuth& auth) {
+                               const RegistryAuth& auth, const Platform& platform) {
   auto log = log::get("images");
   const std::string name = ref.str();
   NA_ASSIGN_OR_RETURN(auto lease, store.begin_lease());
@@ -46,7 +46,7 @@ Result<PulledImage> pull_image(ImageStore& store, RegistryClient& registry, cons
     documents[desc.digest] = body;
     return body;
   };
-  auto resolved = resolve_image(top.descriptor, fetch);
+  auto resolved = resolve_image(top.descriptor, fetch, platform);
   if (!resolved.ok()) return resolved.error().wrap("pull " + name);
   ResolvedImage& image = *resolved;
 

@@ -18,6 +18,6 @@ struct PulledImage {
 };
 
 Result<PulledImage> pull_image(ImageStore& store, RegistryClient& registry, const ImageReference& ref,
-                               const RegistryAuth& auth);
+                               const RegistryAuth& auth, const Platform& platform = host_platform());
 
 }  // namespace nodeagent::runtime::images

@@ -216,3 +216,20 @@ TEST_CASE("records with short names made by other clients are found as written",
   CHECK(status->id == f.image.config_digest);
   CHECK(f.service.image_status("test/other:latest").error().code == ErrorCode::kNotFound);
 }
+
+TEST_CASE("the platform option chooses the manifest of an index", "[images][pull]") {
+  Fixture f;
+  ImageServiceOptions options;
+  options.platform = Platform{"linux", "s390x", ""};
+  ImageServiceImpl s390x(f.store, f.http, options);
+  auto none = s390x.pull_image("127.0.0.1:5000/team/app:v1", {});
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().code == ErrorCode::kNotFound);
+  CHECK(none.error().message.find("linux/s390x") != std::string::npos);
+
+  options.platform = Platform{"linux", "arm64", "v8"};
+  ImageServiceImpl arm64(f.store, f.http, options);
+  REQUIRE_FALSE(arm64.pull_image("127.0.0.1:5000/team/app:v1", {}).ok());
+  CHECK(f.http->count(kRegistry + "manifests/" + sha256_digest("arm")) == 1);  // asked for the arm64 one
+  CHECK(f.store->images.empty());
+}

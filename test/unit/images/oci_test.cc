@@ -100,3 +100,11 @@ TEST_CASE("manifest and config parse; bad fields are named", "[images][oci]") {
   CHECK(config->diff_ids == std::vector<std::string>{kA});
   CHECK_FALSE(parse_config(R"({"os":"linux"})").ok());
 }
+
+TEST_CASE("host platform is linux with a GOARCH name", "[images][oci]") {
+  Platform p = host_platform();
+  CHECK(p.os == "linux");
+  CHECK_FALSE(p.architecture.empty());
+  CHECK(p.architecture != "x86_64");
+  CHECK(p.architecture != "aarch64");
+}
