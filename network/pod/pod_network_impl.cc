@@ -80,11 +80,14 @@ Result<PodNetworkStatus> NodePodNetwork::setup(const PodNetworkRequest& request)
   const bool had_ip = ipam_->lookup(request.pod_uid).has_value();
   auto ip = ipam_->allocate(request.pod_uid);
   if (!ip.ok()) return ip.error().wrap(ref);
-  // Undo on failure, so a failed set-up leaves nothing behind; a pod that already had its IP
-  // (a re-sync of a running pod) keeps it, since its containers may still use it.
+  // Undo on failure, so a failed set-up of a new pod leaves nothing behind. A pod that already
+  // had its IP (a re-sync of a running pod) keeps IP and veth: its containers may still use
+  // them, and the next sync repairs what is broken (NetlinkOps never leaves a half-made pair).
   auto roll_back = [&](const Error& error) -> Error {
-    ops_->delete_link(veth_name_for_pod(request.pod_uid)).ignore_error();
-    if (!had_ip) ipam_->release(request.pod_uid).ignore_error();
+    if (!had_ip) {
+      ops_->delete_link(veth_name_for_pod(request.pod_uid)).ignore_error();
+      ipam_->release(request.pod_uid).ignore_error();
+    }
     return error.wrap(ref);
   };
 
@@ -101,11 +104,7 @@ Result<PodNetworkStatus> NodePodNetwork::setup(const PodNetworkRequest& request)
   if (nat_) {
     Status ports = nat_->set_host_ports(request.pod_uid, request.pod_namespace + "/" + request.pod_name, *ip,
                                         request.host_ports);
-    if (!ports.ok()) {
-      // A hostPort conflict must not cost a running pod its network; a new pod gives it all up.
-      if (had_ip) return ports.error().wrap(ref);
-      return roll_back(ports.error());
-    }
+    if (!ports.ok()) return roll_back(ports.error());
   }
   log::get("network")->debug("pod={}/{} uid={} ip={} veth={}", request.pod_namespace, request.pod_name,
                              request.pod_uid, ip->str(), spec.host_ifname);

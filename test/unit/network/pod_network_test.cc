@@ -168,6 +168,18 @@ TEST_CASE("a failed interface set-up leaves no veth and no IP behind") {
   CHECK(h.net->status("uid-web").error().code == ErrorCode::kNotFound);
 }
 
+TEST_CASE("a failed re-sync of a running pod keeps its IP and veth for the next sync to repair") {
+  Harness h;
+  auto first = h.net->setup(pod("web", "uid-web"));
+  REQUIRE(first.ok());
+  h.ops->fail_pod_interface = internal("pod netns /run/netns/web: eth0: set up: Object busy");
+  REQUIRE_FALSE(h.net->setup(pod("web", "uid-web")).ok());
+  CHECK(h.net->status("uid-web")->pod_ips == first->pod_ips);
+  CHECK(h.ops->pod_links.contains(veth_name_for_pod("uid-web")));
+  h.ops->fail_pod_interface.reset();
+  CHECK(h.net->setup(pod("web", "uid-web"))->pod_ips == first->pod_ips);
+}
+
 TEST_CASE("exhausted range: error names the pod and the range") {
   Harness h(true, "10.244.1.0/30");  // one pod IP
   REQUIRE(h.net->setup(pod("a", "uid-a")).ok());
