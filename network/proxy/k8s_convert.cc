@@ -123,6 +123,14 @@ Result<ServiceInfo> service_from_json(const json& svc) {
   if (*etp && out.type == ServiceType::kClusterIP)
     return fail(invalid("spec.externalTrafficPolicy: may only be set on NodePort and LoadBalancer Services"));
 
+  const json& selector = child(spec, "selector");
+  if (selector.is_object()) {
+    for (const auto& [k, v] : selector.items()) {
+      if (!v.is_string()) return fail(invalid("spec.selector[" + k + "]: must be a string"));
+      out.selector[k] = v.get<std::string>();
+    }
+  }
+
   const json& ports = child(spec, "ports");
   if (!ports.is_array() || ports.empty()) return fail(invalid("spec.ports: Required value"));
   std::set<std::string> names;
@@ -147,6 +155,13 @@ Result<ServiceInfo> service_from_json(const json& svc) {
     if (tp.is_number_integer()) {
       auto target = parse_port(tp, f + ".targetPort", true);
       if (!target.ok()) return fail(target.error());
+      info.target_port = std::to_string(*target);
+    } else if (tp.is_string() && !tp.get<std::string>().empty()) {
+      info.target_port = tp.get<std::string>();
+    } else if (!tp.is_null()) {
+      return fail(invalid(f + ".targetPort: must be a port number or a port name"));
+    } else {
+      info.target_port = std::to_string(info.port);
     }
     auto np = parse_port(child(p, "nodePort"), f + ".nodePort", false, 30000, 32767);
     if (!np.ok()) return fail(np.error());

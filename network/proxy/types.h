@@ -47,6 +47,9 @@ struct ServicePortInfo {
   bool internal_policy_local = false;  // internalTrafficPolicy: Local
   bool session_affinity_client_ip = false;
   uint32_t affinity_timeout_seconds = 10800;
+  // spec.ports[].targetPort as written: a number ("8080") or a container port name ("http");
+  // defaults to the port. Only used to compute endpoints from pods.
+  std::string target_port;
   bool operator==(const ServicePortInfo&) const = default;
 
   bool has_external() const { return node_port != 0 || !external_ips.empty() || !load_balancer_ips.empty(); }
@@ -57,6 +60,8 @@ struct ServiceInfo {
   ObjectName name;
   ServiceType type = ServiceType::kClusterIP;
   std::vector<ServicePortInfo> ports;
+  // spec.selector; absent or empty means endpoints come only from EndpointSlices.
+  std::map<std::string, std::string> selector;
   bool operator==(const ServiceInfo&) const = default;
 };
 
