@@ -59,7 +59,13 @@ ErrorCode map_code(grpc::StatusCode code) {
 Error from_grpc(const grpc::Status& status, const std::string& what) {
   std::string message = status.error_message();
   if (message.empty()) message = fmt::format("grpc status {}", static_cast<int>(status.error_code()));
-  return Error{map_code(status.error_code()), what + ": " + message};
+  ErrorCode code = map_code(status.error_code());
+  // When the deadline we propagated expires inside containerd first (e.g. its ttrpc call to the
+  // shim in Tasks.Wait), it answers UNKNOWN "context deadline exceeded" instead of DEADLINE_EXCEEDED.
+  if (status.error_code() == grpc::StatusCode::UNKNOWN && message.find("context deadline exceeded") != std::string::npos) {
+    code = ErrorCode::kDeadlineExceeded;
+  }
+  return Error{code, what + ": " + message};
 }
 
 Status check_grpc(const grpc::Status& status, const std::string& what) {

@@ -66,6 +66,7 @@ TEST_CASE("exec_sync timeout kills the process and reports it", "[containerd][in
   auto t0 = std::chrono::steady_clock::now();
   auto r = c.svc->exec_sync("target", {"/bin/sh", "-c", "echo started; sleep 30"}, std::chrono::milliseconds(500));
   auto took = std::chrono::steady_clock::now() - t0;
+  INFO((r.ok() ? "" : r.error().message));
   REQUIRE(r.ok());
   CHECK(r->timed_out);
   CHECK(r->exit_code == 137);

@@ -21,6 +21,9 @@ TEST_CASE("from_grpc maps status codes and prefixes the object", "[containerd]")
   CHECK(from_grpc(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "m"), "w").code == ErrorCode::kFailedPrecondition);
   CHECK(from_grpc(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "m"), "w").code == ErrorCode::kInvalid);
   CHECK(from_grpc(grpc::Status(grpc::StatusCode::UNKNOWN, "m"), "w").code == ErrorCode::kInternal);
+  // containerd's own deadline firing first (server side) comes back as UNKNOWN.
+  CHECK(from_grpc(grpc::Status(grpc::StatusCode::UNKNOWN, "context deadline exceeded: unknown"), "w").code ==
+        ErrorCode::kDeadlineExceeded);
   CHECK(check_grpc(grpc::Status::OK, "w").ok());
 }
 
