@@ -68,7 +68,7 @@ CurlHttpClient::CurlHttpClient(CurlOptions options) : options_(options) {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-Result<HttpResponse> CurlHttpClient::get(const HttpRequest& request, const BodySink& sink) {
+Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request, const BodySink& sink) {
   CURL* curl = curl_easy_init();
   if (!curl) return internal("curl_easy_init failed");
   curl_slist* headers = nullptr;
@@ -92,6 +92,10 @@ Result<HttpResponse> CurlHttpClient::get(const HttpRequest& request, const BodyS
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  if (!request.form.empty()) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.form.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.form.size()));
+  }
   if (!request.username.empty() || !request.password.empty()) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(curl, CURLOPT_USERNAME, request.username.c_str());
@@ -105,7 +109,7 @@ Result<HttpResponse> CurlHttpClient::get(const HttpRequest& request, const BodyS
   if (!transfer.sink_status.ok()) return transfer.sink_status.error();
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
-    return unavailable("GET " + request.url + ": " + detail);
+    return unavailable((request.form.empty() ? "GET " : "POST ") + request.url + ": " + detail);
   }
   return std::move(transfer.response);
 }

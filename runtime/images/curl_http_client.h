@@ -16,7 +16,7 @@ struct CurlOptions {
 class CurlHttpClient : public HttpClient {
  public:
   explicit CurlHttpClient(CurlOptions options = {});
-  Result<HttpResponse> get(const HttpRequest& request, const BodySink& sink) override;
+  Result<HttpResponse> send(const HttpRequest& request, const BodySink& sink) override;
 
  private:
   CurlOptions options_;

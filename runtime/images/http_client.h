@@ -1,4 +1,4 @@
-// The HTTP GET the registry client needs, behind an interface so the registry protocol (auth
+// The HTTP requests the registry client needs (GET, and a form POST for OAuth2 tokens), behind an interface so the registry protocol (auth
 // dance, digest checks, manifest selection) is unit-tested against a fake. curl_http_client.h
 // is the real one.
 #pragma once
@@ -18,6 +18,7 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"
   std::string username;              // with password: HTTP Basic authentication
   std::string password;
+  std::string form;                  // non-empty: POST as application/x-www-form-urlencoded
 };
 
 struct HttpResponse {
@@ -33,9 +34,9 @@ using BodySink = std::function<Status(std::string_view chunk)>;
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  // Follows redirects. A transport failure (refused, DNS, TLS, timeout) is kUnavailable; any
+  // GET, or POST when request.form is set. Follows redirects. A transport failure (refused, DNS, TLS, timeout) is kUnavailable; any
   // HTTP status is a response. With a sink, 2xx bodies go to it; other bodies are collected.
-  virtual Result<HttpResponse> get(const HttpRequest& request, const BodySink& sink) = 0;
+  virtual Result<HttpResponse> send(const HttpRequest& request, const BodySink& sink) = 0;
 };
 
 }  // namespace nodeagent::runtime::images

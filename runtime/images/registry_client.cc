@@ -99,12 +99,22 @@ Result<std::string> RegistryClient::fetch_token(const std::map<std::string, std:
     return Error{ErrorCode::kFailedPrecondition, "registry " + image.domain + ": Bearer challenge without realm"};
   }
   auto scope = challenge.find("scope");
-  std::string url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
-  if (auto service = challenge.find("service"); service != challenge.end()) url += "service=" + url_escape(service->second) + "&";
-  url += "scope=" + url_escape(scope != challenge.end() ? scope->second : "repository:" + image.path + ":pull");
+  auto service = challenge.find("service");
+  std::string params;
+  if (service != challenge.end()) params += "service=" + url_escape(service->second) + "&";
+  params += "scope=" + url_escape(scope != challenge.end() ? scope->second : "repository:" + image.path + ":pull");
 
-  HttpRequest req{url, {}, auth.username, auth.password};
-  NA_ASSIGN_OR_RETURN(HttpResponse resp, http_.get(req, nullptr));
+  HttpRequest req;
+  if (!auth.identity_token.empty()) {
+    // An identity token is an OAuth2 refresh token: POST it, like docker and containerd do.
+    req.url = realm->second;
+    req.form = "grant_type=refresh_token&client_id=nodeagent&refresh_token=" + url_escape(auth.identity_token) + "&" + params;
+  } else {
+    req.url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&") + params;
+    req.username = auth.username;
+    req.password = auth.password;
+  }
+  NA_ASSIGN_OR_RETURN(HttpResponse resp, http_.send(req, nullptr));
   if (resp.status != 200) return registry_http_error(resp, "registry " + image.domain + ": token from " + realm->second);
   auto doc = nlohmann::json::parse(resp.body, nullptr, false);
   for (const char* key : {"token", "access_token"}) {
@@ -120,9 +130,11 @@ Result<HttpResponse> RegistryClient::authorized_get(const ImageReference& image,
                                                     const RegistryAuth& auth, const BodySink& sink) {
   const std::string repository = image.repository();
   for (int attempt = 0;; ++attempt) {
-    HttpRequest req{url, headers, "", ""};
+    HttpRequest req;
+    req.url = url;
+    req.headers = headers;
     for (auto& h : auth_headers(repository)) req.headers.push_back(h);
-    auto resp = http_.get(req, sink);
+    auto resp = http_.send(req, sink);
     if (!resp.ok()) return resp.error().wrap("registry " + image.domain);
     if (resp->status != 401 || attempt > 0) return resp;
 

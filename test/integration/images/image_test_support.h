@@ -16,10 +16,10 @@ namespace nodeagent::runtime::images::testing {
 // Passes requests to curl and counts blob downloads.
 class CountingHttpClient : public HttpClient {
  public:
-  Result<HttpResponse> get(const HttpRequest& request, const BodySink& sink) override {
+  Result<HttpResponse> send(const HttpRequest& request, const BodySink& sink) override {
     if (request.url.find("/blobs/") != std::string::npos) ++blob_requests;
     ++requests;
-    return curl_.get(request, sink);
+    return curl_.send(request, sink);
   }
   std::atomic<int> requests{0};
   std::atomic<int> blob_requests{0};

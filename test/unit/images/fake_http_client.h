@@ -20,7 +20,7 @@ class FakeHttpClient : public HttpClient {
     on(url, [=](const HttpRequest&) -> Result<HttpResponse> { return HttpResponse{status, headers, body}; });
   }
 
-  Result<HttpResponse> get(const HttpRequest& request, const BodySink& sink) override {
+  Result<HttpResponse> send(const HttpRequest& request, const BodySink& sink) override {
     requests.push_back(request);
     auto it = handlers_.find(request.url);
     if (it == handlers_.end()) return HttpResponse{404, {}, R"({"errors":[{"code":"NOT_FOUND","message":"no such url"}]})"};

@@ -83,6 +83,22 @@ TEST_CASE("token endpoint gets the credentials; Basic challenge answered with th
   CHECK(denied.error().message.find("HTTP 401") != std::string::npos);
 }
 
+TEST_CASE("an identity token is exchanged with an OAuth2 refresh-token POST", "[images][registry]") {
+  FakeHttpClient http;
+  http.on("https://reg.example/v2/app/manifests/latest", [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
+    if (has_header(r, "Authorization: Bearer fresh")) return HttpResponse{200, {}, kManifest};
+    return HttpResponse{401, {{"www-authenticate", R"(Bearer realm="https://auth.example/token",service="reg")"}}, ""};
+  });
+  http.on("https://auth.example/token", [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
+    bool ok = r.form.find("grant_type=refresh_token") != std::string::npos &&
+              r.form.find("refresh_token=r%2Ftok") != std::string::npos && r.form.find("service=reg") != std::string::npos &&
+              r.username.empty();
+    return ok ? HttpResponse{200, {}, R"({"access_token":"fresh"})"} : HttpResponse{400, {}, ""};
+  });
+  RegistryClient client(http, {});
+  REQUIRE(client.fetch_manifest(ref("reg.example/app"), "latest", RegistryAuth{"", "", "r/tok"}).ok());
+}
+
 TEST_CASE("manifest digests are verified", "[images][registry]") {
   FakeHttpClient http;
   const std::string real = sha256_digest(kManifest);
