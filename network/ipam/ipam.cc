@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -85,7 +86,14 @@ Result<std::unique_ptr<Ipam>> Ipam::open(const std::string& dir, const Ipv4Cidr&
   if (ec) return internal("ipam: create state dir " + dir + ": " + ec.message());
   std::unique_ptr<Ipam> ipam(new Ipam(dir, range));
   NA_RETURN_IF_ERROR(ipam->load());
+  const std::string last_path = dir + "/" + kLastHandedOutFile;
+  ipam->last_handed_out_fd_ = ::open(last_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (ipam->last_handed_out_fd_ < 0) return errno_error("ipam: open " + last_path, errno);
   return ipam;
+}
+
+Ipam::~Ipam() {
+  if (last_handed_out_fd_ >= 0) ::close(last_handed_out_fd_);
 }
 
 Status Ipam::load() {
@@ -142,10 +150,13 @@ Result<Ipv4> Ipam::allocate(const std::string& pod_uid) {
     if (rc != 0) return errno_error("ipam: create " + path, err);
     owner_by_ip_[*candidate] = pod_uid;
     last_handed_out_ = candidate;
+    // Rewritten in place, not replaced by rename: on ext4 a rename over an existing file forces
+    // a data flush (auto_da_alloc), milliseconds per pod. Only the first line is read back, so a
+    // longer earlier value leaves harmless bytes after the newline; a torn write is ignored.
     // Best effort: losing it only weakens round-robin, never correctness.
-    const std::string last_path = dir_ + "/" + kLastHandedOutFile;
-    if (auto last_tmp = write_temp(last_path, candidate->str()); last_tmp.ok()) {
-      if (::rename(last_tmp->c_str(), last_path.c_str()) != 0) ::unlink(last_tmp->c_str());
+    const std::string line = candidate->str() + "\n";
+    if (::pwrite(last_handed_out_fd_, line.data(), line.size(), 0) < 0) {
+      log::get("network")->debug("ipam: cannot record the last IP handed out: {}", std::strerror(errno));
     }
     return *candidate;
   }

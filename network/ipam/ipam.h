@@ -42,6 +42,12 @@ class Ipam {
 
  private:
   Ipam(std::string dir, Ipv4Cidr range) : dir_(std::move(dir)), range_(range) {}
+ public:
+  ~Ipam();
+  Ipam(const Ipam&) = delete;
+  Ipam& operator=(const Ipam&) = delete;
+
+ private:
   Status load();
   Status release_locked(Ipv4 ip);
 
@@ -50,6 +56,7 @@ class Ipam {
   mutable std::mutex mu_;
   std::map<Ipv4, std::string> owner_by_ip_;
   std::optional<Ipv4> last_handed_out_;
+  int last_handed_out_fd_ = -1;  // last_reserved_ip.0, rewritten in place (see ipam.cc)
 };
 
 }  // namespace nodeagent::network

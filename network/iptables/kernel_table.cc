@@ -87,11 +87,14 @@ class KernelTable : public TableEditor {
       socklen_t len = sizeof info;
       if (getsockopt(fd_, IPPROTO_IP, IPT_SO_GET_INFO, &info, &len) != 0) return fail("get info", errno);
       info_ = info;
-      blob_.resize(sizeof(ipt_get_entries) + info.size);
-      auto* get = reinterpret_cast<ipt_get_entries*>(blob_.data());
+      // Not zero-filled: the kernel writes every byte, and at 100k+ rules the memset shows up.
+      const size_t blob_size = sizeof(ipt_get_entries) + info.size;
+      blob_.reset(new uint8_t[blob_size]);
+      auto* get = reinterpret_cast<ipt_get_entries*>(blob_.get());
+      std::memset(get, 0, sizeof(ipt_get_entries));
       std::strncpy(get->name, table_.c_str(), sizeof get->name - 1);
       get->size = info.size;
-      len = static_cast<socklen_t>(blob_.size());
+      len = static_cast<socklen_t>(blob_size);
       if (getsockopt(fd_, IPPROTO_IP, IPT_SO_GET_ENTRIES, get, &len) == 0) return parse();
       if (errno != EAGAIN) return fail("get entries", errno);  // EAGAIN: table changed meanwhile
     }
@@ -209,14 +212,14 @@ class KernelTable : public TableEditor {
   std::shared_ptr<XtablesLock> lock_;
   int fd_;
   ipt_getinfo info_{};
-  std::vector<uint8_t> blob_;  // ipt_get_entries header + the kernel's entries
+  std::unique_ptr<uint8_t[]> blob_;  // ipt_get_entries header + the kernel's entries
   std::vector<ChainData> chains_;
   std::unordered_map<std::string, int> index_;
   Arena arena_;
 };
 
 Status KernelTable::parse() {
-  const auto* get = reinterpret_cast<const ipt_get_entries*>(blob_.data());
+  const auto* get = reinterpret_cast<const ipt_get_entries*>(blob_.get());
   const uint8_t* base = reinterpret_cast<const uint8_t*>(get->entrytable);
   const uint32_t size = info_.size;
   // (first-rule offset, chain index), in increasing offset order since chains follow each other.
@@ -360,11 +363,15 @@ Status KernelTable::commit() {
   const uint32_t total = off + head_size;
   ++entries;
 
-  std::vector<uint8_t> buf(sizeof(ipt_replace) + total, 0);
+  // Not zero-filled (rules are copied whole; heads and tails are cleared below).
+  const size_t buf_size = sizeof(ipt_replace) + total;
+  std::unique_ptr<uint8_t[]> buf(new uint8_t[buf_size]);
+  std::memset(buf.get(), 0, sizeof(ipt_replace));
   std::vector<int> old_index_of_new(entries, -1);
-  uint8_t* out = buf.data() + sizeof(ipt_replace);
+  uint8_t* out = buf.get() + sizeof(ipt_replace);
   uint32_t pos = 0, n = 0;
   auto put_error = [&](const char* name) {
+    std::memset(out + pos, 0, head_size);
     auto* e = reinterpret_cast<ipt_entry*>(out + pos);
     e->target_offset = sizeof(ipt_entry);
     e->next_offset = static_cast<uint16_t>(head_size);
@@ -397,6 +404,7 @@ Status KernelTable::commit() {
     if (c.hook >= 0) {
       put_rule(c.policy);
     } else {
+      std::memset(out + pos, 0, tail_size);
       auto* e = reinterpret_cast<ipt_entry*>(out + pos);
       e->target_offset = sizeof(ipt_entry);
       e->next_offset = static_cast<uint16_t>(tail_size);
@@ -409,7 +417,7 @@ Status KernelTable::commit() {
   }
   put_error(XT_ERROR_TARGET);
 
-  auto* r = reinterpret_cast<ipt_replace*>(buf.data());
+  auto* r = reinterpret_cast<ipt_replace*>(buf.get());
   std::strncpy(r->name, table_.c_str(), sizeof r->name - 1);
   r->valid_hooks = info_.valid_hooks;
   r->num_entries = entries;
@@ -419,7 +427,7 @@ Status KernelTable::commit() {
   std::vector<xt_counters> old_counters(info_.num_entries);
   r->num_counters = info_.num_entries;
   r->counters = old_counters.data();
-  if (setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_REPLACE, buf.data(), static_cast<socklen_t>(buf.size())) != 0)
+  if (setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_REPLACE, buf.get(), static_cast<socklen_t>(buf_size)) != 0)
     return fail("replace rejected by the kernel", errno);
 
   // Give every kept rule (ours unchanged, everyone else's) its packet/byte counters back.

@@ -45,12 +45,10 @@ std::set<ServicePortName> changed_services(const ProxyState& before, const Proxy
 
 class EditingSink : public RulesetSink {
  public:
-  EditingSink(iptables::TableEditor* editors[3], std::unordered_map<std::string, uint64_t> (&committed)[3], bool full)
-      : committed_(committed), full_(full) {
-    for (int i = 0; i < 3; ++i) {
-      editors_[i] = editors[i];
-      new_committed_[i].reserve(committed[i].size());
-    }
+  using Memo = std::unordered_map<std::string, AppliedChain>;
+  EditingSink(iptables::TableEditor* editors[3], Memo (&committed)[3], uint64_t sync, bool full)
+      : committed_(committed), sync_(sync), full_(full) {
+    for (int i = 0; i < 3; ++i) editors_[i] = editors[i];
   }
 
   void chain(TableId table, const std::string& name, const std::vector<iptables::Rule>& rules) override {
@@ -58,9 +56,11 @@ class EditingSink : public RulesetSink {
     const int t = static_cast<int>(table);
     auto* editor = editors_[t];
     const uint64_t h = hash_rules(rules);
-    auto it = committed_[t].find(name);
-    new_committed_[t][name] = h;  // also marks the chain as wanted
-    if (!full_ && it != committed_[t].end() && it->second == h && editor->has_chain(name)) return;
+    auto [it, inserted] = committed_[t].try_emplace(name);
+    auto& memo = it->second;
+    memo.wanted_in_sync = sync_;
+    if (!full_ && !inserted && memo.hash == h && editor->has_chain(name)) return;
+    memo.hash = h;
     status_ = editor->replace_chain(name, rules);
     ++stats.chains_written;
     stats.rules_written += rules.size();
@@ -76,7 +76,7 @@ class EditingSink : public RulesetSink {
                       std::string("table ") + table_name(table) + ": chain " + name + " vanished from the kernel; full resync needed"};
       return;
     }
-    new_committed_[t][name] = it->second;
+    it->second.wanted_in_sync = sync_;
   }
 
   // Jumps wait until every chain exists: libiptc resolves a jump target by name when the rule
@@ -101,7 +101,7 @@ class EditingSink : public RulesetSink {
     std::vector<std::string> stale[3];
     for (int t = 0; t < 3 && status_.ok(); ++t) {
       for (const auto& chain : editors_[t]->chains()) {
-        if (!is_per_service_chain(chain) || new_committed_[t].count(chain)) continue;
+        if (!is_per_service_chain(chain) || wanted(t, chain)) continue;
         stale[t].push_back(chain);
         status_ = editors_[t]->replace_chain(chain, {});
         if (!status_.ok()) return status_;
@@ -119,7 +119,14 @@ class EditingSink : public RulesetSink {
   }
 
   const Status& status() const { return status_; }
-  std::unordered_map<std::string, uint64_t>& new_committed(int t) { return new_committed_[t]; }
+  // Forgets chains this sync did not want (they were deleted or were never ours).
+  void forget_unwanted() {
+    for (auto& memo : committed_) {
+      for (auto it = memo.begin(); it != memo.end();) {
+        it = it->second.wanted_in_sync == sync_ ? std::next(it) : memo.erase(it);
+      }
+    }
+  }
   std::string changed_summary() const {
     std::string s;
     for (const auto& c : changed_) s += (s.empty() ? "" : ", ") + c;
@@ -128,9 +135,14 @@ class EditingSink : public RulesetSink {
   ApplyStats stats;
 
  private:
+  bool wanted(int t, const std::string& chain) const {
+    auto it = committed_[t].find(chain);
+    return it != committed_[t].end() && it->second.wanted_in_sync == sync_;
+  }
+
   iptables::TableEditor* editors_[3];
-  std::unordered_map<std::string, uint64_t> (&committed_)[3];
-  std::unordered_map<std::string, uint64_t> new_committed_[3];
+  Memo (&committed_)[3];
+  const uint64_t sync_;
   std::vector<std::string> changed_;
   struct Jump {
     TableId table;
@@ -163,7 +175,7 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   const double c1 = thread_cpu();
 
   auto t1 = Clock::now();
-  EditingSink sink(editors, committed_, full);
+  EditingSink sink(editors, committed_, ++sync_number_, full);
   std::set<ServicePortName> changed;
   if (!full) changed = changed_services(last_state_, state);
   compile(state, config_, sink, full ? nullptr : &changed);
@@ -188,7 +200,7 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   }
   sink.stats.commit_seconds = seconds_since(t2);
   sink.stats.commit_cpu = thread_cpu() - c2;
-  for (int t = 0; t < 3; ++t) committed_[t] = std::move(sink.new_committed(t));
+  sink.forget_unwanted();
   last_state_ = state;
   last_large_cluster_ = large;
   force_full_ = false;

@@ -26,6 +26,13 @@ struct ApplyStats {
   double open_cpu = 0, compile_and_edit_cpu = 0, commit_cpu = 0;
 };
 
+// What the Applier remembers per chain: the hash of the rules it wrote, and the sync that last
+// wanted the chain (chains not wanted by a successful sync are forgotten).
+struct AppliedChain {
+  uint64_t hash = 0;
+  uint64_t wanted_in_sync = 0;
+};
+
 class Applier {
  public:
   Applier(iptables::Iptables& iptables, CompilerConfig config) : iptables_(iptables), config_(std::move(config)) {}
@@ -44,8 +51,9 @@ class Applier {
  private:
   iptables::Iptables& iptables_;
   CompilerConfig config_;
-  // Per table: chain -> hash of the rules last committed.
-  std::unordered_map<std::string, uint64_t> committed_[3];
+  // Per table: chain -> what the Applier last wrote there.
+  std::unordered_map<std::string, AppliedChain> committed_[3];
+  uint64_t sync_number_ = 0;
   // What the last successful sync compiled, to find the Services a partial sync must rebuild.
   ProxyState last_state_;
   bool last_large_cluster_ = false;
