@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
-#include "agent/util/log.h"
 #include "runtime/images/digest.h"
 #include "runtime/images/www_authenticate.h"
 
