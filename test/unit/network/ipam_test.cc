@@ -122,3 +122,16 @@ TEST_CASE("Ipam keeps and releases allocations outside a changed range, without 
   CHECK_FALSE(fs::exists(dir.path / "10.244.1.2"));
   CHECK_FALSE(fs::exists(dir.path / "10.244.2.3"));
 }
+
+TEST_CASE("Ipam: the last IP handed out is rewritten in place and read back after a wrap-around") {
+  TempDir dir;
+  std::ofstream(dir.path / "last_reserved_ip.0") << "10.244.1.253\n";
+  {
+    auto ipam = open_ipam(dir, "10.244.1.0/24");
+    CHECK(ipam->allocate("uid-a")->str() == "10.244.1.254");
+    CHECK(ipam->allocate("uid-b")->str() == "10.244.1.2");  // wrapped: a shorter value over a longer one
+  }
+  CHECK(read_file(dir.path / "last_reserved_ip.0").rfind("10.244.1.2\n", 0) == 0);
+  auto reopened = open_ipam(dir, "10.244.1.0/24");
+  CHECK(reopened->allocate("uid-c")->str() == "10.244.1.3");
+}
