@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 
 #include "network/podfiles/hosts_file.h"
 #include "network/podfiles/pod_hostname.h"
@@ -13,8 +14,18 @@
 namespace nodeagent::network {
 
 namespace {
-// 0644: containers may run as any user and must be able to read them.
+bool has_content(const std::string& path, const std::string& content) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string existing((std::istreambuf_iterator<char>(in)), {});
+  return existing == content;
+}
+
+// 0644: containers may run as any user and must be able to read them. Unchanged files are not
+// rewritten: every pod sync calls this, and a rename over an existing file costs a data flush
+// on ext4.
 Status write_file_atomically(const std::string& path, const std::string& content) {
+  if (has_content(path, content)) return ok_status();
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno_error("create " + tmp, errno);

@@ -36,7 +36,8 @@ struct PodFilePaths {
   std::string resolv_conf;  // <dir>/resolv.conf
 };
 
-// Writes the files into `dir` (created if missing), each replaced atomically.
+// Writes the files into `dir` (created if missing), each replaced atomically; a file whose
+// content is already right is left alone.
 Result<PodFilePaths> write_pod_files(const std::string& dir, const PodFiles& files);
 
 }  // namespace nodeagent::network

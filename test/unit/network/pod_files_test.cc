@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -185,6 +186,18 @@ TEST_CASE("pod files are rendered and written atomically, readable by anyone") {
   CHECK(content.find("10.244.1.9\tweb\n") != std::string::npos);
   CHECK((std::filesystem::status(paths->resolv_conf).permissions() & std::filesystem::perms::others_read) !=
         std::filesystem::perms::none);
+
+  // A re-sync with the same content leaves the files alone (same inode); a change replaces them.
+  struct stat before {}, after {};
+  ::stat(paths->hosts.c_str(), &before);
+  REQUIRE(write_pod_files(dir + "/pod", *files).ok());
+  ::stat(paths->hosts.c_str(), &after);
+  CHECK(before.st_ino == after.st_ino);
+  auto changed = *files;
+  changed.hosts += "10.0.0.1\textra\n";
+  REQUIRE(write_pod_files(dir + "/pod", changed).ok());
+  ::stat(paths->hosts.c_str(), &after);
+  CHECK(before.st_ino != after.st_ino);
 
   auto host_pod = make_pod("agent");
   host_pod.spec.host_network = true;
