@@ -241,15 +241,22 @@ void StatusManager::announce(const std::string& pod_uid) {
 }
 
 void StatusManager::notifier_loop() {
-  std::unique_lock lock(notify_mu_);
+  // Lock order: dispatch_mu_ before notify_mu_, never the other way round.
   while (true) {
-    notify_cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-    if (stopping_) return;
-    std::vector<std::string> changed(pending_.begin(), pending_.end());
-    pending_.clear();
-    std::unique_lock dispatch(dispatch_mu_);
-    std::vector<std::pair<ListenerId, Listener>> listeners(listeners_.begin(), listeners_.end());
-    lock.unlock();
+    std::vector<std::string> changed;
+    {
+      std::unique_lock lock(notify_mu_);
+      notify_cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (stopping_) return;
+      changed.assign(pending_.begin(), pending_.end());
+      pending_.clear();
+    }
+    std::lock_guard dispatch(dispatch_mu_);
+    std::vector<std::pair<ListenerId, Listener>> listeners;
+    {
+      std::lock_guard lock(notify_mu_);
+      listeners.assign(listeners_.begin(), listeners_.end());
+    }
     for (const auto& [id, listener] : listeners) {
       {
         // Skip a listener removed while earlier ones ran.
@@ -258,8 +265,6 @@ void StatusManager::notifier_loop() {
       }
       listener(changed);
     }
-    dispatch.unlock();
-    lock.lock();
   }
 }
 
