@@ -63,6 +63,13 @@ iptables::Rule base_rule(const HostPortEntry& e) {
 
 Status HostPortTable::set(const std::string& pod_uid, const std::string& pod_ref, Ipv4 pod_ip,
                           const std::vector<HostPortMapping>& mappings) {
+  NA_RETURN_IF_ERROR(check(pod_uid, mappings));
+  remove(pod_uid);
+  for (const auto& m : mappings) entries_.push_back(HostPortEntry{pod_uid, pod_ref, pod_ip, m});
+  return ok_status();
+}
+
+Status HostPortTable::check(const std::string& pod_uid, const std::vector<HostPortMapping>& mappings) const {
   for (size_t i = 0; i < mappings.size(); ++i) {
     NA_RETURN_IF_ERROR(check_mapping(mappings[i]));
     for (size_t j = 0; j < i; ++j) {
@@ -76,8 +83,6 @@ Status HostPortTable::set(const std::string& pod_uid, const std::string& pod_ref
       }
     }
   }
-  remove(pod_uid);
-  for (const auto& m : mappings) entries_.push_back(HostPortEntry{pod_uid, pod_ref, pod_ip, m});
   return ok_status();
 }
 

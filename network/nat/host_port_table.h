@@ -38,6 +38,8 @@ class HostPortTable {
   // `hostPort 8080/TCP is already used by pod default/y`.
   Status set(const std::string& pod_uid, const std::string& pod_ref, Ipv4 pod_ip,
              const std::vector<HostPortMapping>& mappings);
+  // The error set() would return, without changing the table.
+  Status check(const std::string& pod_uid, const std::vector<HostPortMapping>& mappings) const;
   // Both return whether anything changed.
   bool remove(const std::string& pod_uid);
   bool retain(const std::set<std::string>& live_pod_uids);

@@ -92,6 +92,11 @@ Status IptablesPodNat::set_host_ports(const std::string& pod_uid, const std::str
   return apply_host_ports_locked(previous);
 }
 
+Status IptablesPodNat::check_host_ports(const std::string& pod_uid, const std::vector<HostPortMapping>& mappings) {
+  std::lock_guard lock(mu_);
+  return table_.check(pod_uid, mappings);
+}
+
 Status IptablesPodNat::remove_host_ports(const std::string& pod_uid) {
   std::lock_guard lock(mu_);
   const HostPortTable previous = table_;

@@ -24,6 +24,7 @@ class IptablesPodNat final : public PodNat {
   Status ensure_masquerade(const Ipv4Cidr& pod_cidr, const Ipv4Cidr& cluster_cidr) override;
   Status set_host_ports(const std::string& pod_uid, const std::string& pod_ref, Ipv4 pod_ip,
                         const std::vector<HostPortMapping>& mappings) override;
+  Status check_host_ports(const std::string& pod_uid, const std::vector<HostPortMapping>& mappings) override;
   Status remove_host_ports(const std::string& pod_uid) override;
   Status retain_host_ports(const std::set<std::string>& live_pod_uids) override;
 

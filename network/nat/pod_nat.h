@@ -23,6 +23,9 @@ class PodNat {
   // host IP) that another pod holds is rejected with kAlreadyExists, naming that pod.
   virtual Status set_host_ports(const std::string& pod_uid, const std::string& pod_ref, Ipv4 pod_ip,
                                 const std::vector<HostPortMapping>& mappings) = 0;
+  // The error set_host_ports() would give for these mappings (bad mapping, or a port another
+  // pod holds), without changing anything: lets a set-up fail before it makes a veth.
+  virtual Status check_host_ports(const std::string& pod_uid, const std::vector<HostPortMapping>& mappings) = 0;
   // Removes the pod's rules; no error if it has none.
   virtual Status remove_host_ports(const std::string& pod_uid) = 0;
   // Removes the rules of every pod not in `live_pod_uids`.

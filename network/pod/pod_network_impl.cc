@@ -76,6 +76,12 @@ Result<PodNetworkStatus> NodePodNetwork::setup(const PodNetworkRequest& request)
   if (!request.host_ports.empty() && !nat_) {
     return Error{ErrorCode::kFailedPrecondition, ref + ": hostPort needs iptables support, which is not enabled"};
   }
+  // A hostPort conflict fails before anything is made (a pod retried with backoff would
+  // otherwise make and delete a veth each time). set_host_ports() below checks again.
+  if (nat_) {
+    Status ports = nat_->check_host_ports(request.pod_uid, request.host_ports);
+    if (!ports.ok()) return ports.error().wrap(ref);
+  }
 
   const bool had_ip = ipam_->lookup(request.pod_uid).has_value();
   auto ip = ipam_->allocate(request.pod_uid);

@@ -72,8 +72,19 @@ struct FakePodNat : PodNat {
     masquerade = {pod_cidr, cluster_cidr};
     return ok_status();
   }
+  int checks = 0;
+  Status check_host_ports(const std::string& pod_uid, const std::vector<HostPortMapping>& mappings) override {
+    ++checks;
+    return conflict(pod_uid, mappings);
+  }
   Status set_host_ports(const std::string& pod_uid, const std::string& pod_ref, Ipv4,
                         const std::vector<HostPortMapping>& mappings) override {
+    NA_RETURN_IF_ERROR(conflict(pod_uid, mappings));
+    if (mappings.empty()) ports.erase(pod_uid);
+    else ports[pod_uid] = {pod_ref, mappings};
+    return ok_status();
+  }
+  Status conflict(const std::string& pod_uid, const std::vector<HostPortMapping>& mappings) const {
     for (const auto& [uid, entry] : ports) {
       if (uid == pod_uid) continue;
       for (const auto& theirs : entry.second) {
@@ -85,8 +96,6 @@ struct FakePodNat : PodNat {
         }
       }
     }
-    if (mappings.empty()) ports.erase(pod_uid);
-    else ports[pod_uid] = {pod_ref, mappings};
     return ok_status();
   }
   Status remove_host_ports(const std::string& pod_uid) override {

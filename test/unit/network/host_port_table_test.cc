@@ -28,6 +28,7 @@ TEST_CASE("hostPort table: conflicts by port, protocol and host IP, naming the h
   // A specific host IP still collides with "every address".
   CHECK(table.set("uid-b", "default/b", ip("10.244.1.3"), {{8080, 80, "TCP", "192.168.50.1"}}).error().message ==
         "hostPort 192.168.50.1:8080/TCP is already used by pod default/a");
+  CHECK(table.check("uid-b", {{8080, 80, "TCP", ""}}).error().code == ErrorCode::kAlreadyExists);
   CHECK(table.set("uid-b", "default/b", ip("10.244.1.3"), {{8080, 80, "UDP", ""}}).ok());
   // The same pod may re-set its own ports (re-sync) without conflicting with itself.
   CHECK(table.set("uid-a", "default/a", ip("10.244.1.2"), {{8080, 80, "TCP", ""}}).ok());

@@ -213,6 +213,7 @@ TEST_CASE("hostPort conflicts are rejected and the new pod is rolled back") {
   CHECK(conflict.error().code == ErrorCode::kAlreadyExists);
   CHECK(conflict.error().message == "pod default/b: hostPort 8080/TCP is already used by pod default/a");
   CHECK(h.ops->pod_links.size() == 1);
+  CHECK(h.ops->deletes == 0);  // refused before any veth was made
   CHECK(h.net->status("uid-b").error().code == ErrorCode::kNotFound);
   // Same port, other protocol: fine.
   b.host_ports[0].protocol = "UDP";
