@@ -22,7 +22,7 @@ if [[ ${SANITIZE:-0} == 1 ]]; then
   args+=(-DNODEAGENT_SANITIZE=ON)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/nodeagent-ccache}
+# ccache's default directory; paths are relative to the source tree, so any checkout hits.
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
 cmake -S . -B "$build" -G Ninja "${args[@]}" >/dev/null

@@ -11,6 +11,7 @@
 #include "agent/api/server.h"
 #include "agent/daemon/adapters.h"
 #include "agent/daemon/backend.h"
+#include "agent/daemon/service_proxy.h"
 #include "agent/events/recorder.h"
 #include "agent/pods/pod_manager.h"
 #include "agent/pods/pod_runtime_state.h"
@@ -25,6 +26,7 @@
 #include "runtime/containerd/connection.h"
 #include "runtime/containerd/container_service.h"
 #include "runtime/containerd/event_stream.h"
+#include "runtime/containerd/stdio.h"
 #include "runtime/images/containerd_image_service.h"
 #include "runtime/sandbox/sandbox_manager_impl.h"
 #include "volumes/manager/volume_manager.h"
@@ -83,6 +85,7 @@ struct Agent::Parts {
   std::unique_ptr<pods::PodWorkers> workers;
   std::unique_ptr<pods::PodManager> manager;
   std::unique_ptr<DaemonBackend> backend;
+  std::unique_ptr<ServiceProxy> proxy;
   std::unique_ptr<api::ApiServer> api;
   std::unique_ptr<sources::ManifestDirSource> manifests;
   pods::PodPaths paths;
@@ -113,6 +116,11 @@ Status Agent::start() {
   runtime::ctd::ContainerServiceOptions cso;
   cso.logger_path = c.logger_path;
   cso.fifo_dir = c.root_dir + "/exec";
+  {
+    auto logger_path = c.logger_path.empty() ? runtime::ctd::default_logger_path() : c.logger_path;
+    if (::access(logger_path.c_str(), X_OK) != 0)
+      return invalid("--logger-path: " + logger_path + " is not an executable nodeagent-logger");
+  }
   p->containers = std::make_unique<runtime::ctd::ContainerdContainerService>(p->connection, cso);
   p->images = runtime::images::make_containerd_image_service(p->connection);
   p->events_stream = std::make_unique<runtime::ctd::ContainerdEventStream>(p->connection);
@@ -210,6 +218,24 @@ Status Agent::start() {
   api::AgentBackend::Facts facts{"0.1.0", p->node_name, c.containerd_namespace, c.root_dir};
   p->backend = std::make_unique<DaemonBackend>(*p->manager, *p->statuses, *p->recorder, *p->containers, *p->images,
                                                p->paths, facts);
+  // Service proxy: Services from the manifest dir, endpoints from this node's pods.
+  if (c.proxy_enabled) {
+    ServiceProxyConfig pc{p->node_name, c.cluster_cidr, c.nodeport_addresses, c.iptables_min_sync_period_ms};
+    p->proxy = std::make_unique<ServiceProxy>(pc, [recorder](const std::string& object, const std::string& message) {
+      recorder->record_manifest("", object, events::kWarning, "FailedToApplyService", object + ": " + message);
+    });
+    NA_RETURN_IF_ERROR(p->proxy->start());
+    auto* proxy = p->proxy.get();
+    p->backend->set_proxy_views({[proxy]() -> Result<nlohmann::json> { return proxy->services_json(); },
+                                 [proxy](const std::string& s, const std::string& port) { return proxy->trace(s, port); }});
+    auto* backend = p->backend.get();
+    auto* manager = p->manager.get();
+    p->statuses->add_listener([proxy, backend, manager](const std::vector<std::string>&) {
+      std::vector<kube::Pod> pods;
+      for (const auto& pod : manager->pods()) pods.push_back(backend->with_status(*pod));
+      proxy->set_pods(pods);
+    });
+  }
   api::ApiServerOptions ao;
   ao.socket_path = c.api_socket;
   p->api = std::make_unique<api::ApiServer>(*p->backend, ao);
@@ -230,6 +256,7 @@ Status Agent::start() {
         c.pod_manifest_path, parts->node_name, std::chrono::seconds(c.file_check_frequency_seconds),
         [this, parts, first](const sources::ManifestSnapshot& snap) mutable {
           parts->manager->set_source_pods("file", snap.pods);
+          if (parts->proxy) parts->proxy->set_manifest_objects(snap.services, snap.endpoint_slices);
           if (first) {
             first = false;
             reconcile_orphans();
@@ -344,6 +371,7 @@ void Agent::stop() {
   if (pleg_.joinable()) pleg_.join();
   if (parts_->api) parts_->api->stop();
   if (parts_->workers) parts_->workers->stop();
+  if (parts_->proxy) parts_->proxy->stop();
   if (parts_->statuses) parts_->statuses->stop();
   parts_.reset();
   log::get("agent")->info("nodeagent stopped; containers keep running");

@@ -47,7 +47,10 @@ void AgentHarness::start_agent() {
                                    "--logger-path", NODEAGENT_LOGGER_PATH,
                                    "--cgroup-root", "/na-test-" + std::to_string(::getpid()),
                                    "--file-check-frequency", "2",
-                                   "--log-level", "debug"};
+                                   "--log-level", "debug",
+                                   // These tests run the agent in the host's network namespace:
+                                   // it must not touch the host's links, routes or iptables.
+                                   "--no-network", "--no-proxy"};
   args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   std::string log = dir_ + "/agent.log";
   pid_ = ::fork();
