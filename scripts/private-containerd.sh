@@ -50,7 +50,7 @@ stop)
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$dir/containerd.pid"
   # Shims outlive containerd by design; containers must have been deleted before this.
-  grep -o " $dir/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $dir/[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   ;;
 *) echo "usage: private-containerd.sh start|stop DIR" >&2; exit 2 ;;
 esac
