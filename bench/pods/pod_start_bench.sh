@@ -170,6 +170,7 @@ wait_task_starts() {
     fi
     [[ $ens == "$ns" ]] || continue
     event_time_us "$day" "$clock"
+    ((EVENT_US >= NOW_US)) || continue # a late event of the previous run's teardown
     echo "$((EVENT_US - NOW_US)) $topic" >>"$trace"
     [[ $topic == /tasks/start ]] || continue
     seen=$((seen + 1))
@@ -195,7 +196,7 @@ percentiles() {
 
 # ---------------------------------------------------------------- start containerd and the agent
 printf 'pod_start_bench: runs=%s burst=%s build=%s work=%s\n' "$RUNS" "$BURST" "$BUILD_DIR" "$work"
-mkdir -p "$manifests" "$staging"
+mkdir -p "$manifests" "$staging" "$work/ctrlogs"
 "$source_dir/scripts/private-containerd.sh" start "$ctd_dir" >/dev/null
 image_tar=/tmp/nodeagent-test-images/busybox.tar # the cache the tests share
 "$source_dir/test/fixtures/images/build-test-image.sh" "$image_tar"
@@ -214,6 +215,11 @@ agent_pid=$!
 for _ in $(seq 200); do nodectl_ version >/dev/null 2>&1 && break; sleep 0.1; done
 nodectl_ version >/dev/null 2>&1 || { echo "pod_start_bench: agent did not come up:" >&2; tail -20 "$work/agent.log" >&2; exit 1; }
 
+# "VmRSS VmHWM RssAnon RssFile" of the agent, KiB.
+agent_memory() { awk '/^(VmRSS|VmHWM|RssAnon|RssFile):/ {printf "%s ", $2} END {print ""}' "/proc/$agent_pid/status"; }
+sleep 1
+read -r idle_rss _ idle_anon idle_file < <(agent_memory)
+
 # ---------------------------------------------------------------- 1. one pod at a time
 # Renames the manifest of a `containers`-container pod in; appends the latency (us) to $out.
 one_pod_run() {
@@ -230,12 +236,15 @@ one_pod_run() {
   wait_pods_gone
 }
 
-# The floor: ctr run -d of the same image and command, then removed again.
+# The floor: ctr run -d of the same image and command, then removed again. With a third argument,
+# the container's output goes to nodeagent-logger as the agent's containers do (binary:// URI),
+# which tells the logger's share apart from the agent's own.
 ctr_run() {
   local id=$1 out=$2
+  local logger=(${3:+--log-uri "binary://$BUILD_DIR/bin/nodeagent-logger?path=$work/ctrlogs/$id.log"})
   drain_events
   now_us
-  ctr_ -n "$ns_ctr" run -d "$IMAGE" "$id" sleep 3600 >/dev/null
+  ctr_ -n "$ns_ctr" run -d "${logger[@]}" "$IMAGE" "$id" sleep 3600 >/dev/null
   echo "run $id" >>"$out.trace"
   wait_task_starts "$ns_ctr" 1 "$out.trace"
   echo $((LAST_START_US - NOW_US)) >>"$out"
@@ -253,11 +262,12 @@ one_pod_run warm1 1 "$work/warm"
 ctr_run warm "$work/warm"
 
 # Interleaved so that load from other users of the machine hits all three series alike.
-echo "pod_start_bench: $RUNS runs of 1-container pod, 2-container pod and ctr run -d (interleaved)"
+echo "pod_start_bench: $RUNS runs each of 1-container pod, 2-container pod, ctr run -d, ctr run -d with logger (interleaved)"
 for ((r = 0; r < RUNS; r++)); do
   one_pod_run "p1-$r" 1 "$work/lat1"
   one_pod_run "p2-$r" 2 "$work/lat2"
   ctr_run "ctr-$r" "$work/latctr"
+  ctr_run "ctrlog-$r" "$work/latctrlog" with-logger
 done
 
 # ---------------------------------------------------------------- 3./4. a burst of pods
@@ -271,8 +281,7 @@ echo "run burst" >>"$work/burst.trace"
 wait_task_starts "$ns_agent" "$BURST" "$work/burst.trace"
 burst_ms=$(((LAST_START_US - NOW_US) / 1000))
 sleep 1 # let the agent finish the status updates that follow the starts
-rss_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$agent_pid/status")
-hwm_kib=$(awk '/^VmHWM:/ {print $2}' "/proc/$agent_pid/status")
+read -r rss_kib hwm_kib anon_kib file_kib < <(agent_memory)
 threads=$(awk '/^Threads:/ {print $2}' "/proc/$agent_pid/status")
 running_listed=$(nodectl_ pods -o json | grep -c '"running"' || true)
 rm -f "$manifests"/burst-*.yaml
@@ -282,6 +291,7 @@ wait_pods_gone
 read -r p50_1 p99_1 min_1 max_1 < <(percentiles "$work/lat1")
 read -r p50_2 p99_2 min_2 max_2 < <(percentiles "$work/lat2")
 read -r p50_c p99_c min_c max_c < <(percentiles "$work/latctr")
+read -r p50_l p99_l min_l max_l < <(percentiles "$work/latctrlog")
 ratio=$(awk -v a="$p50_1" -v b="$p50_c" 'BEGIN {printf "%.2f", a / b}')
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "pass" : "MISS"}'; }
 
@@ -294,11 +304,15 @@ printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' measure p50_ms p99_ms min_ms max_m
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "1-container pod: rename -> running" "$p50_1" "$p99_1" "$min_1" "$max_1" "$RUNS" "-" "-"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "2-container pod: rename -> all running" "$p50_2" "$p99_2" "$min_2" "$max_2" "$RUNS" "-" "-"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "ctr run -d (floor): exec -> running" "$p50_c" "$p99_c" "$min_c" "$max_c" "$RUNS" "-" "-"
+printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "ctr run -d with nodeagent-logger (info)" "$p50_l" "$p99_l" "$min_l" "$max_l" "$RUNS" "-" "-"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "ratio 1-container p50 / ctr run p50" "$ratio" "" "" "" "" "<= $TARGET_RATIO" "$(verdict "$ratio" "$TARGET_RATIO")"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "$BURST pods at once: rename -> all running" "$burst_ms" "" "" "" "1" "<= $TARGET_BURST_MS ms" "$(verdict "$burst_ms" "$TARGET_BURST_MS")"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "agent VmRSS with $BURST pods (MiB)" "$(awk -v k="$rss_kib" 'BEGIN {printf "%.1f", k/1024}')" "" "" "" "" "<= 40 MiB" "$(verdict "$rss_kib" "$TARGET_RSS_KIB")"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "agent VmHWM, whole run (MiB)" "$(awk -v k="$hwm_kib" 'BEGIN {printf "%.1f", k/1024}')" "" "" "" "" "<= 40 MiB" "$(verdict "$hwm_kib" "$TARGET_RSS_KIB")"
 echo "(p99 of $RUNS samples is nearest-rank: with < 100 runs it is the largest or second largest.)"
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+echo "agent memory (MiB): idle, no pods: VmRSS $(mib "$idle_rss") = RssAnon $(mib "$idle_anon") + RssFile $(mib "$idle_file");" \
+  "with $BURST pods: VmRSS $(mib "$rss_kib") = RssAnon $(mib "$anon_kib") + RssFile $(mib "$file_kib") (+ RssShmem)"
 echo "agent threads with $BURST pods: $threads; containers nodectl listed as running 1 s after the last start: $running_listed"
 
 # ---------------------------------------------------------------- where the time goes
@@ -337,10 +351,10 @@ sandbox_times() {
 echo
 echo "Where the time goes: median ms after the rename (ctr: after exec) at which each step was seen"
 echo "(containerd events; 'namespaces made' from the agent log: netns/ipc/uts + pod dirs, before any containerd call)."
-for series in lat1:"1-container pod" lat2:"2-container pod" latctr:"ctr run -d"; do
+for series in lat1:"1-container pod" lat2:"2-container pod" latctr:"ctr run -d" latctrlog:"ctr run -d with nodeagent-logger"; do
   f=${series%%:*}
   echo "  $f (${series#*:}):"
-  if [[ $f != latctr ]]; then
+  if [[ $f == lat[12] ]]; then
     # Same format as the traces, so that phases() gives their medians too.
     sandbox_times | awk -v want="$([[ $f == lat1 ]] && echo p1 || echo p2)" '$1 == want {
       print "run agent"; print $3, ($2 == "first" ? "agent:first-pod-log-line" : "agent:namespaces-made") }' >"$work/$f.agent"
