@@ -29,6 +29,11 @@ AgentHarness::AgentHarness(AgentOptions options) : options_(std::move(options)) 
   socket_ = dir_ + "/nodeagent.sock";
   node_ = "node-" + std::to_string(::getpid());
   fs::create_directories(manifests_);
+  if (options_.node_netns) {
+    netns_ = "na-test-node-" + std::to_string(::getpid());
+    run_command("ip netns delete " + netns_ + " 2>/dev/null");
+    REQUIRE(run_command("ip netns add " + netns_ + " && ip netns exec " + netns_ + " ip link set lo up").exit_code == 0);
+  }
   if (options_.import_test_image) ns_->import_test_image("docker.io/library/busybox:latest");
   start_agent();
 }
@@ -36,7 +41,10 @@ AgentHarness::AgentHarness(AgentOptions options) : options_(std::move(options)) 
 AgentHarness::~AgentHarness() { cleanup(); }
 
 void AgentHarness::start_agent() {
-  std::vector<std::string> args = {NODEAGENT_PATH,
+  std::vector<std::string> args;
+  if (!netns_.empty()) args = {"/usr/bin/nsenter", "--net=/run/netns/" + netns_, "--", NODEAGENT_PATH};
+  else args = {NODEAGENT_PATH};
+  std::vector<std::string> flags = {
                                    "--pod-manifest-path", manifests_,
                                    "--root-dir", root_,
                                    "--pod-log-dir", logs_,
@@ -47,10 +55,10 @@ void AgentHarness::start_agent() {
                                    "--logger-path", NODEAGENT_LOGGER_PATH,
                                    "--cgroup-root", "/na-test-" + std::to_string(::getpid()),
                                    "--file-check-frequency", "2",
-                                   "--log-level", "debug",
-                                   // These tests run the agent in the host's network namespace:
-                                   // it must not touch the host's links, routes or iptables.
-                                   "--no-network", "--no-proxy"};
+                                   "--log-level", "debug", "--no-network"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  // In the host's network namespace the agent must not touch the host's iptables.
+  if (netns_.empty()) args.push_back("--no-proxy");
   args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   std::string log = dir_ + "/agent.log";
   pid_ = ::fork();
@@ -156,6 +164,7 @@ void AgentHarness::cleanup() {
   // Last resort so that one failing test does not leak into the next ones.
   run_command("grep -o ' " + dir_ + "[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l");
   fs::remove_all(dir_, ec);
+  if (!netns_.empty()) run_command("ip netns delete " + netns_);  // its iptables rules go with it
   // The QoS parents (kubepods/...) under this test's cgroup root; pod cgroups must be gone already.
   run_command(fmt::format("find /sys/fs/cgroup -depth -type d -path '*/na-test-{}*' -exec rmdir {{}} + 2>/dev/null", ::getpid()));
   CHECK(gone);

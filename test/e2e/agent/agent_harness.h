@@ -19,6 +19,10 @@ namespace nodeagent::testing {
 struct AgentOptions {
   std::vector<std::string> extra_flags;
   bool import_test_image = true;  // as docker.io/library/busybox:latest, before the agent starts
+  // Run the agent inside a "node" network namespace of its own (nsenter --net, so its mounts
+  // stay visible to containerd), with the service proxy on. Without it the agent runs in the
+  // host's netns with --no-network --no-proxy and touches no link, route or iptables rule.
+  bool node_netns = false;
 };
 
 class AgentHarness {
@@ -44,6 +48,7 @@ class AgentHarness {
   int container_pid(const std::string& pod_name, const std::string& container) const;
 
   const std::string& node() const { return node_; }
+  const std::string& netns() const { return netns_; }  // "" unless node_netns
   const std::string& root_dir() const { return root_; }
   const std::string& log_dir() const { return logs_; }
   const std::string& manifest_dir() const { return manifests_; }
@@ -55,7 +60,7 @@ class AgentHarness {
 
   AgentOptions options_;
   std::unique_ptr<ContainerdNamespace> ns_;
-  std::string dir_, root_, logs_, manifests_, socket_, node_;
+  std::string dir_, root_, logs_, manifests_, socket_, node_, netns_;
   int pid_ = -1;
 };
 
