@@ -8,7 +8,9 @@
 # Options (or environment): --runs N (RUNS, default 50) runs per single-pod series;
 # --burst N (BURST, default 30) pods written at once; --build-dir D (BUILD_DIR);
 # --log-level L (LOG_LEVEL, default debug: the per-step breakdown is read from that log);
-# --keep-logs (KEEP_LOGS=1) copies the agent and containerd logs to /tmp before cleanup.
+# --keep-logs (KEEP_LOGS=1) copies the agent log to /tmp before cleanup;
+# --experiment-no-debounce (NO_DEBOUNCE=1) LD_PRELOADs no_debounce_preload.c into the agent to show
+# what the manifest source's 50 ms debounce costs (an experiment: not the agent as shipped).
 #
 # What it measures, all against one private containerd started here (scripts/private-containerd.sh):
 #  1. latency from renaming a static pod manifest into --pod-manifest-path to ALL containers of
@@ -30,6 +32,7 @@ BURST=${BURST:-30}
 BUILD_DIR=${BUILD_DIR:-$source_dir/build-bench}
 LOG_LEVEL=${LOG_LEVEL:-debug}
 KEEP_LOGS=${KEEP_LOGS:-0}
+NO_DEBOUNCE=${NO_DEBOUNCE:-0}
 while (($#)); do
   case $1 in
   --runs) RUNS=$2; shift 2 ;;
@@ -37,7 +40,8 @@ while (($#)); do
   --build-dir) BUILD_DIR=$2; shift 2 ;;
   --log-level) LOG_LEVEL=$2; shift 2 ;;
   --keep-logs) KEEP_LOGS=1; shift ;;
-  *) echo "usage: $0 [--runs N] [--burst N] [--build-dir DIR] [--log-level L] [--keep-logs]" >&2; exit 2 ;;
+  --experiment-no-debounce) NO_DEBOUNCE=1; shift ;;
+  *) echo "usage: $0 [--runs N] [--burst N] [--build-dir DIR] [--log-level L] [--keep-logs] [--experiment-no-debounce]" >&2; exit 2 ;;
   esac
 done
 
@@ -207,7 +211,12 @@ done
 coproc EVENTS { exec ctr --address "$sock" events; }
 events_pid=$EVENTS_PID
 
-"$BUILD_DIR/bin/nodeagent" --pod-manifest-path "$manifests" --root-dir "$work/root" --pod-log-dir "$work/logs" \
+preload=
+if ((NO_DEBOUNCE)); then
+  cc -shared -fPIC -o "$work/no_debounce.so" "$script_dir/no_debounce_preload.c" -ldl
+  preload=$work/no_debounce.so
+fi
+LD_PRELOAD=$preload "$BUILD_DIR/bin/nodeagent" --pod-manifest-path "$manifests" --root-dir "$work/root" --pod-log-dir "$work/logs" \
   --container-runtime-endpoint "unix://$sock" --containerd-namespace "$ns_agent" --api-socket "$api_sock" \
   --hostname-override "bench-node" --logger-path "$BUILD_DIR/bin/nodeagent-logger" --cgroup-root "$cgroup_root" \
   --no-network --no-proxy --log-level "$LOG_LEVEL" >"$work/agent.log" 2>&1 &
@@ -297,6 +306,7 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "pass" : "MISS"}'; 
 
 echo
 echo "Pod start, nodeagent $(git -C "$source_dir" rev-parse --short HEAD 2>/dev/null || echo '?'), containerd $(containerd --version | awk '{print $3}'), $(nproc) CPUs, $(date -u +%FT%TZ)"
+((NO_DEBOUNCE)) && echo "EXPERIMENT: manifest source debounce disabled by LD_PRELOAD (no_debounce_preload.c); not the agent as shipped"
 echo "end point: containerd /tasks/start event of the pod's last container (timestamp by containerd);"
 echo "start point: just before rename(2) of the manifest into the manifest dir / before exec of ctr."
 echo
