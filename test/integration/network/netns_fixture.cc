@@ -1,6 +1,7 @@
 #include "test/integration/network/netns_fixture.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +82,7 @@ HttpServer::HttpServer(const NamedNetns& netns, const std::string& body, int por
   const std::string port_arg = std::to_string(port);
   pid_ = ::fork();
   if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test must not leave a server behind
     ::execlp("nsenter", "nsenter", ns_arg.c_str(), "busybox", "httpd", "-f", "-p", port_arg.c_str(), "-h",
              docroot_.path().c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
