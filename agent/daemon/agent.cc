@@ -21,6 +21,8 @@
 #include "agent/status/status_manager.h"
 #include "agent/util/clock.h"
 #include "agent/util/log.h"
+#include "network/iptables/kernel_table.h"
+#include "network/nat/iptables_pod_nat.h"
 #include "network/pod/pod_network_impl.h"
 #include "runtime/cgroups/cgroupfs_driver.h"
 #include "runtime/containerd/connection.h"
@@ -73,6 +75,7 @@ struct Agent::Parts {
   std::unique_ptr<runtime::EventStream> events_stream;
   std::unique_ptr<runtime::SandboxManager> sandboxes;
   std::unique_ptr<runtime::cgroups::CgroupManager> cgroups;
+  std::unique_ptr<iptables::Iptables> nat_iptables;  // hostPort DNAT + pod masquerade
   std::unique_ptr<network::PodNetwork> network;
   std::unique_ptr<volumes::VolumeManager> volumes;
   std::unique_ptr<status::StatusManager> statuses;
@@ -154,7 +157,16 @@ Status Agent::start() {
     }
     nc.cluster_cidr = c.cluster_cidr;
     nc.state_dir = c.root_dir;
-    auto net = network::start_node_network(nc, nullptr);
+    // hostPort DNAT and masquerade need iptables; with --no-proxy the node's iptables are left
+    // alone entirely, and pods with hostPorts are refused with a clear error.
+    std::unique_ptr<network::PodNat> nat;
+    if (c.proxy_enabled) {
+      p->nat_iptables = std::make_unique<iptables::KernelIptables>();
+      auto created = network::IptablesPodNat::create(*p->nat_iptables, "");
+      if (!created.ok()) return created.error().wrap("pod network iptables");
+      nat = std::move(created).value();
+    }
+    auto net = network::start_node_network(nc, std::move(nat));
     if (!net.ok()) return net.error().wrap("pod network");
     p->network = std::move(net).value();
     p->network_port = std::make_unique<NetworkAdapter>(*p->network);

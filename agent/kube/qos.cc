@@ -1,46 +1,47 @@
-// QoS class exactly as upstream's GetPodQOS (pkg/apis/core/v1/helper/qos): requests and limits
-// of cpu and memory are summed over init and app containers; Guaranteed needs both limits on
-// every container and summed requests equal to summed limits.
 #include "agent/kube/qos.h"
 
-#include <set>
+#include <map>
+#include <vector>
 
 namespace nodeagent::kube {
 
-std::string qos_class(const Pod& pod) {
-  ResourceList requests, limits;
+namespace {
+
+bool is_qos_resource(const std::string& name) { return name == "cpu" || name == "memory"; }
+
+void add_nonzero(std::map<std::string, int64_t>& sums, const ResourceList& list) {
+  for (const auto& [name, quantity] : list) {
+    if (is_qos_resource(name) && quantity.milli > 0) sums[name] += quantity.milli;
+  }
+}
+
+}  // namespace
+
+std::string qos_class(const PodSpec& spec) {
+  std::map<std::string, int64_t> requests, limits;
   bool guaranteed = true;
-  auto add = [](ResourceList& sum, const std::string& name, const Quantity& q) {
-    auto [it, inserted] = sum.try_emplace(name, q);
-    if (!inserted) it->second.milli += q.milli;
-  };
-  auto visit = [&](const Container& c) {
-    for (const auto& [name, q] : c.resources.requests) {
-      if ((name == "cpu" || name == "memory") && q.milli > 0) add(requests, name, q);
-    }
-    std::set<std::string> limits_found;
-    for (const auto& [name, q] : c.resources.limits) {
-      if ((name == "cpu" || name == "memory") && q.milli > 0) {
-        limits_found.insert(name);
-        add(limits, name, q);
-      }
-    }
-    if (!limits_found.count("cpu") || !limits_found.count("memory")) guaranteed = false;
-  };
-  for (const auto& c : pod.spec.containers) visit(c);
-  for (const auto& c : pod.spec.init_containers) visit(c);
+  std::vector<const Container*> all;
+  for (const auto& c : spec.init_containers) all.push_back(&c);
+  for (const auto& c : spec.containers) all.push_back(&c);
+
+  for (const Container* c : all) {
+    add_nonzero(requests, c->resources.requests);
+    std::map<std::string, int64_t> own_limits;
+    add_nonzero(own_limits, c->resources.limits);
+    add_nonzero(limits, c->resources.limits);
+    if (own_limits.count("cpu") == 0 || own_limits.count("memory") == 0) guaranteed = false;
+  }
   if (requests.empty() && limits.empty()) return "BestEffort";
   if (guaranteed) {
-    for (const auto& [name, req] : requests) {
-      auto lim = limits.find(name);
-      if (lim == limits.end() || !(lim->second == req)) {
+    for (const auto& [name, value] : requests) {
+      auto it = limits.find(name);
+      if (it == limits.end() || it->second != value) {
         guaranteed = false;
         break;
       }
     }
   }
-  if (guaranteed && requests.size() == limits.size()) return "Guaranteed";
-  return "Burstable";
+  return guaranteed && requests.size() == limits.size() ? "Guaranteed" : "Burstable";
 }
 
 }  // namespace nodeagent::kube

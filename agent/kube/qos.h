@@ -1,6 +1,7 @@
-// The pod's QoS class, as upstream computes it (pkg/apis/core/v1/helper/qos): Guaranteed when
-// every container (init and app) has cpu and memory limits equal to its requests, BestEffort
-// when no container requests or limits cpu or memory, Burstable otherwise.
+// The pod's QoS class, as upstream computes it (pkg/apis/core/v1/helper/qos GetPodQOS): only
+// cpu and memory count, zero quantities count as unset. BestEffort when no container requests
+// or limits either; Guaranteed when every container (init and app) limits both and the summed
+// requests equal the summed limits; Burstable otherwise.
 #pragma once
 
 #include <string>
@@ -9,6 +10,7 @@
 
 namespace nodeagent::kube {
 
-std::string qos_class(const Pod& pod);
+std::string qos_class(const PodSpec& spec);
+inline std::string qos_class(const Pod& pod) { return qos_class(pod.spec); }
 
 }  // namespace nodeagent::kube

@@ -1,6 +1,6 @@
 #include "agent/pods/container_ids.h"
 
-#include <openssl/sha.h>
+#include "agent/util/sha256.h"
 
 #include <csignal>
 #include <map>
@@ -8,16 +8,7 @@
 namespace nodeagent::pods {
 
 std::string container_id_for(const std::string& pod_uid, const std::string& container, uint32_t attempt) {
-  std::string key = pod_uid + "/" + container + "/" + std::to_string(attempt);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out;
+  return sha256_hex(pod_uid + "/" + container + "/" + std::to_string(attempt), 32);
 }
 
 int signal_number(const std::string& name) {

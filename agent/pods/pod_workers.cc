@@ -111,7 +111,10 @@ void PodWorkers::run_thread() {
     auto uid = ready_.front();
     ready_.pop_front();
     auto it = workers_.find(uid);
-    if (it == workers_.end() || it->second.pending == Work::kNone) continue;
+    if (it == workers_.end() || it->second.pending == Work::kNone || it->second.running) {
+      if (ready_.empty() && running_ == 0) idle_cv_.notify_all();
+      continue;
+    }
     Work work = it->second.pending;
     it->second.pending = Work::kNone;
     it->second.running = true;
@@ -124,7 +127,10 @@ void PodWorkers::run_thread() {
     it = workers_.find(uid);
     if (it != workers_.end()) {
       it->second.running = false;
-      if (it->second.pending != Work::kNone) ready_.push_back(uid), cv_.notify_one();
+      if (it->second.pending != Work::kNone && std::find(ready_.begin(), ready_.end(), uid) == ready_.end()) {
+        ready_.push_back(uid);
+        cv_.notify_one();
+      }
     }
     if (ready_.empty() && running_ == 0) idle_cv_.notify_all();
   }

@@ -14,7 +14,7 @@
 #include "agent/kube/decode.h"
 #include "agent/kube/validation.h"
 #include "agent/kube/yaml.h"
-#include "agent/sources/static_pod.h"
+#include "agent/kube/static_pod.h"
 #include "agent/util/log.h"
 
 namespace nodeagent::sources {
@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Bursts of inotify events (an editor's write + rename) are coalesced into one rescan.
+// How long to wait for a writer that has not closed its file yet before reading it anyway.
 constexpr auto kDebounce = std::chrono::milliseconds(50);
 
 // Kubelet reads every regular file in the directory except hidden ones.
@@ -94,9 +94,9 @@ ManifestDirSource::FileEntry ManifestDirSource::parse_file(const std::string& pa
         report("", st.error().message, false);
         continue;
       }
-      auto uid = static_pod_uid(doc, node_name_, path);
-      make_static_pod(p, uid, node_name_, first_seen(uid, seen));
-      entry.parsed.pods.push_back(std::make_shared<const kube::Pod>(std::move(p)));
+      auto uid = kube::static_pod_uid(p, node_name_, path);
+      entry.parsed.pods.push_back(
+          std::make_shared<const kube::Pod>(kube::make_static_pod(std::move(p), node_name_, path, first_seen(uid, seen))));
     } else if (auto* svc = std::get_if<kube::Service>(&decoded->object)) {
       if (auto st = kube::check_service(*svc); !st.ok()) {
         report("", st.error().message, false);
@@ -187,18 +187,24 @@ void ManifestDirSource::watch_loop() {
     if (stopping_) break;
     bool changed = false;
     if (n > 0 && ino >= 0 && (fds[1].revents & POLLIN)) {
-      // Drain this burst and the events that follow within the debounce window.
+      // Rescan at once when every file touched is complete (renamed in, closed after writing,
+      // deleted); while one is still being written (created or modified, not yet closed), wait
+      // for the writer, at most kDebounce per quiet period, so a half-written file is not read.
+      std::set<std::string> being_written;
       do {
         ssize_t len;
         while ((len = ::read(ino, buf, sizeof(buf))) > 0) {
           for (char* p = buf; p < buf + len;) {
             auto* ev = reinterpret_cast<inotify_event*>(p);
+            std::string name = ev->len ? std::string(ev->name) : std::string();
             if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) wd = -1;
+            if (ev->mask & (IN_CREATE | IN_MODIFY)) being_written.insert(name);
+            if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM)) being_written.erase(name);
             p += sizeof(inotify_event) + ev->len;
           }
         }
         changed = true;
-      } while (::poll(&fds[1], 1, static_cast<int>(kDebounce.count())) > 0 && !stopping_);
+      } while (!being_written.empty() && !stopping_ && ::poll(&fds[1], 1, static_cast<int>(kDebounce.count())) > 0);
     }
     if (std::chrono::steady_clock::now() >= next_rescan) {
       changed = true;

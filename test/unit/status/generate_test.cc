@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent/status/generate.h"
-#include "agent/status/qos.h"
+#include "agent/kube/qos.h"
 #include "test/unit/status/pod_fixtures.h"
 
 using namespace nodeagent;
@@ -374,20 +374,20 @@ TEST_CASE("QoS class") {
     return c;
   };
   auto q = [](int64_t milli) { return kube::Quantity::from_milli(milli); };
-  CHECK(pod_qos_class(make_pod("Always", {container("a")}).spec) == "BestEffort");
-  CHECK(pod_qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}}, {})}).spec) == "Burstable");
-  CHECK(pod_qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
+  CHECK(kube::qos_class(make_pod("Always", {container("a")}).spec) == "BestEffort");
+  CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}}, {})}).spec) == "Burstable");
+  CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
                                                          {{"cpu", q(100)}, {"memory", q(64)}})})
                           .spec) == "Guaranteed");
-  CHECK(pod_qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
+  CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
                                                          {{"cpu", q(200)}, {"memory", q(64)}})})
                           .spec) == "Burstable");
   // One container without limits makes the whole pod Burstable.
-  CHECK(pod_qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
+  CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
                                                          {{"cpu", q(100)}, {"memory", q(64)}}),
                                           container("b")})
                           .spec) == "Burstable");
   // Resources other than cpu and memory do not count.
-  CHECK(pod_qos_class(make_pod("Always", {with_resources({{"ephemeral-storage", q(1000)}}, {})}).spec) ==
+  CHECK(kube::qos_class(make_pod("Always", {with_resources({{"ephemeral-storage", q(1000)}}, {})}).spec) ==
         "BestEffort");
 }
