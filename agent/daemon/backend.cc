@@ -10,15 +10,7 @@
 namespace nodeagent::daemon {
 
 namespace {
-uint32_t attempt_of(const runtime::ContainerState& s) {
-  auto it = s.labels.find(pods::labels::kAttempt);
-  if (it == s.labels.end()) return 0;
-  try {
-    return static_cast<uint32_t>(std::stoul(it->second));
-  } catch (...) {
-    return 0;
-  }
-}
+uint32_t attempt_of(const runtime::ContainerState& s) { return pods::attempt_of(s.labels); }
 
 std::string label(const runtime::ContainerState& s, const char* key) {
   auto it = s.labels.find(key);

@@ -68,11 +68,7 @@ Result<PodRuntimeState> observe_pod(runtime::ContainerService& containers, const
     inst.id = cs.id;
     inst.name = cs.labels[labels::kContainerName];
     inst.init = cs.labels[labels::kContainerKind] == "init";
-    try {
-      inst.attempt = static_cast<uint32_t>(std::stoul(cs.labels[labels::kAttempt]));
-    } catch (...) {
-      inst.attempt = 0;
-    }
+    inst.attempt = attempt_of(cs.labels);
     inst.image_ref = cs.image_ref;
     inst.state = cs;
     if (cs.state == runtime::ContainerStateKind::kExited) {

@@ -25,6 +25,17 @@ inline constexpr const char* kAttempt = "io.nodeagent.container.attempt";      /
 inline constexpr const char* kManagedBy = "io.nodeagent.managed-by";           // node name
 }  // namespace labels
 
+// The attempt (restart count) recorded in a container's labels; 0 when missing or malformed.
+inline uint32_t attempt_of(const runtime::Labels& l) {
+  auto it = l.find(labels::kAttempt);
+  if (it == l.end()) return 0;
+  try {
+    return static_cast<uint32_t>(std::stoul(it->second));
+  } catch (...) {
+    return 0;
+  }
+}
+
 // One containerd container created for a pod's container, i.e. one attempt.
 struct ContainerInstance {
   std::string id;                  // containerd id

@@ -127,7 +127,6 @@ bool AgentHarness::eventually(const std::function<bool()>& pred, std::chrono::mi
 }
 
 int AgentHarness::container_pid(const std::string& pod_name, const std::string& container) const {
-  auto r = nodectl(fmt::format("ps -p {} ", pod_name + "-" + node_));
   // Find the container id through containerd's labels instead of parsing tables.
   auto q = run_command(fmt::format(
       "ctr --address {} -n {} containers ls -q 'labels.\"io.nodeagent.pod.name\"=={},labels.\"io.nodeagent.container.name\"=={}'",
@@ -140,7 +139,6 @@ int AgentHarness::container_pid(const std::string& pod_name, const std::string& 
                                      ContainerdFixture::instance().socket(), ns_->name(), id));
     if (!t.output.empty()) pid = std::stoi(t.output);
   }
-  (void)r;
   return pid;
 }
 
