@@ -6,7 +6,7 @@
 //   (d) the kernel's IPT_SO_SET_REPLACE time inside (a) and (b): the floor,
 // plus our RSS after the sync (steady, after malloc_trim) and peak (VmHWM).
 // Each N runs in a forked child so that RSS figures do not mix.
-//   usage: proxy_bench [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc]
+//   usage: proxy_bench [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc] [--changes K]
 #include <fcntl.h>
 #include <malloc.h>
 #include <sched.h>
@@ -14,11 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -137,6 +139,7 @@ class CountingSink : public RulesetSink {
 };
 
 bool g_libiptc = false;  // --libiptc: measure the libiptc editor instead of the blob editor
+int g_changes = 1;       // --changes K: K one-endpoint changes in a row after the full sync
 
 int run_one(int n, int e, bool with_restore) {
   const std::string ns = "naprxb" + std::to_string(getpid());
@@ -173,23 +176,27 @@ int run_one(int n, int e, bool with_restore) {
     full_stats = *r;
     rules = static_cast<long>(r->rules_written);
 
-    // (b) one endpoint of one Service changes.
+    // (b) one endpoint of one Service changes (g_changes times in a row, a different Service each
+    // time; the figures are those of the last one).
     ProxyState changed = state;
-    auto& eps = changed.endpoints.begin()->second;
-    eps[0].ip = (10u << 24) | (127u << 16) | 1;
-    proxybench::reset_set_replace();
-    t0 = Clock::now();
-    c0 = thread_cpu();
-    auto r2 = applier.apply(changed, false);
-    change_cpu = thread_cpu() - c0;
-    change_s = since(t0);
-    change_floor = proxybench::set_replace_seconds();
-    change_floor_cpu = proxybench::set_replace_cpu_seconds();
-    if (!r2.ok()) {
-      error = r2.error().message;
-      return;
+    for (int k = 0; k < g_changes; ++k) {
+      auto it = changed.endpoints.begin();
+      std::advance(it, (k * 7919) % changed.endpoints.size());
+      it->second[0].ip = (10u << 24) | (127u << 16) | static_cast<uint32_t>(k + 1);
+      proxybench::reset_set_replace();
+      t0 = Clock::now();
+      c0 = thread_cpu();
+      auto r2 = applier.apply(changed, false);
+      change_cpu = thread_cpu() - c0;
+      change_s = since(t0);
+      change_floor = proxybench::set_replace_seconds();
+      change_floor_cpu = proxybench::set_replace_cpu_seconds();
+      if (!r2.ok()) {
+        error = r2.error().message;
+        return;
+      }
+      change_stats = *r2;
     }
-    change_stats = *r2;
   });
   t.join();
   malloc_trim(0);
@@ -254,12 +261,14 @@ int main(int argc, char** argv) {
       for (std::string v; std::getline(ss, v, ',');) sizes.push_back(std::stoi(v));
     } else if (a == "--endpoints" && i + 1 < argc) {
       endpoints = std::stoi(argv[++i]);
+    } else if (a == "--changes" && i + 1 < argc) {
+      g_changes = std::max(1, std::stoi(argv[++i]));
     } else if (a == "--libiptc") {
       g_libiptc = true;
     } else if (a == "--no-restore") {
       restore = false;
     } else {
-      std::fprintf(stderr, "usage: %s [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc] [--changes K]\n", argv[0]);
       return 2;
     }
   }

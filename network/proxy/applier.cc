@@ -5,6 +5,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -28,32 +29,46 @@ uint64_t hash_rules(const std::vector<iptables::Rule>& rules) {
   return h;
 }
 
-// Service ports whose definition or endpoints differ between two states (either direction).
-std::set<ServicePortName> changed_services(const ProxyState& before, const ProxyState& after) {
+const std::vector<EndpointInfo>& endpoints_of(const ProxyState& s, const ServicePortName& n) {
   static const std::vector<EndpointInfo> kNone;
-  auto eps = [](const ProxyState& s, const ServicePortName& n) -> const std::vector<EndpointInfo>& {
-    auto it = s.endpoints.find(n);
-    return it == s.endpoints.end() ? kNone : it->second;
-  };
-  std::set<ServicePortName> out;
+  auto it = s.endpoints.find(n);
+  return it == s.endpoints.end() ? kNone : it->second;
+}
+
+struct ServiceChanges {
+  std::set<ServicePortName> changed;  // new, or different definition or endpoints: rebuilt
+  std::vector<ServicePortName> removed;  // gone: their chains are no longer wanted
+};
+
+// One pass over both (sorted) maps.
+ServiceChanges changed_services(const ProxyState& before, const ProxyState& after) {
+  ServiceChanges out;
+  auto b = before.services.begin();
   for (const auto& [name, svc] : after.services) {
-    auto it = before.services.find(name);
-    if (it == before.services.end() || !(it->second == svc) || !(eps(before, name) == eps(after, name))) out.insert(name);
+    while (b != before.services.end() && b->first < name) out.removed.push_back((b++)->first);
+    const bool same = b != before.services.end() && b->first == name && b->second == svc &&
+                      endpoints_of(before, name) == endpoints_of(after, name);
+    if (!same) out.changed.insert(name);
+    if (b != before.services.end() && b->first == name) ++b;
   }
-  return out;  // removed Services need no rebuild: their chains are simply not wanted any more
+  for (; b != before.services.end(); ++b) out.removed.push_back(b->first);
+  return out;
 }
 
 class EditingSink : public RulesetSink {
  public:
   using Memo = std::unordered_map<std::string, AppliedChain>;
-  EditingSink(iptables::TableEditor* editors[3], Memo (&committed)[3], uint64_t sync, bool full)
-      : committed_(committed), sync_(sync), full_(full) {
+  using ServiceChains = std::map<ServicePortName, std::vector<std::string>>;
+  EditingSink(iptables::TableEditor* editors[3], Memo (&committed)[3], const ServiceChains& previous, uint64_t sync,
+              bool full)
+      : committed_(committed), previous_chains_(previous), sync_(sync), full_(full) {
     for (int i = 0; i < 3; ++i) editors_[i] = editors[i];
   }
 
   void chain(TableId table, const std::string& name, const std::vector<iptables::Rule>& rules) override {
     if (!status_.ok()) return;
     const int t = static_cast<int>(table);
+    if (current_ && table == TableId::kNat && is_per_service_chain(name)) current_->push_back(name);
     auto* editor = editors_[t];
     const uint64_t h = hash_rules(rules);
     auto [it, inserted] = committed_[t].try_emplace(name);
@@ -67,16 +82,25 @@ class EditingSink : public RulesetSink {
     if (changed_.size() < 8) changed_.push_back(std::string(table_name(table)) + "/" + name);
   }
 
-  void keep(TableId table, const std::string& name) override {
+  void begin_service(const ServicePortName& name) override { current_ = &service_chains[name]; }
+
+  // Only partial syncs keep Services; their chains must still be in the kernel.
+  void keep_service(const ServicePortName& name) override {
+    current_ = nullptr;
     if (!status_.ok()) return;
-    const int t = static_cast<int>(table);
-    auto it = committed_[t].find(name);
-    if (it == committed_[t].end() || !editors_[t]->has_chain(name)) {
-      status_ = Error{ErrorCode::kFailedPrecondition,
-                      std::string("table ") + table_name(table) + ": chain " + name + " vanished from the kernel; full resync needed"};
+    const int t = static_cast<int>(TableId::kNat);
+    auto it = previous_chains_.find(name);
+    if (it == previous_chains_.end()) {
+      status_ = Error{ErrorCode::kFailedPrecondition, "service " + name.to_string() + ": chains unknown; full resync needed"};
       return;
     }
-    it->second.wanted_in_sync = sync_;
+    for (const auto& chain : it->second) {
+      if (!editors_[t]->has_chain(chain)) {
+        status_ = Error{ErrorCode::kFailedPrecondition,
+                        "table nat: chain " + chain + " vanished from the kernel; full resync needed"};
+        return;
+      }
+    }
   }
 
   // Jumps wait until every chain exists: libiptc resolves a jump target by name when the rule
@@ -118,6 +142,37 @@ class EditingSink : public RulesetSink {
     return status_;
   }
 
+  // Partial sync: deletes the chains that the changed and the removed Services had and no longer
+  // produce. Emptied first, then deleted, since they may jump to each other.
+  Status delete_stale_of(const std::set<ServicePortName>& changed, const std::vector<ServicePortName>& removed) {
+    const int t = static_cast<int>(TableId::kNat);
+    std::vector<std::string> stale;
+    auto collect = [&](const ServicePortName& svc) {
+      auto old = previous_chains_.find(svc);
+      if (old == previous_chains_.end()) return;
+      auto now = service_chains.find(svc);
+      for (const auto& chain : old->second) {
+        const bool still = now != service_chains.end() &&
+                           std::find(now->second.begin(), now->second.end(), chain) != now->second.end();
+        if (!still && editors_[t]->has_chain(chain)) stale.push_back(chain);
+      }
+    };
+    for (const auto& svc : changed) collect(svc);
+    for (const auto& svc : removed) collect(svc);
+    for (const auto& chain : stale) {
+      if (!status_.ok()) return status_;
+      status_ = editors_[t]->replace_chain(chain, {});
+    }
+    for (const auto& chain : stale) {
+      if (!status_.ok()) return status_;
+      status_ = editors_[t]->delete_chain(chain);
+      committed_[t].erase(chain);
+      ++stats.chains_deleted;
+      if (changed_.size() < 8) changed_.push_back("nat/-" + chain);
+    }
+    return status_;
+  }
+
   const Status& status() const { return status_; }
   // Forgets chains this sync did not want (they were deleted or were never ours).
   void forget_unwanted() {
@@ -133,6 +188,8 @@ class EditingSink : public RulesetSink {
     return s.empty() ? "(none)" : s;
   }
   ApplyStats stats;
+  // Per Service port compiled in this sync: its own nat chains.
+  std::map<ServicePortName, std::vector<std::string>> service_chains;
 
  private:
   bool wanted(int t, const std::string& chain) const {
@@ -142,6 +199,8 @@ class EditingSink : public RulesetSink {
 
   iptables::TableEditor* editors_[3];
   Memo (&committed_)[3];
+  const ServiceChains& previous_chains_;
+  std::vector<std::string>* current_ = nullptr;  // chains of the Service being compiled
   const uint64_t sync_;
   std::vector<std::string> changed_;
   struct Jump {
@@ -175,13 +234,15 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   const double c1 = thread_cpu();
 
   auto t1 = Clock::now();
-  EditingSink sink(editors, committed_, ++sync_number_, full);
-  std::set<ServicePortName> changed;
-  if (!full) changed = changed_services(last_state_, state);
-  compile(state, config_, sink, full ? nullptr : &changed);
+  EditingSink sink(editors, committed_, service_chains_, ++sync_number_, full);
+  ServiceChanges changes;
+  if (!full) changes = changed_services(last_state_, state);
+  compile(state, config_, sink, full ? nullptr : &changes.changed);
   NA_RETURN_IF_ERROR(sink.status());
   NA_RETURN_IF_ERROR(sink.ensure_jumps());
-  NA_RETURN_IF_ERROR(sink.delete_stale());
+  // A full sync sweeps every per-service chain of the table (also those of an earlier run of
+  // the agent); a partial one only those of the Services it rebuilt or removed.
+  NA_RETURN_IF_ERROR(full ? sink.delete_stale() : sink.delete_stale_of(changes.changed, changes.removed));
   sink.stats.open_seconds = open_s;
   sink.stats.open_cpu = c1 - c0;
   sink.stats.compile_and_edit_seconds = seconds_since(t1);
@@ -200,8 +261,24 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   }
   sink.stats.commit_seconds = seconds_since(t2);
   sink.stats.commit_cpu = thread_cpu() - c2;
-  sink.forget_unwanted();
-  last_state_ = state;
+  if (full) {
+    sink.forget_unwanted();
+    service_chains_ = std::move(sink.service_chains);
+    last_state_ = state;
+  } else {
+    for (auto& [svc, chains] : sink.service_chains) service_chains_[svc] = std::move(chains);
+    for (const auto& svc : changes.removed) {
+      service_chains_.erase(svc);
+      last_state_.services.erase(svc);
+      last_state_.endpoints.erase(svc);
+    }
+    for (const auto& svc : changes.changed) {
+      last_state_.services[svc] = state.services.at(svc);
+      auto eps = state.endpoints.find(svc);
+      if (eps == state.endpoints.end()) last_state_.endpoints.erase(svc);
+      else last_state_.endpoints[svc] = eps->second;
+    }
+  }
   last_large_cluster_ = large;
   force_full_ = false;
   log->debug("proxy sync: full={} chains_written={} chains_deleted={} rules={} open={:.3f}s edit={:.3f}s commit={:.3f}s",

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "agent/util/result.h"
 #include "network/iptables/table.h"
@@ -53,8 +55,13 @@ class Applier {
   CompilerConfig config_;
   // Per table: chain -> what the Applier last wrote there.
   std::unordered_map<std::string, AppliedChain> committed_[3];
+  // Per Service port: its own nat chains (KUBE-SEP-, KUBE-SVC-, ...) as the last successful sync
+  // produced them. A partial sync deletes stale chains from these lists alone, so that it costs
+  // per changed Service, not per chain of the table.
+  std::map<ServicePortName, std::vector<std::string>> service_chains_;
   uint64_t sync_number_ = 0;
-  // What the last successful sync compiled, to find the Services a partial sync must rebuild.
+  // What the last successful sync compiled, to find the Services a partial sync must rebuild
+  // (only the entries of Services it compiled; updated per changed Service).
   ProxyState last_state_;
   bool last_large_cluster_ = false;
   bool force_full_ = true;

@@ -1,6 +1,7 @@
 // sha256 via OpenSSL, RFC 4648 base32 with the standard alphabet (Go's base32.StdEncoding).
 #include "network/proxy/chain_names.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 namespace nodeagent::proxy {
@@ -14,11 +15,36 @@ const char* service_type_name(ServiceType t) {
   return "ClusterIP";
 }
 
+namespace {
+
+// OpenSSL 3's one-shot SHA256() fetches the algorithm on every call (~3x the hashing itself);
+// a chain name is computed for every endpoint of a full sync, so keep one context per thread.
+struct Sha256Context {
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Sha256Context() {
+    EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
+  }
+};
+
+void sha256(const std::string& text, unsigned char (&digest)[SHA256_DIGEST_LENGTH]) {
+  thread_local Sha256Context c;
+  unsigned int len = 0;
+  if (c.md && c.ctx && EVP_DigestInit_ex(c.ctx, c.md, nullptr) == 1 &&
+      EVP_DigestUpdate(c.ctx, text.data(), text.size()) == 1 && EVP_DigestFinal_ex(c.ctx, digest, &len) == 1)
+    return;
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+}
+
+}  // namespace
+
 std::string hash16(const std::string& text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  sha256(text, digest);
   static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   std::string out;
+  out.reserve(16);
   // 16 characters = 80 bits = the first 10 bytes.
   for (int group = 0; group < 2; ++group) {
     uint64_t bits = 0;

@@ -210,12 +210,13 @@ class Compiler {
     auto it = state_.endpoints.find(svc.name);
     const auto& eps = it == state_.endpoints.end() ? kNone : it->second;
     const Categorized cat = categorize(svc, eps);
-    const std::string name = svc.name.to_string();
     const Protocol p = svc.protocol;
 
+    // Names are hashes: compute only those this Service uses.
+    const bool uses_svl = svc.internal_policy_local || svc.external_policy_local;
     const std::string svc_chain = service_chain(svc.name, p);
-    const std::string svl_chain = service_local_chain(svc.name, p);
-    const std::string ext_chain = external_chain(svc.name, p);
+    const std::string svl_chain = uses_svl ? service_local_chain(svc.name, p) : std::string();
+    const std::string ext_chain = svc.has_external() ? external_chain(svc.name, p) : std::string();
     // Any usable endpoint anywhere (kube-proxy's hasAnyEndpoints): decides REJECT vs DROP.
     const bool has_endpoints = std::any_of(eps.begin(), eps.end(), [](const EndpointInfo& e) {
       return e.ready || (e.serving && e.terminating);
@@ -225,15 +226,26 @@ class Compiler {
     const std::string& internal_chain = svc.internal_policy_local ? svl_chain : svc_chain;
     const bool has_internal = !internal_eps.empty();
     const bool has_external = !external_eps.empty();
+
+    if (keep_) sink_.keep_service(svc.name);
+    else per_service_chains(svc, cat, svc_chain, svl_chain, ext_chain);
+    entry_points(svc, internal_chain, ext_chain, has_internal, has_external, has_endpoints);
+  }
+
+  // 1-3: the Service port's own chains (KUBE-SEP-, KUBE-SVC-/KUBE-SVL-, KUBE-EXT-).
+  void per_service_chains(const ServicePortInfo& svc, const Categorized& cat, const std::string& svc_chain,
+                          const std::string& svl_chain, const std::string& ext_chain) {
+    const std::string name = svc.name.to_string();
+    const Protocol p = svc.protocol;
+    const auto& external_eps = svc.external_policy_local ? cat.local : cat.cluster;
+    const bool has_external = !external_eps.empty();
     const bool uses_cluster_chain = !cat.cluster.empty();
     const bool uses_local_chain = !cat.local.empty() && (svc.internal_policy_local || svc.external_policy_local);
-
+    sink_.begin_service(svc.name);
     // 1. KUBE-SEP- chains, one per endpoint.
     for (const auto* ep : cat.all) endpoint_chain_rules(svc, *ep);
     // 2. Policy chains.
-    if (uses_cluster_chain && keep_) {
-      sink_.keep(TableId::kNat, svc_chain);
-    } else if (uses_cluster_chain) {
+    if (uses_cluster_chain) {
       std::vector<Rule> rules;
       if (config_.masquerade_all || config_.cluster_cidr) {
         Rule masq = to_port(svc.cluster_ip, p);
@@ -249,17 +261,13 @@ class Compiler {
       endpoint_jumps(svc, cat.cluster, rules);
       sink_.chain(TableId::kNat, svc_chain, rules);
     }
-    if (uses_local_chain && keep_) {
-      sink_.keep(TableId::kNat, svl_chain);
-    } else if (uses_local_chain) {
+    if (uses_local_chain) {
       std::vector<Rule> rules;
       endpoint_jumps(svc, cat.local, rules);
       sink_.chain(TableId::kNat, svl_chain, rules);
     }
     // 3. KUBE-EXT- chain for NodePort, external IPs and LB IPs.
-    if (svc.has_external() && has_external && keep_) {
-      sink_.keep(TableId::kNat, ext_chain);
-    } else if (svc.has_external() && has_external) {
+    if (svc.has_external() && has_external) {
       std::vector<Rule> rules;
       if (svc.external_policy_local) {
         if (config_.cluster_cidr && uses_cluster_chain) {
@@ -285,7 +293,13 @@ class Compiler {
       }
       sink_.chain(TableId::kNat, ext_chain, rules);
     }
-    // 4. Entry points.
+  }
+
+  // 4. Entry points: the Service port's rules in the shared chains.
+  void entry_points(const ServicePortInfo& svc, const std::string& internal_chain, const std::string& ext_chain,
+                    bool has_internal, bool has_external, bool has_endpoints) {
+    const std::string name = svc.name.to_string();
+    const Protocol p = svc.protocol;
     {
       Rule r = to_port(svc.cluster_ip, p);
       if (has_internal) {
@@ -358,10 +372,6 @@ class Compiler {
   void endpoint_chain_rules(const ServicePortInfo& svc, const EndpointInfo& ep) {
     const std::string name = svc.name.to_string();
     const std::string sep = endpoint_chain(svc.name, svc.protocol, ep.to_string());
-    if (keep_) {
-      sink_.keep(TableId::kNat, sep);
-      return;
-    }
     Rule hairpin = jump(kMarkMasqChain);
     hairpin.src = Cidr{ep.ip, 32};
     if (!large_cluster_) comment(hairpin, name);

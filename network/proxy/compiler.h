@@ -35,14 +35,17 @@ class RulesetSink {
   virtual void chain(TableId table, const std::string& name, const std::vector<iptables::Rule>& rules) = 0;
   // A rule that must be present in a built-in chain (PREROUTING, OUTPUT, ...), first position.
   virtual void jump(TableId table, const std::string& builtin_chain, const iptables::Rule& rule) = 0;
-  // A per-service chain that is still wanted but whose rules were not rebuilt (partial compile):
-  // whatever the kernel holds for it stays.
-  virtual void keep(TableId /*table*/, const std::string& /*name*/) {}
+  // The per-service chains that follow (until the next call) belong to this Service port.
+  virtual void begin_service(const ServicePortName& /*name*/) {}
+  // Partial compile: this Service port's own chains were not rebuilt; whatever the kernel holds
+  // for them (the chains this sink saw for it last time) stays.
+  virtual void keep_service(const ServicePortName& /*name*/) {}
 };
 
-// `only`: when given, per-service chains are built only for these Service ports and announced
-// with keep() for the others (kube-proxy's partial sync); the shared chains (KUBE-SERVICES,
-// KUBE-NODEPORTS, filter) are always complete. Whether comments are dropped (large cluster)
+// `only`: when given, per-service chains are built only for these Service ports and the others
+// are announced with keep_service() (kube-proxy's partial sync), so that a partial compile costs
+// per changed Service, not per chain; the shared chains (KUBE-SERVICES, KUBE-NODEPORTS, filter)
+// are always complete. Whether comments are dropped (large cluster)
 // depends on the whole state, so callers recompile everything when that flips.
 void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink,
              const std::set<ServicePortName>* only = nullptr);
