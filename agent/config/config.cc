@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "network/ipam/cidr.h"
+
 
 namespace nodeagent::config {
 
@@ -194,6 +196,37 @@ ParseOutcome parse_args(int argc, const char* const* argv) {
   return out;
 }
 
+namespace {
+
+// Syntax of every IP and CIDR flag, whether or not the module using it is on, so that a typo is
+// an error at start and not a surprise when networking is turned on later. Relations between
+// them (pod CIDR inside the cluster CIDR, routes not overlapping) are the network module's.
+Status validate_addresses(const AgentConfig& c) {
+  auto cidr = [](const std::string& flag, const std::string& text) -> Status {
+    if (text.empty()) return ok_status();
+    if (auto parsed = network::Ipv4Cidr::parse(text); !parsed.ok()) return invalid(flag + ": " + parsed.error().message);
+    return ok_status();
+  };
+  auto ip = [](const std::string& flag, const std::string& text) -> Status {
+    if (text.empty()) return ok_status();
+    if (auto parsed = network::Ipv4::parse(text); !parsed.ok()) return invalid(flag + ": " + parsed.error().message);
+    return ok_status();
+  };
+  NA_RETURN_IF_ERROR(cidr("--pod-cidr", c.pod_cidr));
+  NA_RETURN_IF_ERROR(cidr("--cluster-cidr", c.cluster_cidr));
+  NA_RETURN_IF_ERROR(ip("--node-ip", c.node_ip));
+  for (size_t i = 0; i < c.node_routes.size(); ++i) {
+    const auto flag = "--node-routes[" + std::to_string(i) + "]";
+    NA_RETURN_IF_ERROR(cidr(flag, c.node_routes[i].pod_cidr));
+    NA_RETURN_IF_ERROR(ip(flag, c.node_routes[i].via));
+  }
+  for (const auto& a : c.nodeport_addresses) NA_RETURN_IF_ERROR(cidr("--nodeport-addresses", a));
+  for (const auto& a : c.cluster_dns) NA_RETURN_IF_ERROR(ip("--cluster-dns", a));
+  return ok_status();
+}
+
+}  // namespace
+
 Status validate(const AgentConfig& c) {
   auto positive = [](int v, const char* flag, int min = 1) -> Status {
     if (v < min) return invalid(std::string(flag) + ": must be at least " + std::to_string(min) + ", got " + std::to_string(v));
@@ -213,7 +246,7 @@ Status validate(const AgentConfig& c) {
   if (c.cgroup_driver != "cgroupfs" && c.cgroup_driver != "systemd")
     return invalid("--cgroup-driver: must be cgroupfs or systemd, got \"" + c.cgroup_driver + "\"");
   if (c.containerd_namespace.empty()) return invalid("--containerd-namespace: must not be empty");
-  // CIDRs and IPs are checked by the network and proxy modules when they start.
+  NA_RETURN_IF_ERROR(validate_addresses(c));
   return ok_status();
 }
 

@@ -23,6 +23,7 @@
 #include "agent/util/log.h"
 #include "network/iptables/kernel_table.h"
 #include "network/nat/iptables_pod_nat.h"
+#include "network/netlink/node_address.h"
 #include "network/pod/pod_network_impl.h"
 #include "runtime/cgroups/cgroupfs_driver.h"
 #include "runtime/containerd/connection.h"
@@ -143,12 +144,25 @@ Status Agent::start() {
     NA_RETURN_IF_ERROR(p->cgroups->ensure_qos_parents());
   }
 
-  // Network.
+  // Network. Without --node-ip, the node's address is found as kubelet does (status.hostIP,
+  // hostPort DNAT); only pod networking cannot do without one.
+  std::string node_ip = c.node_ip;
+  if (node_ip.empty()) {
+    auto found = network::discover_node_ip({c.network_bridge});
+    if (found.ok()) {
+      node_ip = found->str();
+      logger->info("--node-ip not given; using {} (the default route's interface, else the first global address)", node_ip);
+    } else if (c.network_enabled && !c.pod_cidr.empty()) {
+      return found.error();
+    } else {
+      logger->warn("{}; status.hostIP stays empty", found.error().message);
+    }
+  }
   if (c.network_enabled && !c.pod_cidr.empty()) {
     network::NodeNetworkConfig nc;
     nc.bridge_name = c.network_bridge;
     nc.pod_cidr = c.pod_cidr;
-    nc.node_ip = c.node_ip;
+    nc.node_ip = node_ip;
     nc.mtu = c.network_mtu;
     for (const auto& r : c.node_routes) {
       auto route = network::parse_pod_cidr_route(r.pod_cidr + "=" + r.via);
@@ -171,7 +185,7 @@ Status Agent::start() {
     p->network = std::move(net).value();
     p->network_port = std::make_unique<NetworkAdapter>(*p->network);
   } else {
-    p->network_port = std::make_unique<LoopbackOnlyNetwork>(c.node_ip);
+    p->network_port = std::make_unique<LoopbackOnlyNetwork>(node_ip);
   }
   p->volumes = std::make_unique<volumes::LocalVolumeManager>(c.root_dir);
 
@@ -197,7 +211,8 @@ Status Agent::start() {
   sc.node_facts.dns.cluster_dns = c.cluster_dns;
   sc.node_facts.dns.cluster_domain = c.cluster_domain;
   sc.node_facts.dns.host_resolv_conf = read_text(c.resolv_conf);
-  sc.host_ip = c.node_ip;
+  sc.host_ip = node_ip;
+  sc.node_netns_path = "/proc/" + std::to_string(::getpid()) + "/ns/net";
   sc.log_max_size_bytes = int64_t{c.container_log_max_size_mib} * 1024 * 1024;
   sc.log_max_files = c.container_log_max_files;
   sc.node_cpu_millis = int64_t{::sysconf(_SC_NPROCESSORS_ONLN)} * 1000;

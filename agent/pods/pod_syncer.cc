@@ -194,6 +194,7 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
   ctx.image = *image;
   ctx.image_ref = image->repo_tags.empty() ? c.image : image->repo_tags.front();
   ctx.sandbox = rec.sandbox;
+  if (pod.spec.host_network && ctx.sandbox.netns_path.empty()) ctx.sandbox.netns_path = config_.node_netns_path;
   ctx.hostname = rec.hostname;
   ctx.pod_ips = rec.net.pod_ips;
   ctx.pod_ip = rec.net.pod_ips.empty() ? "" : rec.net.pod_ips.front();

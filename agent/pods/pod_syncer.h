@@ -34,6 +34,9 @@ struct SyncerConfig {
   std::string cluster_domain = "cluster.local";
   network::NodeFacts node_facts;          // for /etc/hosts and resolv.conf
   std::string host_ip;                    // status.hostIP when the network module gives none
+  // The node's network namespace, which hostNetwork pods join: the agent's own, named by path
+  // because containerd and its shims may live in another one (a test's node netns).
+  std::string node_netns_path;
   int64_t log_max_size_bytes = 10 * 1024 * 1024;
   int log_max_files = 5;
   int64_t node_cpu_millis = 0;            // allocatable, for resourceFieldRef without limits

@@ -180,14 +180,15 @@ json ns_entry(const char* type, const std::string& path) {
 }
 
 // New namespaces unless a path is given (join) or the host's is asked for (omit). Host
-// networking implies the host's UTS namespace, as in kubelet, unless a UTS path is given.
+// networking implies the host's UTS namespace, as in kubelet, unless a UTS path is given; a host
+// network with a path joins that path (the node's netns when the agent is not in containerd's).
 json build_namespaces(const NamespacePaths& ns) {
   json out = json::array();
   if (!ns.host_pid) out.push_back(ns_entry("pid", ns.pid));
   if (!ns.host_ipc) out.push_back(ns_entry("ipc", ns.ipc));
   if (!ns.host_network || !ns.uts.empty()) out.push_back(ns_entry("uts", ns.uts));
   out.push_back(ns_entry("mount", ""));
-  if (!ns.host_network) out.push_back(ns_entry("network", ns.network));
+  if (!ns.host_network || !ns.network.empty()) out.push_back(ns_entry("network", ns.network));
   out.push_back(ns_entry("cgroup", ""));
   return out;
 }

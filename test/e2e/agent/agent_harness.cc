@@ -27,9 +27,11 @@ AgentHarness::AgentHarness(AgentOptions options) : options_(std::move(options)) 
   logs_ = dir_ + "/logs";
   manifests_ = dir_ + "/manifests";
   socket_ = dir_ + "/nodeagent.sock";
-  node_ = "node-" + std::to_string(::getpid());
+  node_ = "node-" + std::to_string(::getpid()) + options_.node_suffix;
   fs::create_directories(manifests_);
-  if (options_.node_netns) {
+  if (!options_.existing_netns.empty()) {
+    netns_ = options_.existing_netns;
+  } else if (options_.node_netns) {
     netns_ = "na-test-node-" + std::to_string(::getpid());
     run_command("ip netns delete " + netns_ + " 2>/dev/null");
     REQUIRE(run_command("ip netns add " + netns_ + " && ip netns exec " + netns_ + " ip link set lo up").exit_code == 0);
@@ -53,10 +55,12 @@ void AgentHarness::start_agent() {
                                    "--api-socket", socket_,
                                    "--hostname-override", node_,
                                    "--logger-path", NODEAGENT_LOGGER_PATH,
-                                   "--cgroup-root", "/na-test-" + std::to_string(::getpid()),
+                                   "--cgroup-root", "/na-test-" + std::to_string(::getpid()) + options_.node_suffix,
                                    "--file-check-frequency", "2",
-                                   "--log-level", "debug", "--no-network"};
+                                   "--log-level", "debug"};
   args.insert(args.end(), flags.begin(), flags.end());
+  REQUIRE((!options_.network || !netns_.empty()));  // never the host's links and routes
+  if (!options_.network) args.push_back("--no-network");
   // In the host's network namespace the agent must not touch the host's iptables.
   if (netns_.empty()) args.push_back("--no-proxy");
   args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
@@ -162,7 +166,8 @@ void AgentHarness::cleanup() {
   // Last resort so that one failing test does not leak into the next ones.
   run_command("grep -o ' " + dir_ + "[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l");
   fs::remove_all(dir_, ec);
-  if (!netns_.empty()) run_command("ip netns delete " + netns_);  // its iptables rules go with it
+  // Its iptables rules, bridge and veths go with it.
+  if (!netns_.empty() && options_.existing_netns.empty()) run_command("ip netns delete " + netns_);
   // The QoS parents (kubepods/...) under this test's cgroup root; pod cgroups must be gone already.
   run_command(fmt::format("find /sys/fs/cgroup -depth -type d -path '*/na-test-{}*' -exec rmdir {{}} + 2>/dev/null", ::getpid()));
   CHECK(gone);

@@ -23,6 +23,13 @@ struct AgentOptions {
   // stay visible to containerd), with the service proxy on. Without it the agent runs in the
   // host's netns with --no-network --no-proxy and touches no link, route or iptables rule.
   bool node_netns = false;
+  // Use this existing netns (made by the test, e.g. with an underlay to another node) as the
+  // node netns instead of making one; implies node_netns. The test deletes it.
+  std::string existing_netns;
+  // Pod networking on (bridge, veths, IPAM): pass --pod-cidr etc. in extra_flags. Needs a node netns.
+  bool network = false;
+  // Appended to the node name ("node-<pid><suffix>"), for several agents in one test.
+  std::string node_suffix;
 };
 
 class AgentHarness {

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "network/ipam/cidr.h"
+#include "network/netlink/netns.h"
+#include "network/netlink/node_address.h"
 #include "network/pod/pod_network_impl.h"
 #include "network/pod/veth_name.h"
 #include "network/podfiles/pod_files.h"
@@ -110,6 +112,38 @@ TEST_CASE("routes to a node that is not reachable yet fail with a clear error at
   auto invalid_cidr = start_node_network(config, nullptr);
   REQUIRE_FALSE(invalid_cidr.ok());
   CHECK(invalid_cidr.error().message == "--pod-cidr: \"10.244.1.0/33\" is not a valid CIDR: prefix length must be 0-32");
+}
+
+TEST_CASE("without --node-ip the node's IP is the default route's interface address") {
+  // Veth pairs with both ends in the test netns (no dummy module here): a default route over
+  // one stays inside the namespace, let alone the machine.
+  NamedNetns ns(unique_name("ip"));
+  int rc = 0;
+  // One `sh -c` so that every step runs inside the namespace, not only the first.
+  ns.exec("sh -c 'ip link add d0 type veth peer name d0p && ip link add d1 type veth peer name d1p && "
+          "ip link add cni0 type bridge && "
+          "ip addr add 10.244.1.1/24 dev cni0 && ip link set cni0 up && "
+          "ip addr add 172.31.5.2/24 dev d0 && ip addr add 192.168.90.2/24 dev d1 && "
+          "ip link set d0 up && ip link set d1 up && ip route add default via 192.168.90.1 dev d1'", &rc);
+  REQUIRE(rc == 0);
+  auto discover = [&] {
+    return run_in_netns_for<Ipv4>(ns.path(), [] { return discover_node_ip({"cni0"}); });
+  };
+  auto ip = discover();
+  REQUIRE(ip.ok());
+  CHECK(ip->str() == "192.168.90.2");
+
+  // No default route: the first global address that is not the bridge's.
+  ns.exec("sh -c 'ip route del default && ip link set d0 down'", &rc);
+  REQUIRE(rc == 0);
+  ip = discover();
+  REQUIRE(ip.ok());
+  CHECK(ip->str() == "192.168.90.2");
+
+  ns.exec("ip link set d1 down", &rc);
+  auto none = discover();
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().message.find("set --node-ip") != std::string::npos);
 }
 
 TEST_CASE("the configured MTU is on the bridge and on both ends of the veth") {

@@ -85,3 +85,22 @@ TEST_CASE("config file sets fields, flags win, unknown keys are errors") {
   CHECK(err.message == "config file " + bad + ": unknown field \"maxPodz\"");
   std::filesystem::remove(path);
 }
+
+TEST_CASE("IP and CIDR flags are checked at start, naming the flag") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string flag;
+  };
+  for (const auto& c : std::vector<Case>{{{"--node-ip", "10.0.0"}, "--node-ip: "},
+                                         {{"--pod-cidr", "10.244.1.0/33"}, "--pod-cidr: "},
+                                         {{"--cluster-cidr", "10.244.0.0"}, "--cluster-cidr: "},
+                                         {{"--node-routes", "10.244.2.0/24=192.168.50"}, "--node-routes[0]: "},
+                                         {{"--nodeport-addresses", "127.0.0.0/8,abc"}, "--nodeport-addresses: "},
+                                         {{"--cluster-dns", "10.96.0.300"}, "--cluster-dns: "}}) {
+    INFO(c.flag);
+    auto out = parse(c.args);
+    CHECK(out.exit_code == 2);
+    CHECK(out.message.rfind(c.flag, 0) == 0);
+  }
+  CHECK(parse({"--node-ip", "192.168.50.1", "--pod-cidr", "10.244.1.0/24", "--cluster-cidr", "10.244.0.0/16"}).exit_code == -1);
+}

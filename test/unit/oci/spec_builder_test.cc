@@ -123,6 +123,12 @@ TEST_CASE("namespaces: new by default, joined by path, omitted for host", "[oci]
   CHECK(find_ns(spec, "uts").is_null());
   CHECK_FALSE(spec.contains("hostname"));
   CHECK(spec["linux"]["namespaces"].size() == 2);
+
+  // The node's netns named by path (the agent's, when containerd lives elsewhere): joined.
+  c.namespaces.network = "/proc/42/ns/net";
+  spec = build_oci_spec(c).value();
+  CHECK(find_ns(spec, "network") == json({{"type", "network"}, {"path", "/proc/42/ns/net"}}));
+  CHECK(find_ns(spec, "uts").is_null());
 }
 
 TEST_CASE("privileged: all caps, no masked paths, all devices, writable sysfs", "[oci]") {

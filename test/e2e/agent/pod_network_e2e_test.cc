@@ -1,0 +1,202 @@
+// e2e of pod networking through the daemon: two nodeagents, each in a "node" netns of its own,
+// the nodes joined by a veth underlay (192.168.77.0/24) and nothing else, so no packet can leave
+// the machine. Pods get IPs from their node's --pod-cidr, reach each other across the nodes over
+// the static routes, and a hostPort answers on the node's address.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "agent_harness.h"
+
+using namespace nodeagent::testing;
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Two node namespaces joined by a veth pair; deleted (with everything in them) on scope exit.
+class Underlay {
+ public:
+  Underlay() {
+    auto pid = std::to_string(::getpid());
+    n1_ = "na-test-n1-" + pid;
+    n2_ = "na-test-n2-" + pid;
+    run_command("ip netns delete " + n1_ + " 2>/dev/null; ip netns delete " + n2_ + " 2>/dev/null");
+    auto made = run_command(fmt::format(
+        "ip netns add {0} && ip netns add {1} && ip -n {0} link set lo up && ip -n {1} link set lo up && "
+        "ip link add u1 netns {0} type veth peer name u2 netns {1} && "
+        "ip -n {0} addr add 192.168.77.1/24 dev u1 && ip -n {1} addr add 192.168.77.2/24 dev u2 && "
+        "ip -n {0} link set u1 up && ip -n {1} link set u2 up", n1_, n2_));
+    REQUIRE(made.exit_code == 0);
+  }
+  ~Underlay() { run_command("ip netns delete " + n1_ + "; ip netns delete " + n2_); }
+  const std::string& n1() const { return n1_; }
+  const std::string& n2() const { return n2_; }
+
+ private:
+  std::string n1_, n2_;
+};
+
+AgentOptions node_options(const std::string& netns, const std::string& suffix, std::vector<std::string> flags) {
+  AgentOptions o;
+  o.existing_netns = netns;
+  o.network = true;
+  o.node_suffix = suffix;
+  o.extra_flags = std::move(flags);
+  o.extra_flags.insert(o.extra_flags.end(), {"--cluster-cidr", "10.244.0.0/16", "--cluster-dns", "10.96.0.10"});
+  return o;
+}
+
+std::string in_netns(const std::string& netns, const std::string& command) {
+  return run_command("nsenter --net=/run/netns/" + netns + " " + command).output;
+}
+
+std::string curl(const std::string& netns, const std::string& ip, int port) {
+  return in_netns(netns, fmt::format("curl -s --noproxy '*' -m 3 http://{}:{}/index.html", ip, port));
+}
+
+bool running(const json& pod) { return !pod.is_null() && pod["status"].value("phase", "") == "Running"; }
+std::string pod_ip(const json& pod) { return pod.is_null() ? "" : pod["status"].value("podIP", ""); }
+
+std::string web_pod(int host_port) {
+  return pod_yaml("web", fmt::format(R"(  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["/bin/sh", "-c"]
+    args: ["mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports:
+    - containerPort: 8080
+      hostPort: {}
+)", host_port));
+}
+
+const char* kSleeper = R"(  terminationGracePeriodSeconds: 1
+  containers:
+  - name: sh
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+)";
+
+size_t allocated_ips(const AgentHarness& agent) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(agent.root_dir() + "/ipam/cni0", ec)) {
+    auto name = e.path().filename().string();
+    if (std::count(name.begin(), name.end(), '.') == 3) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their IPs over an agent crash", "[e2e][network]") {
+  Underlay underlay;
+  AgentHarness node1(node_options(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1",
+                                                       "--node-routes", "10.244.2.0/24=192.168.77.2"}));
+  // No --node-ip on node 2: the agent finds 192.168.77.2 on its only interface.
+  AgentHarness node2(node_options(underlay.n2(), "b", {"--pod-cidr", "10.244.2.0/24",
+                                                       "--node-routes", "10.244.1.0/24=192.168.77.1"}));
+  node1.write_manifest("web.yaml", web_pod(8081));
+  node2.write_manifest("client.yaml", pod_yaml("client", kSleeper));
+  REQUIRE(AgentHarness::eventually([&] { return running(node1.pod("web")) && running(node2.pod("client")); }, 60s));
+
+  // Status: IPs from each node's range, hostIP the node's address.
+  auto web = node1.pod("web");
+  auto client = node2.pod("client");
+  const auto web_ip = pod_ip(web);
+  CHECK(web_ip.rfind("10.244.1.", 0) == 0);
+  CHECK(web_ip != "10.244.1.1");  // the bridge's
+  CHECK(web["status"]["podIPs"][0]["ip"] == web_ip);
+  CHECK(web["status"]["hostIP"] == "192.168.77.1");
+  CHECK(pod_ip(client).rfind("10.244.2.", 0) == 0);
+  CHECK(client["status"]["hostIP"] == "192.168.77.2");
+  CHECK_THAT(node1.nodectl("pods").output, Catch::Contains(web_ip));
+
+  // The node reaches its pod; a pod on the other node reaches it over the routes; the hostPort
+  // answers on node 1's address from node 2.
+  const auto web_name = "web-" + node1.node();
+  CHECK(curl(underlay.n1(), web_ip, 8080) == web_name + "\n");
+  // busybox nc, not wget: the static busybox's wget crashes resolving a non-loopback address.
+  auto cross = node2.nodectl(fmt::format(
+      "exec client-{} -- sh -c 'printf \"GET /index.html HTTP/1.0\\r\\n\\r\\n\" | nc -w 3 {} 8080'", node2.node(), web_ip));
+  CHECK(cross.exit_code == 0);
+  CHECK_THAT(cross.output, Catch::StartsWith("HTTP/1.1 200 OK") && Catch::EndsWith("\r\n\r\n" + web_name + "\n"));
+  CHECK(curl(underlay.n2(), "192.168.77.1", 8081) == web_name + "\n");
+
+  // Pod files: /etc/hosts maps the pod IP to its name; resolv.conf is ClusterFirst's.
+  auto hosts = node1.nodectl("exec " + web_name + " -- cat /etc/hosts").output;
+  CHECK_THAT(hosts, Catch::Contains(web_ip + "\t" + web_name));
+  auto resolv = node1.nodectl("exec " + web_name + " -- cat /etc/resolv.conf").output;
+  CHECK_THAT(resolv, Catch::Contains("nameserver 10.96.0.10") &&
+                         Catch::Contains("search default.svc.cluster.local svc.cluster.local cluster.local") &&
+                         Catch::Contains("options ndots:5"));
+
+  // kill -9 and restart: same container, same IP, still reachable; a new pod gets another IP.
+  const int web_pid = node1.container_pid("web", "web");
+  REQUIRE(web_pid > 0);
+  node1.kill_agent(SIGKILL);
+  CHECK(curl(underlay.n1(), web_ip, 8080) == web_name + "\n");  // the data path needs no agent
+  node1.start_agent();
+  node1.write_manifest("second.yaml", pod_yaml("second", kSleeper));
+  REQUIRE(AgentHarness::eventually([&] { return running(node1.pod("second")); }, 60s));
+  CHECK(pod_ip(node1.pod("web")) == web_ip);
+  CHECK(node1.container_pid("web", "web") == web_pid);
+  CHECK(pod_ip(node1.pod("second")).rfind("10.244.1.", 0) == 0);
+  CHECK(pod_ip(node1.pod("second")) != web_ip);
+  CHECK(curl(underlay.n2(), "192.168.77.1", 8081) == web_name + "\n");
+  CHECK(allocated_ips(node1) == 2);
+
+  // Deletion gives back the IP and the veth.
+  node1.remove_manifest("web.yaml");
+  node1.remove_manifest("second.yaml");
+  REQUIRE(AgentHarness::eventually([&] { return node1.pod("web").is_null() && node1.pod("second").is_null(); }, 60s));
+  CHECK(allocated_ips(node1) == 0);
+  CHECK(run_command("ip -n " + underlay.n1() + " -o link show type veth").output.find("veth") == std::string::npos);
+  CHECK(curl(underlay.n2(), "192.168.77.1", 8081).empty());  // the hostPort DNAT is gone too
+}
+
+TEST_CASE("a hostNetwork pod uses the node's netns and address; a hostPort clash is refused", "[e2e][network]") {
+  Underlay underlay;
+  AgentHarness node(node_options(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1"}));
+  node.write_manifest("host.yaml", pod_yaml("host", R"(  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: sh
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+)"));
+  node.write_manifest("web.yaml", web_pod(8081));
+  REQUIRE(AgentHarness::eventually([&] { return running(node.pod("host")) && running(node.pod("web")); }, 60s));
+  auto host = node.pod("host");
+  CHECK(pod_ip(host) == "192.168.77.1");
+  auto links = node.nodectl("exec host-" + node.node() + " -- cat /proc/net/dev").output;
+  CHECK_THAT(links, Catch::Contains("u1:") && Catch::Contains("cni0:"));
+
+  // A second pod on the same hostPort stays Pending with an event naming the holder; the
+  // first one keeps serving.
+  node.write_manifest("rival.yaml", pod_yaml("rival", R"(  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+    ports:
+    - containerPort: 9090
+      hostPort: 8081
+)"));
+  CHECK(AgentHarness::eventually([&] {
+    return node.nodectl("events").output.find("hostPort 8081/TCP is already used by pod default/web-" + node.node()) !=
+           std::string::npos;
+  }, 30s));
+  CHECK(node.pod("rival")["status"].value("phase", "") == "Pending");
+  CHECK(curl(underlay.n2(), "192.168.77.1", 8081) == "web-" + node.node() + "\n");
+}
