@@ -118,12 +118,13 @@ Status Agent::start() {
   conn.ns = c.containerd_namespace;
   p->connection = runtime::ctd::Connection::create(conn);
   runtime::ctd::ContainerServiceOptions cso;
-  cso.logger_path = c.logger_path;
   cso.fifo_dir = c.root_dir + "/exec";
   {
-    auto logger_path = c.logger_path.empty() ? runtime::ctd::default_logger_path() : c.logger_path;
-    if (::access(logger_path.c_str(), X_OK) != 0)
+    // Absolute: the shim that starts the logger does not run in the agent's directory.
+    auto logger_path = fs::absolute(c.logger_path.empty() ? runtime::ctd::default_logger_path() : c.logger_path, ec).string();
+    if (ec || ::access(logger_path.c_str(), X_OK) != 0)
       return invalid("--logger-path: " + logger_path + " is not an executable nodeagent-logger");
+    cso.logger_path = logger_path;
   }
   p->containers = std::make_unique<runtime::ctd::ContainerdContainerService>(p->connection, cso);
   p->images = runtime::images::make_containerd_image_service(p->connection);

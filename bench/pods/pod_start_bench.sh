@@ -9,12 +9,16 @@
 # --burst N (BURST, default 30) pods written at once; --build-dir D (BUILD_DIR);
 # --log-level L (LOG_LEVEL, default debug: the per-step breakdown is read from that log);
 # --keep-logs (KEEP_LOGS=1) copies the agent log to /tmp before cleanup;
+# --no-network-series (NETWORK_SERIES=0) skips the series with pod networking (see 1b below);
 # --experiment-no-debounce (NO_DEBOUNCE=1) LD_PRELOADs no_debounce_preload.c into the agent to show
 # what the manifest source's 50 ms debounce costs (an experiment: not the agent as shipped).
 #
 # What it measures, all against one private containerd started here (scripts/private-containerd.sh):
 #  1. latency from renaming a static pod manifest into --pod-manifest-path to ALL containers of
 #     the pod running, for a 1-container and a 2-container pod (busybox sleep, image present);
+# 1b. the same 1-container pod through a second agent with pod networking on (bridge, veth, IPAM,
+#     pod files with the pod IP), run in a network namespace of its own (nabench<pid>) so that
+#     the host's links are untouched: the difference to 1. is what networking adds to a start;
 #  2. the floor: `ctr run -d` of the same image and command, same containerd, same measure;
 #  3. BURST manifests renamed in at once: time until every container of every pod runs;
 #  4. the agent's VmRSS / VmHWM with those BURST pods running.
@@ -33,6 +37,7 @@ BUILD_DIR=${BUILD_DIR:-$source_dir/build-bench}
 LOG_LEVEL=${LOG_LEVEL:-debug}
 KEEP_LOGS=${KEEP_LOGS:-0}
 NO_DEBOUNCE=${NO_DEBOUNCE:-0}
+NETWORK_SERIES=${NETWORK_SERIES:-1}
 while (($#)); do
   case $1 in
   --runs) RUNS=$2; shift 2 ;;
@@ -40,10 +45,13 @@ while (($#)); do
   --build-dir) BUILD_DIR=$2; shift 2 ;;
   --log-level) LOG_LEVEL=$2; shift 2 ;;
   --keep-logs) KEEP_LOGS=1; shift ;;
+  --no-network-series) NETWORK_SERIES=0; shift ;;
   --experiment-no-debounce) NO_DEBOUNCE=1; shift ;;
-  *) echo "usage: $0 [--runs N] [--burst N] [--build-dir DIR] [--log-level L] [--keep-logs] [--experiment-no-debounce]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--runs N] [--burst N] [--build-dir DIR] [--log-level L] [--keep-logs] [--no-network-series] [--experiment-no-debounce]" >&2; exit 2 ;;
   esac
 done
+
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd) # absolute: the agent and the shims run elsewhere
 
 # Targets from the task.
 readonly TARGET_RATIO=1.3 TARGET_BURST_MS=10000 TARGET_RSS_KIB=$((40 * 1024))
@@ -68,9 +76,23 @@ api_sock=$work/nodeagent.sock
 cgroup_root=/na-bench-$$
 agent_pid=
 events_pid=
+# The second agent, with pod networking, in its own netns.
+netns=nabench$$
+ns_agent_net=${tag}net
+manifests_net=$work/manifests-net
+api_sock_net=$work/nodeagent-net.sock
+agent_net_pid=
+# Which agent one_pod_run and pod_count talk to (use_agent plain|net).
+cur_manifests=$manifests
+cur_sock=$api_sock
+cur_ns=$ns_agent
+use_agent() {
+  if [[ $1 == net ]]; then cur_manifests=$manifests_net cur_sock=$api_sock_net cur_ns=$ns_agent_net
+  else cur_manifests=$manifests cur_sock=$api_sock cur_ns=$ns_agent; fi
+}
 
 ctr_() { ctr --address "$sock" "$@"; }
-nodectl_() { "$BUILD_DIR/bin/nodectl" --socket "$api_sock" "$@"; }
+nodectl_() { "$BUILD_DIR/bin/nodectl" --socket "$cur_sock" "$@"; }
 
 # Removes every task, container, image and the namespace itself (shims outlive containerd).
 clean_namespace() {
@@ -85,25 +107,33 @@ clean_namespace() {
   ctr_ namespaces rm "$ns" >/dev/null 2>&1 || echo "pod_start_bench: cleanup: containerd namespace $ns not empty" >&2
 }
 
+# Lets an agent delete its pods itself (it also removes netns, veths, IPs, volumes, cgroups),
+# then stops it.
+stop_agent() {
+  local which=$1 pid=$2
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  use_agent "$which"
+  rm -f "$cur_manifests"/* 2>/dev/null
+  for _ in $(seq 100); do
+    [[ $(pod_count) == 0 ]] && break
+    sleep 0.1
+  done
+  kill -TERM "$pid" 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   set +e
-  if [[ -n $agent_pid ]] && kill -0 "$agent_pid" 2>/dev/null; then
-    # Let the agent delete its pods itself (it also removes netns, volumes, cgroups).
-    rm -f "$manifests"/* 2>/dev/null
-    for _ in $(seq 100); do
-      [[ $(pod_count) == 0 ]] && break
-      sleep 0.1
-    done
-    kill -TERM "$agent_pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$agent_pid" 2>/dev/null
-    wait "$agent_pid" 2>/dev/null
-  fi
+  stop_agent plain "$agent_pid"
+  stop_agent net "$agent_net_pid"
   [[ -n $events_pid ]] && { kill "$events_pid" 2>/dev/null; wait "$events_pid" 2>/dev/null; }
   if [[ -S $sock ]]; then
     clean_namespace "$ns_agent"
+    clean_namespace "$ns_agent_net"
     clean_namespace "$ns_ctr"
   fi
   if ((KEEP_LOGS)); then
@@ -113,6 +143,7 @@ cleanup() {
   # Whatever is still mounted below the work dir (pod netns bind mounts, volumes), deepest first.
   grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
   find /sys/fs/cgroup -depth -type d -path "*$cgroup_root*" -exec rmdir {} + 2>/dev/null
+  ip netns delete "$netns" 2>/dev/null # the bridge and any veth go with it
   rm -rf "$work"
   exit "$rc"
 }
@@ -221,8 +252,28 @@ LD_PRELOAD=$preload "$BUILD_DIR/bin/nodeagent" --pod-manifest-path "$manifests" 
   --hostname-override "bench-node" --logger-path "$BUILD_DIR/bin/nodeagent-logger" --cgroup-root "$cgroup_root" \
   --no-network --no-proxy --log-level "$LOG_LEVEL" >"$work/agent.log" 2>&1 &
 agent_pid=$!
-for _ in $(seq 200); do nodectl_ version >/dev/null 2>&1 && break; sleep 0.1; done
-nodectl_ version >/dev/null 2>&1 || { echo "pod_start_bench: agent did not come up:" >&2; tail -20 "$work/agent.log" >&2; exit 1; }
+wait_agent_up() {
+  for _ in $(seq 200); do nodectl_ version >/dev/null 2>&1 && break; sleep 0.1; done
+  nodectl_ version >/dev/null 2>&1 || { echo "pod_start_bench: agent did not come up:" >&2; tail -20 "$1" >&2; exit 1; }
+}
+wait_agent_up "$work/agent.log"
+
+if ((NETWORK_SERIES)); then
+  # Pod networking in a netns of the bench's own: no link, route or rule of the host is touched.
+  ctr_ -n "$ns_agent_net" images import --base-name docker.io/library/busybox "$image_tar" >/dev/null
+  mkdir -p "$manifests_net"
+  ip netns add "$netns"
+  ip -n "$netns" link set lo up
+  nsenter --net="/run/netns/$netns" "$BUILD_DIR/bin/nodeagent" --pod-manifest-path "$manifests_net" \
+    --root-dir "$work/root-net" --pod-log-dir "$work/logs-net" --container-runtime-endpoint "unix://$sock" \
+    --containerd-namespace "$ns_agent_net" --api-socket "$api_sock_net" --hostname-override "bench-node-net" \
+    --logger-path "$BUILD_DIR/bin/nodeagent-logger" --cgroup-root "$cgroup_root-net" \
+    --pod-cidr 10.244.0.0/24 --node-ip 192.168.200.1 --no-proxy --log-level "$LOG_LEVEL" >"$work/agent-net.log" 2>&1 &
+  agent_net_pid=$!
+  use_agent net
+  wait_agent_up "$work/agent-net.log"
+  use_agent plain
+fi
 
 # "VmRSS VmHWM RssAnon RssFile" of the agent, KiB.
 agent_memory() { awk '/^(VmRSS|VmHWM|RssAnon|RssFile):/ {printf "%s ", $2} END {print ""}' "/proc/$agent_pid/status"; }
@@ -231,18 +282,21 @@ read -r idle_rss _ idle_anon idle_file < <(agent_memory)
 
 # ---------------------------------------------------------------- 1. one pod at a time
 # Renames the manifest of a `containers`-container pod in; appends the latency (us) to $out.
+# With a fourth argument "net", through the agent with pod networking.
 one_pod_run() {
   local name=$1 containers=$2 out=$3
+  use_agent "${4:-plain}"
   pod_manifest "$name" "$containers" >"$staging/$name.yaml"
   drain_events
   now_us
-  mv "$staging/$name.yaml" "$manifests/$name.yaml"
+  mv "$staging/$name.yaml" "$cur_manifests/$name.yaml"
   echo "$name $NOW_US" >>"$work/renames"
   echo "run $name" >>"$out.trace"
-  wait_task_starts "$ns_agent" "$containers" "$out.trace"
+  wait_task_starts "$cur_ns" "$containers" "$out.trace"
   echo $((LAST_START_US - NOW_US)) >>"$out"
-  rm -f "$manifests/$name.yaml"
+  rm -f "$cur_manifests/$name.yaml"
   wait_pods_gone
+  use_agent plain
 }
 
 # The floor: ctr run -d of the same image and command, then removed again. With a third argument,
@@ -268,12 +322,14 @@ ctr_run() {
 
 # Warm-up (first sandbox, first snapshot, page cache), not counted.
 one_pod_run warm1 1 "$work/warm"
+((NETWORK_SERIES)) && one_pod_run warmnet 1 "$work/warm" net
 ctr_run warm "$work/warm"
 
 # Interleaved so that load from other users of the machine hits all three series alike.
 echo "pod_start_bench: $RUNS runs each of 1-container pod, 2-container pod, ctr run -d, ctr run -d with logger (interleaved)"
 for ((r = 0; r < RUNS; r++)); do
   one_pod_run "p1-$r" 1 "$work/lat1"
+  ((NETWORK_SERIES)) && one_pod_run "n1-$r" 1 "$work/latnet" net
   one_pod_run "p2-$r" 2 "$work/lat2"
   ctr_run "ctr-$r" "$work/latctr"
   ctr_run "ctrlog-$r" "$work/latctrlog" with-logger
@@ -301,6 +357,10 @@ read -r p50_1 p99_1 min_1 max_1 < <(percentiles "$work/lat1")
 read -r p50_2 p99_2 min_2 max_2 < <(percentiles "$work/lat2")
 read -r p50_c p99_c min_c max_c < <(percentiles "$work/latctr")
 read -r p50_l p99_l min_l max_l < <(percentiles "$work/latctrlog")
+if ((NETWORK_SERIES)); then
+  read -r p50_n p99_n min_n max_n < <(percentiles "$work/latnet")
+  net_cost=$(awk -v a="$p50_n" -v b="$p50_1" 'BEGIN {printf "%.1f", a - b}')
+fi
 ratio=$(awk -v a="$p50_1" -v b="$p50_c" 'BEGIN {printf "%.2f", a / b}')
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "pass" : "MISS"}'; }
 
@@ -313,6 +373,10 @@ echo
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' measure p50_ms p99_ms min_ms max_ms n target result
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "1-container pod: rename -> running" "$p50_1" "$p99_1" "$min_1" "$max_1" "$RUNS" "-" "-"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "2-container pod: rename -> all running" "$p50_2" "$p99_2" "$min_2" "$max_2" "$RUNS" "-" "-"
+if ((NETWORK_SERIES)); then
+  printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "1-container pod with pod networking" "$p50_n" "$p99_n" "$min_n" "$max_n" "$RUNS" "-" "-"
+  printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "  what networking adds (p50 difference)" "$net_cost" "" "" "" "" "-" "-"
+fi
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "ctr run -d (floor): exec -> running" "$p50_c" "$p99_c" "$min_c" "$max_c" "$RUNS" "-" "-"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "ctr run -d with nodeagent-logger (info)" "$p50_l" "$p99_l" "$min_l" "$max_l" "$RUNS" "-" "-"
 printf '%-44s %9s %9s %9s %9s %5s %12s %6s\n' "ratio 1-container p50 / ctr run p50" "$ratio" "" "" "" "" "<= $TARGET_RATIO" "$(verdict "$ratio" "$TARGET_RATIO")"
@@ -361,7 +425,9 @@ sandbox_times() {
 echo
 echo "Where the time goes: median ms after the rename (ctr: after exec) at which each step was seen"
 echo "(containerd events; 'namespaces made' from the agent log: netns/ipc/uts + pod dirs, before any containerd call)."
-for series in lat1:"1-container pod" lat2:"2-container pod" latctr:"ctr run -d" latctrlog:"ctr run -d with nodeagent-logger"; do
+series_list=(lat1:"1-container pod" lat2:"2-container pod" latctr:"ctr run -d" latctrlog:"ctr run -d with nodeagent-logger")
+((NETWORK_SERIES)) && series_list+=(latnet:"1-container pod with pod networking")
+for series in "${series_list[@]}"; do
   f=${series%%:*}
   echo "  $f (${series#*:}):"
   if [[ $f == lat[12] ]]; then
