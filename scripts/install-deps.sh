@@ -10,7 +10,7 @@ PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libgrpc++-dev libprotobuf-dev
   golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev golang-github-gogo-googleapis-dev
   # libraries
-  libnl-3-dev libnl-route-3-dev libip4tc-dev libnetfilter-conntrack-dev libsystemd-dev
+  libnl-3-dev libnl-route-3-dev libip4tc-dev libnetfilter-conntrack-dev libsystemd-dev liblz4-dev
   libspdlog-dev libfmt-dev catch2 nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
   libcli11-dev libcpp-httplib-dev libarchive-dev
   # runtime pieces the daemon drives, and what tests and the demo use

@@ -158,6 +158,9 @@ int run_one(int n, int e, bool with_restore) {
   double full_cpu = 0, full_floor_cpu = 0, change_cpu = 0, change_floor_cpu = 0;
   ApplyStats full_stats, change_stats;
   long steady_kb = 0, rules = 0;
+  bool change_from_cache = false;
+  size_t cache_bytes = 0;
+  double compress_cpu = 0;
   std::string error;
   std::thread t([&] {
     enter(ns);
@@ -196,6 +199,11 @@ int run_one(int n, int e, bool with_restore) {
         return;
       }
       change_stats = *r2;
+      if (auto* kernel = dynamic_cast<iptables::KernelIptables*>(ipt.get())) {
+        change_from_cache = kernel->last_open_used_cache("nat");
+        cache_bytes = kernel->cached_image_bytes();
+        compress_cpu = kernel->last_compress_cpu();  // waits for the background compression
+      }
     }
   });
   t.join();
@@ -238,6 +246,9 @@ int run_one(int n, int e, bool with_restore) {
     std::printf("      then one iptables-legacy -A %5.3f / %7.3f  peak RSS %ld MiB\n", append.seconds, append.cpu,
                 append.peak_kb / 1024);
   }
+  if (!g_libiptc)
+    std::printf("      nat read from the cache: %s; cache %.1f MiB compressed (compressed in %.3f s cpu, on a background thread)\n",
+                change_from_cache ? "yes" : "no", cache_bytes / 1048576.0, compress_cpu);
   std::printf("  (d) kernel floor (IPT_SO_SET_REPLACE during (b)) %.3f / %.3f\n", change_floor, change_floor_cpu);
   if (with_restore)
     std::printf("  ratio restore / full sync     %6.2fx wall, %6.2fx cpu\n", restore.seconds / full_s, restore.cpu / full_cpu);

@@ -17,38 +17,35 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <unordered_map>
 
+#include "network/iptables/committed_image.h"
 #include "network/iptables/encode.h"
+#include "network/iptables/kernel_table_index.h"
 #include "network/iptables/xtables_lock.h"
 
 namespace nodeagent::iptables {
+
+// The last committed image of each table, shared by KernelIptables and its editors.
+struct CommittedTables {
+  mutable std::mutex mu;
+  std::map<std::string, std::unique_ptr<CommittedImage>> tables;
+  std::map<std::string, bool> last_open_cached;
+  double last_compress_cpu = 0;
+};
+
 namespace {
 
 const char* const kHookNames[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
-constexpr int kNoJump = -1;
-constexpr int kFallthrough = -2;
 
 // A user chain's ERROR head and RETURN tail: an ipt_entry followed by its target.
 constexpr uint32_t kHeadSize = sizeof(ipt_entry) + XT_ALIGN(sizeof(xt_error_target));
 constexpr uint32_t kTailSize = sizeof(ipt_entry) + XT_ALIGN(sizeof(xt_standard_target));
 
-struct RuleRef {
-  const uint8_t* data = nullptr;
-  uint16_t size = 0;
-  uint16_t verdict_pos = 0;  // offset of the standard verdict inside the entry; 0 = none
-  int jump = kNoJump;        // chain index for jumps, kFallthrough, or kNoJump
-  int old_index = -1;        // entry index in the kernel's table (for counters); -1 = new
-};
-
-struct ChainData {
-  std::string name;
-  int hook = -1;  // built-in chains: NF_INET_* hook number
-  std::vector<RuleRef> rules;
-  RuleRef policy;  // built-in chains only
-  bool deleted = false;
-  uint32_t first_rule_offset = 0;  // filled during layout
-};
+// Above this share of tombstones a committed index is not kept (the next sync re-reads the
+// table, which gives a compact index).
+constexpr size_t kMaxTombstoneShare = 4;
 
 // Chunked storage for encoded rules that stay valid while the editor lives.
 class Arena {
@@ -74,10 +71,18 @@ std::string errno_text(int err) { return std::strerror(err); }
 
 class KernelTable : public TableEditor {
  public:
-  KernelTable(std::string table, std::shared_ptr<XtablesLock> lock, int fd)
-      : table_(std::move(table)), lock_(std::move(lock)), fd_(fd) {}
+  KernelTable(std::string table, std::shared_ptr<XtablesLock> lock, int fd, std::shared_ptr<CommittedTables> cache)
+      : table_(std::move(table)), lock_(std::move(lock)), fd_(fd), cache_(std::move(cache)) {}
   ~KernelTable() override {
     if (fd_ >= 0) ::close(fd_);
+    if (!from_cache_ || committed_) return;
+    // Lent by the cache: an editor that changed nothing gives the index back; otherwise the
+    // cache is useless (its index is gone) and the next open reads the kernel.
+    std::lock_guard guard(cache_->mu);
+    auto it = cache_->tables.find(table_);
+    if (it == cache_->tables.end()) return;
+    if (dirty_) cache_->tables.erase(it);
+    else it->second->give_back(std::move(ix_), image_);
   }
 
   Status load() {
@@ -87,6 +92,7 @@ class KernelTable : public TableEditor {
       socklen_t len = sizeof info;
       if (getsockopt(fd_, IPPROTO_IP, IPT_SO_GET_INFO, &info, &len) != 0) return fail("get info", errno);
       info_ = info;
+      if (attempt == 0 && load_cached()) return ok_status();
       // Not zero-filled: the kernel writes every byte, and at 100k+ rules the memset shows up.
       const size_t blob_size = sizeof(ipt_get_entries) + info.size;
       blob_.reset(new uint8_t[blob_size]);
@@ -95,6 +101,7 @@ class KernelTable : public TableEditor {
       std::strncpy(get->name, table_.c_str(), sizeof get->name - 1);
       get->size = info.size;
       len = static_cast<socklen_t>(blob_size);
+      image_ = reinterpret_cast<const uint8_t*>(get->entrytable);
       if (getsockopt(fd_, IPPROTO_IP, IPT_SO_GET_ENTRIES, get, &len) == 0) return parse();
       if (errno != EAGAIN) return fail("get entries", errno);  // EAGAIN: table changed meanwhile
     }
@@ -127,6 +134,7 @@ class KernelTable : public TableEditor {
 
   Status ensure_chain(const std::string& chain) override {
     if (find(chain) >= 0) return ok_status();
+    dirty_ = true;
     if (chain.empty() || chain.size() >= XT_EXTENSION_MAXNAMELEN)
       return invalid("table " + table_ + ": invalid chain name \"" + chain + "\"");
     ChainData c;
@@ -138,6 +146,7 @@ class KernelTable : public TableEditor {
 
   Status replace_chain(const std::string& chain, const std::vector<Rule>& rules) override {
     NA_RETURN_IF_ERROR(ensure_chain(chain));
+    dirty_ = true;
     std::vector<RuleRef> refs;
     refs.reserve(rules.size());
     for (const auto& rule : rules) {
@@ -156,6 +165,7 @@ class KernelTable : public TableEditor {
       if (decoded.ok() && *decoded == rule) return ok_status();
     }
     NA_ASSIGN_OR_RETURN(RuleRef ref, encode(chain, rule));
+    dirty_ = true;
     auto& rules = chains_[idx].rules;
     rules.insert(where == Position::kFirst ? rules.begin() : rules.end(), ref);
     return ok_status();
@@ -164,6 +174,7 @@ class KernelTable : public TableEditor {
   Status delete_rule(const std::string& chain, const Rule& rule) override {
     int idx = find(chain);
     if (idx < 0) return ok_status();
+    dirty_ = true;
     auto& rules = chains_[idx].rules;
     rules.erase(std::remove_if(rules.begin(), rules.end(),
                                [&](const RuleRef& r) {
@@ -186,9 +197,11 @@ class KernelTable : public TableEditor {
                        "table " + table_ + ": delete chain " + chain + ": still referenced from chain " + c.name};
       }
     }
+    dirty_ = true;
     chains_[idx].deleted = true;
     chains_[idx].rules.clear();
     index_.erase(chain);
+    ++ix_.tombstones;
     return ok_status();
   }
 
@@ -204,6 +217,29 @@ class KernelTable : public TableEditor {
     return Error{ErrorCode::kInternal, "iptables table " + table_ + ": " + what + ": " + errno_text(err)};
   }
 
+  // Takes the index and image of the table we committed last, if the kernel's still looks like it.
+  bool load_cached() {
+    std::lock_guard guard(cache_->mu);
+    auto it = cache_->tables.find(table_);
+    bool used = false;
+    if (it != cache_->tables.end()) {
+      std::unique_ptr<uint8_t[]> image;
+      used = it->second->has_index() && it->second->matches(info_) && it->second->restore(ix_, image);
+      if (used) {
+        blob_ = std::move(image);
+        image_ = blob_.get();
+      } else {
+        cache_->tables.erase(it);
+      }
+    }
+    cache_->last_open_cached[table_] = used;
+    from_cache_ = used;
+    return used;
+  }
+  std::vector<int> layout_order() const;
+  void forget_cache();
+  void remember(const ipt_replace& repl, std::vector<int> order, std::unique_ptr<uint8_t[]> buf, const uint8_t* entries);
+
   Status parse();
   Result<RuleRef> encode(const std::string& chain, const Rule& rule);
   Result<Rule> decode(const RuleRef& r) const;
@@ -211,16 +247,23 @@ class KernelTable : public TableEditor {
   std::string table_;
   std::shared_ptr<XtablesLock> lock_;
   int fd_;
+  std::shared_ptr<CommittedTables> cache_;
   ipt_getinfo info_{};
-  std::unique_ptr<uint8_t[]> blob_;  // ipt_get_entries header + the kernel's entries
-  std::vector<ChainData> chains_;
-  std::unordered_map<std::string, int> index_;
+  // The entries `ix_` points into: the kernel's (behind an ipt_get_entries header) or the
+  // cache's copy.
+  std::unique_ptr<uint8_t[]> blob_;
+  const uint8_t* image_ = nullptr;
+  TableIndex ix_;
+  std::vector<ChainData>& chains_ = ix_.chains;
+  std::unordered_map<std::string, int>& index_ = ix_.by_name;
   Arena arena_;
+  bool from_cache_ = false;
+  bool dirty_ = false;
+  bool committed_ = false;
 };
 
 Status KernelTable::parse() {
-  const auto* get = reinterpret_cast<const ipt_get_entries*>(blob_.get());
-  const uint8_t* base = reinterpret_cast<const uint8_t*>(get->entrytable);
+  const uint8_t* base = image_;
   const uint32_t size = info_.size;
   // (first-rule offset, chain index), in increasing offset order since chains follow each other.
   std::vector<std::pair<uint32_t, int>> chain_at;
@@ -301,7 +344,41 @@ Status KernelTable::parse() {
                       std::to_string(j.target) + " that starts no chain");
     chains_[j.chain].rules[j.rule].jump = it->second;
   }
+  for (size_t i = 0; i < chains_.size(); ++i) {
+    if (chains_[i].hook < 0) ix_.user_order.push_back(static_cast<int>(i));
+  }
+  auto by_name = [&](int a, int b) { return chains_[a].name < chains_[b].name; };
+  if (!std::is_sorted(ix_.user_order.begin(), ix_.user_order.end(), by_name))
+    std::sort(ix_.user_order.begin(), ix_.user_order.end(), by_name);
+  ix_.ordered_count = chains_.size();
   return ok_status();
+}
+
+// Built-in chains in hook order, then user chains by name (as libiptc writes them): the order
+// kept from the last layout, with the chains added since merged in.
+std::vector<int> KernelTable::layout_order() const {
+  std::vector<int> order;
+  int builtin[NF_INET_NUMHOOKS] = {-1, -1, -1, -1, -1};
+  for (size_t i = 0; i < chains_.size(); ++i) {
+    if (chains_[i].hook >= 0) builtin[chains_[i].hook] = static_cast<int>(i);
+  }
+  for (int idx : builtin) {
+    if (idx >= 0) order.push_back(idx);
+  }
+  auto by_name = [&](int a, int b) { return chains_[a].name < chains_[b].name; };
+  std::vector<int> added;
+  for (size_t i = ix_.ordered_count; i < chains_.size(); ++i) {
+    if (chains_[i].hook < 0 && !chains_[i].deleted) added.push_back(static_cast<int>(i));
+  }
+  std::sort(added.begin(), added.end(), by_name);
+  std::vector<int> kept;
+  kept.reserve(ix_.user_order.size());
+  for (int idx : ix_.user_order) {
+    if (!chains_[idx].deleted) kept.push_back(idx);
+  }
+  order.reserve(order.size() + kept.size() + added.size());
+  std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(order), by_name);
+  return order;
 }
 
 Result<RuleRef> KernelTable::encode(const std::string& chain, const Rule& rule) {
@@ -332,19 +409,7 @@ Result<Rule> KernelTable::decode(const RuleRef& r) const {
 }
 
 Status KernelTable::commit() {
-  // Layout: built-in chains in hook order, then user chains by name (as libiptc writes them).
-  std::vector<int> order;
-  for (int h = 0; h < NF_INET_NUMHOOKS; ++h) {
-    for (size_t i = 0; i < chains_.size(); ++i) {
-      if (chains_[i].hook == h) order.push_back(static_cast<int>(i));
-    }
-  }
-  std::vector<int> user;
-  for (size_t i = 0; i < chains_.size(); ++i) {
-    if (chains_[i].hook < 0 && !chains_[i].deleted) user.push_back(static_cast<int>(i));
-  }
-  std::sort(user.begin(), user.end(), [&](int a, int b) { return chains_[a].name < chains_[b].name; });
-  order.insert(order.end(), user.begin(), user.end());
+  const std::vector<int> order = layout_order();
 
   const uint32_t head_size = kHeadSize;
   const uint32_t tail_size = kTailSize;
@@ -382,7 +447,8 @@ Status KernelTable::commit() {
     pos += head_size;
     ++n;
   };
-  auto put_rule = [&](const RuleRef& r) {
+  // Also points the rule at its copy in the new image, for the index the cache keeps.
+  auto put_rule = [&](RuleRef& r) {
     std::memcpy(out + pos, r.data, r.size);
     auto* e = reinterpret_cast<ipt_entry*>(out + pos);
     e->counters = {0, 0};
@@ -390,13 +456,15 @@ Status KernelTable::commit() {
     if (r.jump >= 0) *reinterpret_cast<int*>(out + pos + r.verdict_pos) = static_cast<int>(chains_[r.jump].first_rule_offset);
     else if (r.jump == kFallthrough) *reinterpret_cast<int*>(out + pos + r.verdict_pos) = static_cast<int>(pos + r.size);
     old_index_of_new[n] = r.old_index;
+    r.data = out + pos;
+    r.old_index = static_cast<int>(n);
     pos += r.size;
     ++n;
   };
   for (int idx : order) {
-    const ChainData& c = chains_[idx];
+    ChainData& c = chains_[idx];
     if (c.hook < 0) put_error(c.name.c_str());
-    for (const auto& r : c.rules) {
+    for (auto& r : c.rules) {
       if (r.jump >= 0 && chains_[r.jump].deleted)
         return invalid("iptables table " + table_ + ": chain " + c.name + " jumps to deleted chain " + chains_[r.jump].name);
       put_rule(r);
@@ -427,8 +495,13 @@ Status KernelTable::commit() {
   std::vector<xt_counters> old_counters(info_.num_entries);
   r->num_counters = info_.num_entries;
   r->counters = old_counters.data();
-  if (setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_REPLACE, buf.get(), static_cast<socklen_t>(buf_size)) != 0)
-    return fail("replace rejected by the kernel", errno);
+  if (setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_REPLACE, buf.get(), static_cast<socklen_t>(buf_size)) != 0) {
+    const int err = errno;
+    forget_cache();
+    return fail("replace rejected by the kernel", err);
+  }
+  committed_ = true;
+  remember(*r, order, std::move(buf), out);
 
   // Give every kept rule (ours unchanged, everyone else's) its packet/byte counters back.
   std::vector<uint8_t> add(sizeof(xt_counters_info) + entries * sizeof(xt_counters), 0);
@@ -447,6 +520,34 @@ Status KernelTable::commit() {
   return ok_status();
 }
 
+void KernelTable::forget_cache() {
+  std::lock_guard guard(cache_->mu);
+  cache_->tables.erase(table_);
+}
+
+// Keeps what we just committed: what GET_INFO will report for it, the index (now pointing into
+// the new image) and the image, compressed in the background.
+void KernelTable::remember(const ipt_replace& repl, std::vector<int> order, std::unique_ptr<uint8_t[]> buf,
+                           const uint8_t* entries) {
+  if (ix_.tombstones * kMaxTombstoneShare > chains_.size()) {
+    forget_cache();
+    return;
+  }
+  ipt_getinfo info{};
+  std::memcpy(info.name, repl.name, sizeof info.name);
+  info.valid_hooks = repl.valid_hooks;
+  std::memcpy(info.hook_entry, repl.hook_entry, sizeof info.hook_entry);
+  std::memcpy(info.underflow, repl.underflow, sizeof info.underflow);
+  info.num_entries = repl.num_entries;
+  info.size = repl.size;
+  order.erase(std::remove_if(order.begin(), order.end(), [&](int idx) { return chains_[idx].hook >= 0; }), order.end());
+  ix_.user_order = std::move(order);
+  ix_.ordered_count = chains_.size();
+  auto image = std::make_unique<CommittedImage>(info, std::move(ix_), std::move(buf), entries);
+  std::lock_guard guard(cache_->mu);
+  cache_->tables[table_] = std::move(image);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<TableEditor>> KernelIptables::open(const std::string& table) {
@@ -462,9 +563,42 @@ Result<std::unique_ptr<TableEditor>> KernelIptables::open(const std::string& tab
   }
   int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
   if (fd < 0) return errno_error("iptables table " + table + ": socket", errno);
-  auto editor = std::make_unique<KernelTable>(table, std::move(lock), fd);
+  auto editor = std::make_unique<KernelTable>(table, std::move(lock), fd, cache_);
   NA_RETURN_IF_ERROR(editor->load());
   return std::unique_ptr<TableEditor>(std::move(editor));
+}
+
+KernelIptables::KernelIptables(std::string lock_path)
+    : lock_path_(std::move(lock_path)), cache_(std::make_shared<CommittedTables>()) {}
+
+KernelIptables::~KernelIptables() = default;
+
+void KernelIptables::forget_cached_tables() {
+  std::map<std::string, std::unique_ptr<CommittedImage>> dropped;
+  {
+    std::lock_guard guard(cache_->mu);
+    dropped.swap(cache_->tables);
+  }
+}
+
+bool KernelIptables::last_open_used_cache(const std::string& table) const {
+  std::lock_guard guard(cache_->mu);
+  auto it = cache_->last_open_cached.find(table);
+  return it != cache_->last_open_cached.end() && it->second;
+}
+
+size_t KernelIptables::cached_image_bytes() const {
+  std::lock_guard guard(cache_->mu);
+  size_t bytes = 0;
+  for (const auto& [name, image] : cache_->tables) bytes += image->image_bytes();
+  return bytes;
+}
+
+double KernelIptables::last_compress_cpu() const {
+  std::lock_guard guard(cache_->mu);
+  double cpu = 0;
+  for (const auto& [name, image] : cache_->tables) cpu += image->compress_cpu();
+  return cpu;
 }
 
 }  // namespace nodeagent::iptables

@@ -14,17 +14,33 @@
 namespace nodeagent::iptables {
 
 class XtablesLock;
+struct CommittedTables;
 
+// After a commit it keeps the table it wrote (committed_image.h) and the next open() uses it
+// instead of reading the table back when the kernel's GET_INFO (size, entry count, hook
+// offsets) still matches. A foreign change that keeps all of those is invisible to that check
+// until forget_cached_tables() (the Applier calls it on every full sync); a foreign change of
+// the entry count between that check and our replace is refused by the kernel itself
+// (num_counters mismatch), as it is for libiptc.
 class KernelIptables : public Iptables {
  public:
-  explicit KernelIptables(std::string lock_path = "/run/xtables.lock") : lock_path_(std::move(lock_path)) {}
+  explicit KernelIptables(std::string lock_path = "/run/xtables.lock");
+  ~KernelIptables() override;
   // Several tables may be open at once; they share one hold of the xtables lock.
   Result<std::unique_ptr<TableEditor>> open(const std::string& table) override;
+  void forget_cached_tables() override;
+
+  // For tests and the benchmark: whether the last open() of `table` used the cache, and what the
+  // cache holds (compressed image bytes; CPU seconds of the last background compression).
+  bool last_open_used_cache(const std::string& table) const;
+  size_t cached_image_bytes() const;
+  double last_compress_cpu() const;
 
  private:
   std::string lock_path_;
   std::mutex mu_;
   std::weak_ptr<XtablesLock> lock_;
+  std::shared_ptr<CommittedTables> cache_;
 };
 
 }  // namespace nodeagent::iptables

@@ -48,6 +48,10 @@ class Iptables {
   virtual ~Iptables() = default;
   // Opens "nat", "filter", "mangle", ... holding the xtables lock until the editor is destroyed.
   virtual Result<std::unique_ptr<TableEditor>> open(const std::string& table) = 0;
+  // Implementations may remember the tables they committed instead of reading them back; after
+  // this call the next open() of every table reads the kernel's (e.g. on a full resync, so that
+  // a foreign edit the cache could not notice does not outlive it).
+  virtual void forget_cached_tables() {}
 };
 
 }  // namespace nodeagent::iptables

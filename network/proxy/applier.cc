@@ -223,6 +223,10 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
 
   auto t0 = Clock::now();
   const double c0 = thread_cpu();
+  // A full sync reads the tables back from the kernel (no cached copy of what we committed), so
+  // that a foreign edit the cache's cheap check cannot see (same size and entry count) lasts at
+  // most until the next full sync.
+  if (full) iptables_.forget_cached_tables();
   std::unique_ptr<iptables::TableEditor> owned[3];
   for (TableId t : {TableId::kNat, TableId::kFilter, TableId::kMangle}) {
     auto editor = iptables_.open(table_name(t));
