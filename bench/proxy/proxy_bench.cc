@@ -161,6 +161,7 @@ int run_one(int n, int e, bool with_restore) {
   bool change_from_cache = false;
   size_t cache_bytes = 0;
   double compress_cpu = 0;
+  size_t chunks_rebuilt = 0;
   std::string error;
   std::thread t([&] {
     enter(ns);
@@ -203,6 +204,7 @@ int run_one(int n, int e, bool with_restore) {
         change_from_cache = kernel->last_open_used_cache("nat");
         cache_bytes = kernel->cached_image_bytes();
         compress_cpu = kernel->last_compress_cpu();  // waits for the background compression
+        chunks_rebuilt = kernel->last_chunks_rebuilt("nat");
       }
     }
   });
@@ -247,8 +249,9 @@ int run_one(int n, int e, bool with_restore) {
                 append.peak_kb / 1024);
   }
   if (!g_libiptc)
-    std::printf("      nat read from the cache: %s; cache %.1f MiB compressed (compressed in %.3f s cpu, on a background thread)\n",
-                change_from_cache ? "yes" : "no", cache_bytes / 1048576.0, compress_cpu);
+    std::printf("      nat read from the cache: %s; cache %.1f MiB compressed; after (b) %zu nat chunks recompressed "
+                "in %.3f s cpu (all tables, background thread)\n",
+                change_from_cache ? "yes" : "no", cache_bytes / 1048576.0, chunks_rebuilt, compress_cpu);
   std::printf("  (d) kernel floor (IPT_SO_SET_REPLACE during (b)) %.3f / %.3f\n", change_floor, change_floor_cpu);
   if (with_restore)
     std::printf("  ratio restore / full sync     %6.2fx wall, %6.2fx cpu\n", restore.seconds / full_s, restore.cpu / full_cpu);

@@ -60,6 +60,12 @@ class Arena {
     used_ += bytes.size();
     return p;
   }
+  // Hands the blocks over (to keep them alive elsewhere); the arena is empty afterwards.
+  void release_into(std::vector<std::unique_ptr<uint8_t[]>>& out) {
+    for (auto& b : blocks_) out.push_back(std::move(b));
+    blocks_.clear();
+    used_ = 0;
+  }
 
  private:
   static constexpr size_t kBlock = 1 << 20;
@@ -82,7 +88,7 @@ class KernelTable : public TableEditor {
     auto it = cache_->tables.find(table_);
     if (it == cache_->tables.end()) return;
     if (dirty_) cache_->tables.erase(it);
-    else it->second->give_back(std::move(ix_), image_);
+    else it->second->give_back(std::move(ix_));
   }
 
   Status load() {
@@ -96,6 +102,7 @@ class KernelTable : public TableEditor {
       // Not zero-filled: the kernel writes every byte, and at 100k+ rules the memset shows up.
       const size_t blob_size = sizeof(ipt_get_entries) + info.size;
       blob_.reset(new uint8_t[blob_size]);
+      all_dirty_ = true;
       auto* get = reinterpret_cast<ipt_get_entries*>(blob_.get());
       std::memset(get, 0, sizeof(ipt_get_entries));
       std::strncpy(get->name, table_.c_str(), sizeof get->name - 1);
@@ -134,7 +141,7 @@ class KernelTable : public TableEditor {
 
   Status ensure_chain(const std::string& chain) override {
     if (find(chain) >= 0) return ok_status();
-    dirty_ = true;
+    mark(static_cast<int>(chains_.size()));
     if (chain.empty() || chain.size() >= XT_EXTENSION_MAXNAMELEN)
       return invalid("table " + table_ + ": invalid chain name \"" + chain + "\"");
     ChainData c;
@@ -146,7 +153,7 @@ class KernelTable : public TableEditor {
 
   Status replace_chain(const std::string& chain, const std::vector<Rule>& rules) override {
     NA_RETURN_IF_ERROR(ensure_chain(chain));
-    dirty_ = true;
+    mark(find(chain));
     std::vector<RuleRef> refs;
     refs.reserve(rules.size());
     for (const auto& rule : rules) {
@@ -165,7 +172,7 @@ class KernelTable : public TableEditor {
       if (decoded.ok() && *decoded == rule) return ok_status();
     }
     NA_ASSIGN_OR_RETURN(RuleRef ref, encode(chain, rule));
-    dirty_ = true;
+    mark(idx);
     auto& rules = chains_[idx].rules;
     rules.insert(where == Position::kFirst ? rules.begin() : rules.end(), ref);
     return ok_status();
@@ -174,7 +181,7 @@ class KernelTable : public TableEditor {
   Status delete_rule(const std::string& chain, const Rule& rule) override {
     int idx = find(chain);
     if (idx < 0) return ok_status();
-    dirty_ = true;
+    mark(idx);
     auto& rules = chains_[idx].rules;
     rules.erase(std::remove_if(rules.begin(), rules.end(),
                                [&](const RuleRef& r) {
@@ -197,7 +204,7 @@ class KernelTable : public TableEditor {
                        "table " + table_ + ": delete chain " + chain + ": still referenced from chain " + c.name};
       }
     }
-    dirty_ = true;
+    mark(idx);
     chains_[idx].deleted = true;
     chains_[idx].rules.clear();
     index_.erase(chain);
@@ -217,28 +224,29 @@ class KernelTable : public TableEditor {
     return Error{ErrorCode::kInternal, "iptables table " + table_ + ": " + what + ": " + errno_text(err)};
   }
 
-  // Takes the index and image of the table we committed last, if the kernel's still looks like it.
+  // Takes the index and rules of the table we committed last, if the kernel's still looks like it.
   bool load_cached() {
     std::lock_guard guard(cache_->mu);
     auto it = cache_->tables.find(table_);
     bool used = false;
     if (it != cache_->tables.end()) {
-      std::unique_ptr<uint8_t[]> image;
-      used = it->second->has_index() && it->second->matches(info_) && it->second->restore(ix_, image);
-      if (used) {
-        blob_ = std::move(image);
-        image_ = blob_.get();
-      } else {
-        cache_->tables.erase(it);
-      }
+      used = it->second->has_index() && it->second->matches(info_) && it->second->restore(ix_, chunk_buffers_);
+      if (!used) cache_->tables.erase(it);
     }
     cache_->last_open_cached[table_] = used;
     from_cache_ = used;
     return used;
   }
   std::vector<int> layout_order() const;
+  // Chain `idx` changes: its chunk of the cache must be rebuilt after the commit.
+  void mark(int idx) {
+    dirty_ = true;
+    const size_t k = static_cast<size_t>(idx) / CommittedImage::kChainsPerChunk;
+    if (dirty_chunks_.size() <= k) dirty_chunks_.resize(k + 1, false);
+    dirty_chunks_[k] = true;
+  }
   void forget_cache();
-  void remember(const ipt_replace& repl, std::vector<int> order, std::unique_ptr<uint8_t[]> buf, const uint8_t* entries);
+  void remember(const ipt_replace& repl, std::vector<int> order);
 
   Status parse();
   Result<RuleRef> encode(const std::string& chain, const Rule& rule);
@@ -249,10 +257,13 @@ class KernelTable : public TableEditor {
   int fd_;
   std::shared_ptr<CommittedTables> cache_;
   ipt_getinfo info_{};
-  // The entries `ix_` points into: the kernel's (behind an ipt_get_entries header) or the
-  // cache's copy.
+  // The bytes `ix_` points into: the kernel's entries (behind an ipt_get_entries header), or the
+  // cache's chunks, and the arena.
   std::unique_ptr<uint8_t[]> blob_;
   const uint8_t* image_ = nullptr;
+  std::vector<std::unique_ptr<uint8_t[]>> chunk_buffers_;
+  std::vector<bool> dirty_chunks_;
+  bool all_dirty_ = false;  // read from the kernel: every chunk is new
   TableIndex ix_;
   std::vector<ChainData>& chains_ = ix_.chains;
   std::unordered_map<std::string, int>& index_ = ix_.by_name;
@@ -447,7 +458,7 @@ Status KernelTable::commit() {
     pos += head_size;
     ++n;
   };
-  // Also points the rule at its copy in the new image, for the index the cache keeps.
+  // The rule's entry index in the new table is where its counters will be next time.
   auto put_rule = [&](RuleRef& r) {
     std::memcpy(out + pos, r.data, r.size);
     auto* e = reinterpret_cast<ipt_entry*>(out + pos);
@@ -456,7 +467,6 @@ Status KernelTable::commit() {
     if (r.jump >= 0) *reinterpret_cast<int*>(out + pos + r.verdict_pos) = static_cast<int>(chains_[r.jump].first_rule_offset);
     else if (r.jump == kFallthrough) *reinterpret_cast<int*>(out + pos + r.verdict_pos) = static_cast<int>(pos + r.size);
     old_index_of_new[n] = r.old_index;
-    r.data = out + pos;
     r.old_index = static_cast<int>(n);
     pos += r.size;
     ++n;
@@ -501,7 +511,8 @@ Status KernelTable::commit() {
     return fail("replace rejected by the kernel", err);
   }
   committed_ = true;
-  remember(*r, order, std::move(buf), out);
+  remember(*r, order);
+  buf.reset();  // the cache keeps the rules in its own chunks
 
   // Give every kept rule (ours unchanged, everyone else's) its packet/byte counters back.
   std::vector<uint8_t> add(sizeof(xt_counters_info) + entries * sizeof(xt_counters), 0);
@@ -525,10 +536,9 @@ void KernelTable::forget_cache() {
   cache_->tables.erase(table_);
 }
 
-// Keeps what we just committed: what GET_INFO will report for it, the index (now pointing into
-// the new image) and the image, compressed in the background.
-void KernelTable::remember(const ipt_replace& repl, std::vector<int> order, std::unique_ptr<uint8_t[]> buf,
-                           const uint8_t* entries) {
+// Keeps what we just committed: what GET_INFO will report for it, the index, and the rules'
+// bytes (compressed in the background, only the chunks this editor changed).
+void KernelTable::remember(const ipt_replace& repl, std::vector<int> order) {
   if (ix_.tombstones * kMaxTombstoneShare > chains_.size()) {
     forget_cache();
     return;
@@ -543,9 +553,16 @@ void KernelTable::remember(const ipt_replace& repl, std::vector<int> order, std:
   order.erase(std::remove_if(order.begin(), order.end(), [&](int idx) { return chains_[idx].hook >= 0; }), order.end());
   ix_.user_order = std::move(order);
   ix_.ordered_count = chains_.size();
-  auto image = std::make_unique<CommittedImage>(info, std::move(ix_), std::move(buf), entries);
+  CommittedImage::Sources sources = std::move(chunk_buffers_);
+  if (blob_) sources.push_back(std::move(blob_));
+  arena_.release_into(sources);
   std::lock_guard guard(cache_->mu);
-  cache_->tables[table_] = std::move(image);
+  std::vector<CommittedImage::Chunk> chunks;
+  auto it = cache_->tables.find(table_);
+  if (it != cache_->tables.end() && !all_dirty_) chunks = it->second->take_chunks();
+  if (all_dirty_) dirty_chunks_.clear();  // no chunks to reuse: all are built
+  cache_->tables[table_] = std::make_unique<CommittedImage>(info, std::move(ix_), std::move(chunks),
+                                                            std::move(dirty_chunks_), std::move(sources));
 }
 
 }  // namespace
@@ -597,8 +614,14 @@ size_t KernelIptables::cached_image_bytes() const {
 double KernelIptables::last_compress_cpu() const {
   std::lock_guard guard(cache_->mu);
   double cpu = 0;
-  for (const auto& [name, image] : cache_->tables) cpu += image->compress_cpu();
+  for (const auto& [name, image] : cache_->tables) cpu += image->build_cpu();
   return cpu;
+}
+
+size_t KernelIptables::last_chunks_rebuilt(const std::string& table) const {
+  std::lock_guard guard(cache_->mu);
+  auto it = cache_->tables.find(table);
+  return it == cache_->tables.end() ? 0 : it->second->chunks_rebuilt();
 }
 
 }  // namespace nodeagent::iptables

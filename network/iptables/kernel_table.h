@@ -31,10 +31,12 @@ class KernelIptables : public Iptables {
   void forget_cached_tables() override;
 
   // For tests and the benchmark: whether the last open() of `table` used the cache, and what the
-  // cache holds (compressed image bytes; CPU seconds of the last background compression).
+  // cache holds (compressed bytes; CPU seconds of the last background compression of every table,
+  // and how many chunks of `table` it rebuilt). They wait for that compression.
   bool last_open_used_cache(const std::string& table) const;
   size_t cached_image_bytes() const;
   double last_compress_cpu() const;
+  size_t last_chunks_rebuilt(const std::string& table) const;
 
  private:
   std::string lock_path_;

@@ -39,16 +39,17 @@ struct TableIndex {
   size_t ordered_count = 0;
   size_t tombstones = 0;
 
-  // Moves every rule pointer that points into [from, from + size) to the same offset from `to`.
-  void rebase(const uint8_t* from, size_t size, const uint8_t* to) {
+  // Moves every rule pointer of chains [first, last) that points into [from, from + size) to
+  // the same offset from `to`.
+  void rebase(size_t first, size_t last, const uint8_t* from, size_t size, const uint8_t* to) {
     const auto lo = reinterpret_cast<uintptr_t>(from);
     auto move = [&](RuleRef& r) {
       const auto p = reinterpret_cast<uintptr_t>(r.data);
       if (r.data && p >= lo && p - lo < size) r.data = to + (p - lo);
     };
-    for (auto& c : chains) {
-      for (auto& r : c.rules) move(r);
-      move(c.policy);
+    for (size_t i = first; i < last && i < chains.size(); ++i) {
+      for (auto& r : chains[i].rules) move(r);
+      move(chains[i].policy);
     }
   }
 };
