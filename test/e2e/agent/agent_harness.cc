@@ -175,6 +175,40 @@ void AgentHarness::cleanup() {
   CHECK(ctd_left.empty());
 }
 
+NodeUnderlay::NodeUnderlay() {
+  auto pid = std::to_string(::getpid());
+  n1_ = "na-test-n1-" + pid;
+  n2_ = "na-test-n2-" + pid;
+  run_command("ip netns delete " + n1_ + " 2>/dev/null; ip netns delete " + n2_ + " 2>/dev/null");
+  auto made = run_command(fmt::format(
+      "ip netns add {0} && ip netns add {1} && ip -n {0} link set lo up && ip -n {1} link set lo up && "
+      "ip link add u1 netns {0} type veth peer name u2 netns {1} && "
+      "ip -n {0} addr add 192.168.77.1/24 dev u1 && ip -n {1} addr add 192.168.77.2/24 dev u2 && "
+      "ip -n {0} link set u1 up && ip -n {1} link set u2 up && "
+      // Real nodes have a default route (a ClusterIP is routed before OUTPUT's DNAT). Here each
+      // node's is the other node: a packet to an unknown address bounces between the two until
+      // its TTL runs out, and never leaves the machine.
+      "ip -n {0} route add default via 192.168.77.2 && ip -n {1} route add default via 192.168.77.1", n1_, n2_));
+  REQUIRE(made.exit_code == 0);
+}
+
+NodeUnderlay::~NodeUnderlay() { run_command("ip netns delete " + n1_ + "; ip netns delete " + n2_); }
+
+AgentOptions networked_node(const std::string& netns, const std::string& suffix, std::vector<std::string> flags) {
+  AgentOptions o;
+  o.existing_netns = netns;
+  o.network = true;
+  o.node_suffix = suffix;
+  o.extra_flags = std::move(flags);
+  o.extra_flags.insert(o.extra_flags.end(), {"--cluster-cidr", "10.244.0.0/16", "--cluster-dns", "10.96.0.10"});
+  return o;
+}
+
+std::string curl_in_netns(const std::string& netns, const std::string& ip, int port) {
+  return run_command(fmt::format("nsenter --net=/run/netns/{} curl -s --noproxy '*' -m 3 http://{}:{}/index.html",
+                                 netns, ip, port)).output;
+}
+
 std::string pod_yaml(const std::string& name, const std::string& spec_body) {
   return fmt::format("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {}\nspec:\n{}", name, spec_body);
 }

@@ -71,6 +71,28 @@ class AgentHarness {
   int pid_ = -1;
 };
 
+// Two "node" namespaces joined by a veth pair (u1 192.168.77.1/24 in n1, u2 192.168.77.2/24 in
+// n2), each node's default route via the other, and nothing else, so no packet can leave the
+// machine. Deleted, with everything in them
+// (bridges, veths, iptables rules), on scope exit: declare it before the harnesses using it.
+class NodeUnderlay {
+ public:
+  NodeUnderlay();
+  ~NodeUnderlay();
+  const std::string& n1() const { return n1_; }
+  const std::string& n2() const { return n2_; }
+
+ private:
+  std::string n1_, n2_;
+};
+
+// Options of an agent with pod networking in an existing node netns, cluster CIDR 10.244.0.0/16
+// and cluster DNS 10.96.0.10; `flags` adds --pod-cidr, --node-ip, --node-routes...
+AgentOptions networked_node(const std::string& netns, const std::string& suffix, std::vector<std::string> flags);
+
+// GET http://ip:port/index.html with curl from inside a netns; "" on failure.
+std::string curl_in_netns(const std::string& netns, const std::string& ip, int port);
+
 // YAML of a pod with the given containers section (already indented under `spec:`).
 std::string pod_yaml(const std::string& name, const std::string& spec_body);
 

@@ -19,47 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Two node namespaces joined by a veth pair; deleted (with everything in them) on scope exit.
-class Underlay {
- public:
-  Underlay() {
-    auto pid = std::to_string(::getpid());
-    n1_ = "na-test-n1-" + pid;
-    n2_ = "na-test-n2-" + pid;
-    run_command("ip netns delete " + n1_ + " 2>/dev/null; ip netns delete " + n2_ + " 2>/dev/null");
-    auto made = run_command(fmt::format(
-        "ip netns add {0} && ip netns add {1} && ip -n {0} link set lo up && ip -n {1} link set lo up && "
-        "ip link add u1 netns {0} type veth peer name u2 netns {1} && "
-        "ip -n {0} addr add 192.168.77.1/24 dev u1 && ip -n {1} addr add 192.168.77.2/24 dev u2 && "
-        "ip -n {0} link set u1 up && ip -n {1} link set u2 up", n1_, n2_));
-    REQUIRE(made.exit_code == 0);
-  }
-  ~Underlay() { run_command("ip netns delete " + n1_ + "; ip netns delete " + n2_); }
-  const std::string& n1() const { return n1_; }
-  const std::string& n2() const { return n2_; }
-
- private:
-  std::string n1_, n2_;
-};
-
-AgentOptions node_options(const std::string& netns, const std::string& suffix, std::vector<std::string> flags) {
-  AgentOptions o;
-  o.existing_netns = netns;
-  o.network = true;
-  o.node_suffix = suffix;
-  o.extra_flags = std::move(flags);
-  o.extra_flags.insert(o.extra_flags.end(), {"--cluster-cidr", "10.244.0.0/16", "--cluster-dns", "10.96.0.10"});
-  return o;
-}
-
-std::string in_netns(const std::string& netns, const std::string& command) {
-  return run_command("nsenter --net=/run/netns/" + netns + " " + command).output;
-}
-
-std::string curl(const std::string& netns, const std::string& ip, int port) {
-  return in_netns(netns, fmt::format("curl -s --noproxy '*' -m 3 http://{}:{}/index.html", ip, port));
-}
-
 bool running(const json& pod) { return !pod.is_null() && pod["status"].value("phase", "") == "Running"; }
 std::string pod_ip(const json& pod) { return pod.is_null() ? "" : pod["status"].value("podIP", ""); }
 
@@ -98,11 +57,11 @@ size_t allocated_ips(const AgentHarness& agent) {
 }  // namespace
 
 TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their IPs over an agent crash", "[e2e][network]") {
-  Underlay underlay;
-  AgentHarness node1(node_options(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1",
+  NodeUnderlay underlay;
+  AgentHarness node1(networked_node(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1",
                                                        "--node-routes", "10.244.2.0/24=192.168.77.2"}));
   // No --node-ip on node 2: the agent finds 192.168.77.2 on its only interface.
-  AgentHarness node2(node_options(underlay.n2(), "b", {"--pod-cidr", "10.244.2.0/24",
+  AgentHarness node2(networked_node(underlay.n2(), "b", {"--pod-cidr", "10.244.2.0/24",
                                                        "--node-routes", "10.244.1.0/24=192.168.77.1"}));
   node1.write_manifest("web.yaml", web_pod(8081));
   node2.write_manifest("client.yaml", pod_yaml("client", kSleeper));
@@ -123,13 +82,13 @@ TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their I
   // The node reaches its pod; a pod on the other node reaches it over the routes; the hostPort
   // answers on node 1's address from node 2.
   const auto web_name = "web-" + node1.node();
-  CHECK(curl(underlay.n1(), web_ip, 8080) == web_name + "\n");
+  CHECK(curl_in_netns(underlay.n1(), web_ip, 8080) == web_name + "\n");
   // busybox nc, not wget: the static busybox's wget crashes resolving a non-loopback address.
   auto cross = node2.nodectl(fmt::format(
       "exec client-{} -- sh -c 'printf \"GET /index.html HTTP/1.0\\r\\n\\r\\n\" | nc -w 3 {} 8080'", node2.node(), web_ip));
   CHECK(cross.exit_code == 0);
   CHECK_THAT(cross.output, Catch::StartsWith("HTTP/1.1 200 OK") && Catch::EndsWith("\r\n\r\n" + web_name + "\n"));
-  CHECK(curl(underlay.n2(), "192.168.77.1", 8081) == web_name + "\n");
+  CHECK(curl_in_netns(underlay.n2(), "192.168.77.1", 8081) == web_name + "\n");
 
   // Pod files: /etc/hosts maps the pod IP to its name; resolv.conf is ClusterFirst's.
   auto hosts = node1.nodectl("exec " + web_name + " -- cat /etc/hosts").output;
@@ -143,7 +102,7 @@ TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their I
   const int web_pid = node1.container_pid("web", "web");
   REQUIRE(web_pid > 0);
   node1.kill_agent(SIGKILL);
-  CHECK(curl(underlay.n1(), web_ip, 8080) == web_name + "\n");  // the data path needs no agent
+  CHECK(curl_in_netns(underlay.n1(), web_ip, 8080) == web_name + "\n");  // the data path needs no agent
   node1.start_agent();
   node1.write_manifest("second.yaml", pod_yaml("second", kSleeper));
   REQUIRE(AgentHarness::eventually([&] { return running(node1.pod("second")); }, 60s));
@@ -151,7 +110,7 @@ TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their I
   CHECK(node1.container_pid("web", "web") == web_pid);
   CHECK(pod_ip(node1.pod("second")).rfind("10.244.1.", 0) == 0);
   CHECK(pod_ip(node1.pod("second")) != web_ip);
-  CHECK(curl(underlay.n2(), "192.168.77.1", 8081) == web_name + "\n");
+  CHECK(curl_in_netns(underlay.n2(), "192.168.77.1", 8081) == web_name + "\n");
   CHECK(allocated_ips(node1) == 2);
 
   // Deletion gives back the IP and the veth.
@@ -160,12 +119,12 @@ TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their I
   REQUIRE(AgentHarness::eventually([&] { return node1.pod("web").is_null() && node1.pod("second").is_null(); }, 60s));
   CHECK(allocated_ips(node1) == 0);
   CHECK(run_command("ip -n " + underlay.n1() + " -o link show type veth").output.find("veth") == std::string::npos);
-  CHECK(curl(underlay.n2(), "192.168.77.1", 8081).empty());  // the hostPort DNAT is gone too
+  CHECK(curl_in_netns(underlay.n2(), "192.168.77.1", 8081).empty());  // the hostPort DNAT is gone too
 }
 
 TEST_CASE("a hostNetwork pod uses the node's netns and address; a hostPort clash is refused", "[e2e][network]") {
-  Underlay underlay;
-  AgentHarness node(node_options(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1"}));
+  NodeUnderlay underlay;
+  AgentHarness node(networked_node(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1"}));
   node.write_manifest("host.yaml", pod_yaml("host", R"(  hostNetwork: true
   terminationGracePeriodSeconds: 1
   containers:
@@ -198,5 +157,5 @@ TEST_CASE("a hostNetwork pod uses the node's netns and address; a hostPort clash
            std::string::npos;
   }, 30s));
   CHECK(node.pod("rival")["status"].value("phase", "") == "Pending");
-  CHECK(curl(underlay.n2(), "192.168.77.1", 8081) == "web-" + node.node() + "\n");
+  CHECK(curl_in_netns(underlay.n2(), "192.168.77.1", 8081) == "web-" + node.node() + "\n");
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -101,4 +102,104 @@ spec:
     auto s = run_command(fmt::format("ip netns exec {} iptables-legacy-save -t nat", agent.netns()));
     return s.output.find("10.96.0.20") == std::string::npos;
   }, 20s));
+}
+
+namespace {
+
+std::string web_pod(const std::string& name) {
+  return fmt::format(R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: {}
+  labels: {{app: web}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["/bin/sh", "-c"]
+    args: ["mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports:
+    - name: http
+      containerPort: 8080
+)", name);
+}
+
+const char* kWebService = R"(apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: NodePort
+  selector: {app: web}
+  clusterIP: 10.96.0.30
+  ports:
+  - name: http
+    port: 80
+    targetPort: http
+    nodePort: 30080
+)";
+
+// curl's exit code and body, from inside a netns.
+CommandResult curl_result(const std::string& netns, const std::string& ip, int port) {
+  return run_command(fmt::format("nsenter --net=/run/netns/{} curl -s --noproxy '*' -m 3 http://{}:{}/index.html",
+                                 netns, ip, port));
+}
+
+}  // namespace
+
+TEST_CASE("a Service over the node's own pods carries real traffic: ClusterIP, NodePort, from a pod", "[e2e][proxy]") {
+  NodeUnderlay underlay;
+  AgentHarness node(networked_node(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1"}));
+  node.write_manifest("web-a.yaml", web_pod("web-a"));
+  node.write_manifest("web-b.yaml", web_pod("web-b"));
+  node.write_manifest("client.yaml", pod_yaml("client", R"(  terminationGracePeriodSeconds: 1
+  containers:
+  - name: sh
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+)"));
+  node.write_manifest("web-svc.yaml", kWebService);
+  const std::string a = "web-a-" + node.node() + "\n", b = "web-b-" + node.node() + "\n";
+
+  // Endpoints come from the pods (selector, named targetPort), ready once they run.
+  REQUIRE(AgentHarness::eventually([&] { return node.nodectl("services").output.find("2/2") != std::string::npos; }, 60s));
+  std::set<std::string> answers;
+  bool both = AgentHarness::eventually([&] {
+    auto r = curl_result(underlay.n1(), "10.96.0.30", 80);
+    if (r.exit_code == 0) answers.insert(r.output);
+    return answers.size() == 2;  // both endpoints answer (p of a miss in 60 tries: 2^-59)
+  }, 30s);
+  CHECK(both);
+  CHECK(answers == std::set<std::string>{a, b});
+
+  // NodePort from the other node; ClusterIP from a pod of this node (through the bridge).
+  auto via_node_port = curl_result(underlay.n2(), "192.168.77.1", 30080);
+  CHECK(via_node_port.exit_code == 0);
+  CHECK((via_node_port.output == a || via_node_port.output == b));
+  auto from_pod = node.nodectl("exec client-" + node.node() +
+                               R"( -- sh -c 'printf "GET /index.html HTTP/1.0\r\n\r\n" | nc -w 3 10.96.0.30 80')");
+  CHECK(from_pod.exit_code == 0);
+  CHECK_THAT(from_pod.output, Catch::StartsWith("HTTP/1.1 200 OK") &&
+                                  (Catch::EndsWith("\r\n\r\n" + a) || Catch::EndsWith("\r\n\r\n" + b)));
+
+  // One endpoint goes away: only the other answers.
+  const std::string web_b_ip = node.pod("web-b")["status"].value("podIP", "");
+  REQUIRE(!web_b_ip.empty());
+  node.remove_manifest("web-b.yaml");
+  REQUIRE(AgentHarness::eventually([&] { return node.nodectl("services").output.find("1/1") != std::string::npos; }, 60s));
+  REQUIRE(AgentHarness::eventually([&] {
+    auto s = run_command(fmt::format("ip netns exec {} iptables-legacy-save -t nat", underlay.n1())).output;
+    return s.find(":8080") != std::string::npos && s.find(web_b_ip + ":8080") == std::string::npos;
+  }, 20s));
+  for (int i = 0; i < 10; ++i) CHECK(curl_result(underlay.n1(), "10.96.0.30", 80).output == a);
+
+  // No endpoint left: refused at once (REJECT in filter), not a 3 s timeout.
+  node.remove_manifest("web-a.yaml");
+  REQUIRE(AgentHarness::eventually([&] { return curl_result(underlay.n1(), "10.96.0.30", 80).exit_code == 7; }, 30s));
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(curl_result(underlay.n1(), "10.96.0.30", 80).exit_code == 7);  // 7: connection refused
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
 }
