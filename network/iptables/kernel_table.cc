@@ -126,6 +126,7 @@ class KernelTable : public TableEditor {
   }
 
   bool has_chain(const std::string& chain) const override { return find(chain) >= 0; }
+  bool is_as_committed() const override { return from_cache_; }
 
   Result<std::vector<Rule>> rules(const std::string& chain) const override {
     int idx = find(chain);

@@ -38,6 +38,10 @@ class TableEditor {
   // Flushes and deletes a user chain; fails (naming the chain) while something still jumps to it.
   virtual Status delete_chain(const std::string& chain) = 0;
 
+  // True when the table, as opened (before this editor's own edits), is known to be the one this
+  // process committed last, unchanged since (as far as the implementation can tell cheaply).
+  virtual bool is_as_committed() const { return false; }
+
   // Replaces the kernel's table with the edited one, atomically. On error the kernel keeps the
   // previous table and this editor must be discarded.
   virtual Status commit() = 0;

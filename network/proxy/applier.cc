@@ -38,6 +38,9 @@ const std::vector<EndpointInfo>& endpoints_of(const ProxyState& s, const Service
 struct ServiceChanges {
   std::set<ServicePortName> changed;  // new, or different definition or endpoints: rebuilt
   std::vector<ServicePortName> removed;  // gone: their chains are no longer wanted
+  // No Service added or removed, and each changed one has the same entry points: the shared
+  // chains (KUBE-SERVICES, KUBE-NODEPORTS, ...) need no rebuild.
+  bool same_entry_points = true;
 };
 
 // One pass over both (sorted) maps.
@@ -46,12 +49,17 @@ ServiceChanges changed_services(const ProxyState& before, const ProxyState& afte
   auto b = before.services.begin();
   for (const auto& [name, svc] : after.services) {
     while (b != before.services.end() && b->first < name) out.removed.push_back((b++)->first);
-    const bool same = b != before.services.end() && b->first == name && b->second == svc &&
-                      endpoints_of(before, name) == endpoints_of(after, name);
-    if (!same) out.changed.insert(name);
+    const bool known = b != before.services.end() && b->first == name;
+    const bool same = known && b->second == svc && endpoints_of(before, name) == endpoints_of(after, name);
+    if (!same) {
+      out.changed.insert(name);
+      out.same_entry_points = out.same_entry_points && known &&
+                              proxy::same_entry_points(b->second, endpoints_of(before, name), svc, endpoints_of(after, name));
+    }
     if (b != before.services.end() && b->first == name) ++b;
   }
   for (; b != before.services.end(); ++b) out.removed.push_back(b->first);
+  if (!out.removed.empty()) out.same_entry_points = false;
   return out;
 }
 
@@ -89,6 +97,8 @@ class EditingSink : public RulesetSink {
     current_ = nullptr;
     if (!status_.ok()) return;
     const int t = static_cast<int>(TableId::kNat);
+    // A table known to be the one we committed last holds every chain we kept.
+    if (editors_[t]->is_as_committed()) return;
     auto it = previous_chains_.find(name);
     if (it == previous_chains_.end()) {
       status_ = Error{ErrorCode::kFailedPrecondition, "service " + name.to_string() + ": chains unknown; full resync needed"};
@@ -241,7 +251,7 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   EditingSink sink(editors, committed_, service_chains_, ++sync_number_, full);
   ServiceChanges changes;
   if (!full) changes = changed_services(last_state_, state);
-  compile(state, config_, sink, full ? nullptr : &changes.changed);
+  compile(state, config_, sink, full ? nullptr : &changes.changed, !full && changes.same_entry_points);
   NA_RETURN_IF_ERROR(sink.status());
   NA_RETURN_IF_ERROR(sink.ensure_jumps());
   // A full sync sweeps every per-service chain of the table (also those of an earlier run of

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <tuple>
 
 #include "network/iptables/save_format.h"
 #include "network/proxy/chain_names.h"
@@ -107,8 +108,9 @@ Categorized categorize(const ServicePortInfo& svc, const std::vector<EndpointInf
 class Compiler {
  public:
   Compiler(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink,
-           const std::set<ServicePortName>* only)
-      : state_(state), config_(config), sink_(sink), only_(only), mark_(1u << config.masquerade_bit),
+           const std::set<ServicePortName>* only, bool keep_shared)
+      : state_(state), config_(config), sink_(sink), only_(only), keep_shared_(only && keep_shared),
+        mark_(1u << config.masquerade_bit),
         large_cluster_(is_large_cluster(state, config)) {}
 
   void run() {
@@ -118,8 +120,10 @@ class Compiler {
     base_filter();
     for (const auto& [name, svc] : state_.services) {
       keep_ = only_ && !only_->count(name);
-      service(svc);
+      if (keep_ && keep_shared_) sink_.keep_service(name);
+      else service(svc);
     }
+    if (keep_shared_) return;
     // Must be the last rule of KUBE-SERVICES (nat).
     if (config_.nodeport_addresses.empty()) {
       Rule r = jump(kNodePortsChain);
@@ -229,7 +233,7 @@ class Compiler {
 
     if (keep_) sink_.keep_service(svc.name);
     else per_service_chains(svc, cat, svc_chain, svl_chain, ext_chain);
-    entry_points(svc, internal_chain, ext_chain, has_internal, has_external, has_endpoints);
+    if (!keep_shared_) entry_points(svc, internal_chain, ext_chain, has_internal, has_external, has_endpoints);
   }
 
   // 1-3: the Service port's own chains (KUBE-SEP-, KUBE-SVC-/KUBE-SVL-, KUBE-EXT-).
@@ -388,6 +392,7 @@ class Compiler {
   const CompilerConfig& config_;
   RulesetSink& sink_;
   const std::set<ServicePortName>* only_;
+  const bool keep_shared_;
   const uint32_t mark_;
   const bool large_cluster_;
   bool keep_ = false;  // the current service's own chains are kept, not rebuilt
@@ -411,8 +416,25 @@ class CollectingSink : public RulesetSink {
 }  // namespace
 
 void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink,
-             const std::set<ServicePortName>* only) {
-  Compiler(state, config, sink, only).run();
+             const std::set<ServicePortName>* only, bool keep_shared) {
+  Compiler(state, config, sink, only, keep_shared).run();
+}
+
+bool same_entry_points(const ServicePortInfo& svc_a, const std::vector<EndpointInfo>& eps_a,
+                       const ServicePortInfo& svc_b, const std::vector<EndpointInfo>& eps_b) {
+  if (!(svc_a == svc_b)) return false;
+  // What service() derives from the endpoints for the entry points (has_endpoints,
+  // has_internal, has_external).
+  auto key = [](const ServicePortInfo& svc, const std::vector<EndpointInfo>& eps) {
+    const Categorized cat = categorize(svc, eps);
+    const bool any = std::any_of(eps.begin(), eps.end(), [](const EndpointInfo& e) {
+      return e.ready || (e.serving && e.terminating);
+    });
+    const bool internal = !(svc.internal_policy_local ? cat.local : cat.cluster).empty();
+    const bool external = !(svc.external_policy_local ? cat.local : cat.cluster).empty();
+    return std::make_tuple(any, internal, external);
+  };
+  return key(svc_a, eps_a) == key(svc_b, eps_b);
 }
 
 bool is_large_cluster(const ProxyState& state, const CompilerConfig& config) {

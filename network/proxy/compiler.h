@@ -47,8 +47,16 @@ class RulesetSink {
 // per changed Service, not per chain; the shared chains (KUBE-SERVICES, KUBE-NODEPORTS, filter)
 // are always complete. Whether comments are dropped (large cluster)
 // depends on the whole state, so callers recompile everything when that flips.
+// `keep_shared` (with `only`): the shared chains are not emitted either (they stay as they are),
+// and kept Services cost nothing at all; for callers that know no Service's entry points changed
+// (same_entry_points() for every changed one, none added or removed).
 void compile(const ProxyState& state, const CompilerConfig& config, RulesetSink& sink,
-             const std::set<ServicePortName>* only = nullptr);
+             const std::set<ServicePortName>* only = nullptr, bool keep_shared = false);
+// Whether a Service port contributes the same rules to the shared chains with either endpoint
+// list: same definition, and the same answers to "any usable endpoint / any for the internal /
+// any for the external policy".
+bool same_entry_points(const ServicePortInfo& svc_a, const std::vector<EndpointInfo>& eps_a,
+                       const ServicePortInfo& svc_b, const std::vector<EndpointInfo>& eps_b);
 // kube-proxy's largeClusterMode: more endpoints than the threshold.
 bool is_large_cluster(const ProxyState& state, const CompilerConfig& config);
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "network/iptables/save_format.h"
@@ -141,4 +142,69 @@ TEST_CASE("internalTrafficPolicy Local: cluster IP uses local endpoints only, dr
   state.endpoints[name].erase(state.endpoints[name].begin());  // only the remote one is left
   Ruleset none = compile_ruleset(state, CompilerConfig{});
   CHECK(format_table(none.filter).find("-A KUBE-SERVICES -d 172.30.0.9/32 -p tcp -m comment --comment \"ns/itp has no local endpoints\" -m tcp --dport 80 -j DROP") != std::string::npos);
+}
+
+namespace {
+
+// Records which chains a compile emitted and which Services it kept.
+class RecordingSink : public RulesetSink {
+ public:
+  void chain(TableId t, const std::string& name, const std::vector<iptables::Rule>&) override {
+    chains.insert(std::string(table_name(t)) + "/" + name);
+  }
+  void jump(TableId, const std::string&, const iptables::Rule&) override {}
+  void keep_service(const ServicePortName& name) override { kept.insert(name); }
+  std::set<std::string> chains;
+  std::set<ServicePortName> kept;
+};
+
+}  // namespace
+
+TEST_CASE("partial compile: only the named Services are rebuilt; keep_shared leaves the shared chains out") {
+  auto tracker = load_fixture();
+  const ProxyState state = tracker->snapshot();
+  REQUIRE(state.services.size() > 2);
+  const ServicePortName changed = state.services.begin()->first;
+  const std::set<ServicePortName> only{changed};
+  const std::string svc_chain = "nat/" + service_chain(changed, state.services.begin()->second.protocol);
+
+  RecordingSink partial;
+  compile(state, CompilerConfig{}, partial, &only);
+  CHECK(partial.chains.count("nat/KUBE-SERVICES") == 1);
+  CHECK(partial.chains.count(svc_chain) == 1);
+  CHECK(partial.kept.size() == state.services.size() - 1);
+  CHECK(partial.kept.count(changed) == 0);
+
+  RecordingSink lean;
+  compile(state, CompilerConfig{}, lean, &only, true);
+  CHECK(lean.chains.count("nat/KUBE-SERVICES") == 0);
+  CHECK(lean.chains.count("nat/KUBE-NODEPORTS") == 0);
+  CHECK(lean.chains.count("filter/KUBE-SERVICES") == 0);
+  CHECK(lean.chains.count(svc_chain) == 1);
+  CHECK(lean.kept == partial.kept);
+}
+
+TEST_CASE("same_entry_points: an endpoint moving keeps them, the last endpoint going away does not") {
+  ServicePortInfo svc;
+  svc.name = ServicePortName{"ns", "a", "http"};
+  svc.cluster_ip = 0xAC1E0001;
+  svc.port = 80;
+  const std::vector<EndpointInfo> two{{0x0A010001, 8080, true, true, false, false, "n"},
+                                      {0x0A010002, 8080, true, true, false, false, "n"}};
+  std::vector<EndpointInfo> moved = two;
+  moved[0].ip = 0x0A010009;
+  CHECK(same_entry_points(svc, two, svc, moved));
+  CHECK_FALSE(same_entry_points(svc, two, svc, {}));
+  std::vector<EndpointInfo> unready = two;
+  for (auto& e : unready) e.ready = e.serving = false;
+  CHECK_FALSE(same_entry_points(svc, two, svc, unready));
+  ServicePortInfo other_port = svc;
+  other_port.port = 81;
+  CHECK_FALSE(same_entry_points(svc, two, other_port, two));
+  // internalTrafficPolicy Local: only local endpoints count for the cluster IP.
+  ServicePortInfo local = svc;
+  local.internal_policy_local = true;
+  std::vector<EndpointInfo> one_local = two;
+  one_local[0].is_local = true;
+  CHECK_FALSE(same_entry_points(local, two, local, one_local));
 }
