@@ -2,6 +2,8 @@
 // which LZ4 compresses ~20x at ~0.5-1 GB/s and restores at several GB/s.
 #include "network/iptables/committed_image.h"
 
+#include "network/iptables/page_buffer.h"
+
 #include <lz4.h>
 #include <time.h>
 
@@ -100,25 +102,28 @@ bool CommittedImage::matches(const ipt_getinfo& live) const {
 bool CommittedImage::restore(TableIndex& index, Sources& buffers) {
   wait();
   if (!ok_ || !has_index_) return false;
-  Sources out;
-  out.reserve(chunks_.size());
+  // One mapping for all chunks, so that it goes back to the kernel as a whole afterwards.
+  size_t total = 0;
+  for (const auto& chunk : chunks_) total += chunk.raw_size;
+  auto out = std::make_shared<PageBuffer>(total);
+  size_t pos = 0;
   for (size_t k = 0; k < chunks_.size(); ++k) {
     Chunk& chunk = chunks_[k];
     if (chunk.raw_size == 0) continue;
-    // Not zero-filled: LZ4 writes every byte or fails.
-    std::unique_ptr<uint8_t[]> raw(new uint8_t[chunk.raw_size]);
-    const int n = LZ4_decompress_safe(chunk.compressed.data(), reinterpret_cast<char*>(raw.get()),
+    uint8_t* raw = out->data() + pos;
+    const int n = LZ4_decompress_safe(chunk.compressed.data(), reinterpret_cast<char*>(raw),
                                       static_cast<int>(chunk.compressed.size()), static_cast<int>(chunk.raw_size));
     if (n != static_cast<int>(chunk.raw_size)) return false;
     index_.rebase(k * kChainsPerChunk, (k + 1) * kChainsPerChunk, reinterpret_cast<const uint8_t*>(chunk.base),
-                  chunk.raw_size, raw.get());
-    chunk.base = reinterpret_cast<uintptr_t>(raw.get());
-    out.push_back(std::move(raw));
+                  chunk.raw_size, raw);
+    chunk.base = reinterpret_cast<uintptr_t>(raw);
+    pos += chunk.raw_size;
   }
   index = std::move(index_);
   index_ = TableIndex{};
   has_index_ = false;
-  buffers = std::move(out);
+  buffers.clear();
+  buffers.push_back(std::move(out));
   return true;
 }
 

@@ -30,7 +30,7 @@ class CommittedImage {
     uintptr_t base = 0;  // where the index's rule pointers into this chunk point (maybe freed)
   };
   // Memory the index's rule pointers may point into until the chunks are rebuilt.
-  using Sources = std::vector<std::unique_ptr<uint8_t[]>>;
+  using Sources = std::vector<std::shared_ptr<void>>;
 
   // `chunks`: those the index came from (empty after a read from the kernel); chunks marked in
   // `dirty` (and any beyond `chunks`) are rebuilt from the bytes the index points to, which

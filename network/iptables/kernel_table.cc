@@ -23,6 +23,7 @@
 #include "network/iptables/committed_image.h"
 #include "network/iptables/encode.h"
 #include "network/iptables/kernel_table_index.h"
+#include "network/iptables/page_buffer.h"
 #include "network/iptables/xtables_lock.h"
 
 namespace nodeagent::iptables {
@@ -30,7 +31,12 @@ namespace nodeagent::iptables {
 // The last committed image of each table, shared by KernelIptables and its editors.
 struct CommittedTables {
   mutable std::mutex mu;
-  std::map<std::string, std::unique_ptr<CommittedImage>> tables;
+  struct Entry {
+    std::unique_ptr<CommittedImage> image;
+    uint64_t generation = 0;  // which commit made it: an editor gives back only to its lender
+  };
+  std::map<std::string, Entry> tables;
+  uint64_t next_generation = 1;
   std::map<std::string, bool> last_open_cached;
   double last_compress_cpu = 0;
 };
@@ -61,8 +67,8 @@ class Arena {
     return p;
   }
   // Hands the blocks over (to keep them alive elsewhere); the arena is empty afterwards.
-  void release_into(std::vector<std::unique_ptr<uint8_t[]>>& out) {
-    for (auto& b : blocks_) out.push_back(std::move(b));
+  void release_into(std::vector<std::shared_ptr<void>>& out) {
+    for (auto& b : blocks_) out.push_back(std::shared_ptr<void>(std::move(b)));
     blocks_.clear();
     used_ = 0;
   }
@@ -86,9 +92,9 @@ class KernelTable : public TableEditor {
     // cache is useless (its index is gone) and the next open reads the kernel.
     std::lock_guard guard(cache_->mu);
     auto it = cache_->tables.find(table_);
-    if (it == cache_->tables.end()) return;
+    if (it == cache_->tables.end() || it->second.generation != lender_) return;
     if (dirty_) cache_->tables.erase(it);
-    else it->second->give_back(std::move(ix_));
+    else it->second.image->give_back(std::move(ix_));
   }
 
   Status load() {
@@ -99,11 +105,10 @@ class KernelTable : public TableEditor {
       if (getsockopt(fd_, IPPROTO_IP, IPT_SO_GET_INFO, &info, &len) != 0) return fail("get info", errno);
       info_ = info;
       if (attempt == 0 && load_cached()) return ok_status();
-      // Not zero-filled: the kernel writes every byte, and at 100k+ rules the memset shows up.
       const size_t blob_size = sizeof(ipt_get_entries) + info.size;
-      blob_.reset(new uint8_t[blob_size]);
+      blob_ = std::make_shared<PageBuffer>(blob_size);
       all_dirty_ = true;
-      auto* get = reinterpret_cast<ipt_get_entries*>(blob_.get());
+      auto* get = reinterpret_cast<ipt_get_entries*>(blob_->data());
       std::memset(get, 0, sizeof(ipt_get_entries));
       std::strncpy(get->name, table_.c_str(), sizeof get->name - 1);
       get->size = info.size;
@@ -231,8 +236,10 @@ class KernelTable : public TableEditor {
     auto it = cache_->tables.find(table_);
     bool used = false;
     if (it != cache_->tables.end()) {
-      used = it->second->has_index() && it->second->matches(info_) && it->second->restore(ix_, chunk_buffers_);
-      if (!used) cache_->tables.erase(it);
+      auto& image = *it->second.image;
+      used = image.has_index() && image.matches(info_) && image.restore(ix_, chunk_buffers_);
+      if (used) lender_ = it->second.generation;
+      else cache_->tables.erase(it);
     }
     cache_->last_open_cached[table_] = used;
     from_cache_ = used;
@@ -260,9 +267,9 @@ class KernelTable : public TableEditor {
   ipt_getinfo info_{};
   // The bytes `ix_` points into: the kernel's entries (behind an ipt_get_entries header), or the
   // cache's chunks, and the arena.
-  std::unique_ptr<uint8_t[]> blob_;
+  std::shared_ptr<PageBuffer> blob_;
   const uint8_t* image_ = nullptr;
-  std::vector<std::unique_ptr<uint8_t[]>> chunk_buffers_;
+  CommittedImage::Sources chunk_buffers_;
   std::vector<bool> dirty_chunks_;
   bool all_dirty_ = false;  // read from the kernel: every chunk is new
   TableIndex ix_;
@@ -270,6 +277,7 @@ class KernelTable : public TableEditor {
   std::unordered_map<std::string, int>& index_ = ix_.by_name;
   Arena arena_;
   bool from_cache_ = false;
+  uint64_t lender_ = 0;  // generation of the cache entry the index came from
   bool dirty_ = false;
   bool committed_ = false;
 };
@@ -440,12 +448,11 @@ Status KernelTable::commit() {
   const uint32_t total = off + head_size;
   ++entries;
 
-  // Not zero-filled (rules are copied whole; heads and tails are cleared below).
+  // Zero-filled by the kernel (fresh pages); rules are copied whole, heads and tails written whole.
   const size_t buf_size = sizeof(ipt_replace) + total;
-  std::unique_ptr<uint8_t[]> buf(new uint8_t[buf_size]);
-  std::memset(buf.get(), 0, sizeof(ipt_replace));
+  auto buf = std::make_unique<PageBuffer>(buf_size);
   std::vector<int> old_index_of_new(entries, -1);
-  uint8_t* out = buf.get() + sizeof(ipt_replace);
+  uint8_t* out = buf->data() + sizeof(ipt_replace);
   uint32_t pos = 0, n = 0;
   auto put_error = [&](const char* name) {
     std::memset(out + pos, 0, head_size);
@@ -496,7 +503,7 @@ Status KernelTable::commit() {
   }
   put_error(XT_ERROR_TARGET);
 
-  auto* r = reinterpret_cast<ipt_replace*>(buf.get());
+  auto* r = reinterpret_cast<ipt_replace*>(buf->data());
   std::strncpy(r->name, table_.c_str(), sizeof r->name - 1);
   r->valid_hooks = info_.valid_hooks;
   r->num_entries = entries;
@@ -506,7 +513,7 @@ Status KernelTable::commit() {
   std::vector<xt_counters> old_counters(info_.num_entries);
   r->num_counters = info_.num_entries;
   r->counters = old_counters.data();
-  if (setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_REPLACE, buf.get(), static_cast<socklen_t>(buf_size)) != 0) {
+  if (setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_REPLACE, buf->data(), static_cast<socklen_t>(buf_size)) != 0) {
     const int err = errno;
     forget_cache();
     return fail("replace rejected by the kernel", err);
@@ -560,10 +567,14 @@ void KernelTable::remember(const ipt_replace& repl, std::vector<int> order) {
   std::lock_guard guard(cache_->mu);
   std::vector<CommittedImage::Chunk> chunks;
   auto it = cache_->tables.find(table_);
-  if (it != cache_->tables.end() && !all_dirty_) chunks = it->second->take_chunks();
-  if (all_dirty_) dirty_chunks_.clear();  // no chunks to reuse: all are built
-  cache_->tables[table_] = std::make_unique<CommittedImage>(info, std::move(ix_), std::move(chunks),
-                                                            std::move(dirty_chunks_), std::move(sources));
+  // Clean chunks are reused only from the entry this index came from (another editor of the
+  // same table may have replaced it meanwhile); otherwise every chunk is rebuilt.
+  if (!all_dirty_ && it != cache_->tables.end() && it->second.generation == lender_) chunks = it->second.image->take_chunks();
+  if (chunks.empty()) dirty_chunks_.clear();
+  auto& entry = cache_->tables[table_];
+  entry.image = std::make_unique<CommittedImage>(info, std::move(ix_), std::move(chunks), std::move(dirty_chunks_),
+                                                 std::move(sources));
+  entry.generation = cache_->next_generation++;
 }
 
 }  // namespace
@@ -592,7 +603,7 @@ KernelIptables::KernelIptables(std::string lock_path)
 KernelIptables::~KernelIptables() = default;
 
 void KernelIptables::forget_cached_tables() {
-  std::map<std::string, std::unique_ptr<CommittedImage>> dropped;
+  std::map<std::string, CommittedTables::Entry> dropped;
   {
     std::lock_guard guard(cache_->mu);
     dropped.swap(cache_->tables);
@@ -608,21 +619,21 @@ bool KernelIptables::last_open_used_cache(const std::string& table) const {
 size_t KernelIptables::cached_image_bytes() const {
   std::lock_guard guard(cache_->mu);
   size_t bytes = 0;
-  for (const auto& [name, image] : cache_->tables) bytes += image->image_bytes();
+  for (const auto& [name, entry] : cache_->tables) bytes += entry.image->image_bytes();
   return bytes;
 }
 
 double KernelIptables::last_compress_cpu() const {
   std::lock_guard guard(cache_->mu);
   double cpu = 0;
-  for (const auto& [name, image] : cache_->tables) cpu += image->build_cpu();
+  for (const auto& [name, entry] : cache_->tables) cpu += entry.image->build_cpu();
   return cpu;
 }
 
 size_t KernelIptables::last_chunks_rebuilt(const std::string& table) const {
   std::lock_guard guard(cache_->mu);
   auto it = cache_->tables.find(table);
-  return it == cache_->tables.end() ? 0 : it->second->chunks_rebuilt();
+  return it == cache_->tables.end() ? 0 : it->second.image->chunks_rebuilt();
 }
 
 }  // namespace nodeagent::iptables

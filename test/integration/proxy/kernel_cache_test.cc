@@ -81,6 +81,21 @@ TEST_CASE("partial syncs use the committed table while it is ours and re-read it
   CHECK(nat_rules(node.name()).find("--to-destination 10.9.1.1:5353") != std::string::npos);
   CHECK(ipt.cached_image_bytes() > 0);
 
+  // A reader in between (nodectl trace, the Runner's canary check) leaves the cache usable.
+  in_netns(node.name(), [&] {
+    auto nat = ipt.open("nat");
+    REQUIRE(nat.ok());
+    CHECK((*nat)->is_as_committed());
+    auto rules = (*nat)->rules("KUBE-SERVICES");
+    REQUIRE(rules.ok());
+    CHECK(rules->size() == 4);  // three Services and the nodeports jump
+  });
+  move_endpoint(state, 1, 2);
+  REQUIRE(apply(applier, node.name(), state, false).ok());
+  CHECK(ipt.last_open_used_cache("nat"));
+  CHECK(nat_rules(node.name()).find("--to-destination 10.9.1.2:5353") != std::string::npos);
+  CHECK(nat_rules(node.name()).find("--to-destination 10.9.1.1:5353") == std::string::npos);
+
   // Someone else adds a chain and a rule: the table's size no longer matches what we committed.
   REQUIRE(sh("ip netns exec " + node.name() + " iptables-legacy -t nat -N OTHER-TOOL") == 0);
   REQUIRE(sh("ip netns exec " + node.name() + " iptables-legacy -t nat -A OTHER-TOOL -p tcp --dport 9 -j RETURN") == 0);
