@@ -1,6 +1,7 @@
 // Timeline of one Runner:
 //   start ─► sync (full) ─► wait ─► change ─► (≥ min_sync_period since last) sync (partial)
 //            │ failure ─► retry after min_sync_period, full        periodic tick ─► canary check
+//                                                                 (full sync when full_sync_period is over)
 #include "network/proxy/runner.h"
 
 #include "agent/util/log.h"
@@ -83,7 +84,7 @@ void Runner::sync_once(bool periodic) {
   bool full;
   {
     std::lock_guard lock(mu_);
-    full = full_next_;
+    full = full_next_ || Clock::now() - last_full_sync_ >= config_.full_sync_period;
   }
   if (!full) {
     auto missing = applier_.canary_missing();
@@ -112,6 +113,7 @@ void Runner::sync_once(bool periodic) {
   status_.synced_generation = generation;
   status_.last_error.clear();
   full_next_ = false;
+  if (full) last_full_sync_ = Clock::now();
   if (conntrack_) {
     auto flows = stale_udp_flows(last_state_, state);
     if (!flows.empty()) {

@@ -1,6 +1,9 @@
 // The proxier's loop, after kube-proxy's BoundedFrequencyRunner: changes from the tracker wake
 // it; syncs happen at most once per min_sync_period and at least once per sync_period (which
-// also checks the canary chain); a failed sync is retried after min_sync_period as a full sync.
+// also checks the canary chain); a failed sync is retried after min_sync_period as a full sync,
+// and at least once per full_sync_period a sync is full anyway (as kube-proxy does hourly): it
+// re-reads the tables from the kernel, so that a foreign edit the table cache could not notice
+// (KernelIptables) is seen within that period.
 // Restarting the agent builds a new Runner: its first sync is full and replaces the kernel's
 // rules in place, so established and new connections see no gap.
 #pragma once
@@ -21,6 +24,7 @@ namespace nodeagent::proxy {
 struct RunnerConfig {
   std::chrono::milliseconds min_sync_period{1000};
   std::chrono::milliseconds sync_period{30000};
+  std::chrono::milliseconds full_sync_period{3600000};
   // Runs first on the runner's thread (tests use it to enter a node's network namespace).
   std::function<void()> thread_init;
 };
@@ -60,6 +64,7 @@ class Runner {
   bool stop_ = false;
   bool pending_ = true;     // first sync happens at once
   bool full_next_ = true;   // first sync after start is full
+  std::chrono::steady_clock::time_point last_full_sync_{};
   RunnerStatus status_;
   ProxyState last_state_;
   std::thread thread_;

@@ -131,6 +131,32 @@ TEST_CASE("runner: syncs changes, retries failures, resyncs when the canary disa
   runner.stop();
 }
 
+TEST_CASE("runner: a full sync at least once per full_sync_period, none without it") {
+  for (bool short_period : {false, true}) {
+    FakeIptables fake;
+    ChangeTracker tracker("node-a");
+    REQUIRE(tracker.upsert_service(web_service()).ok());
+    Applier applier(fake, CompilerConfig{});
+    RunnerConfig rc;
+    rc.min_sync_period = std::chrono::milliseconds(10);
+    rc.sync_period = std::chrono::milliseconds(20);
+    if (short_period) rc.full_sync_period = std::chrono::milliseconds(50);
+    Runner runner(tracker, applier, nullptr, rc);
+    runner.start();
+    REQUIRE(runner.wait_synced(std::chrono::seconds(5)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const RunnerStatus st = runner.status();
+    runner.stop();
+    INFO("short_period " << short_period << " syncs " << st.syncs);
+    if (short_period) {
+      CHECK(st.syncs >= 3);
+      CHECK(st.last.chains_written > 5);  // a full sync rewrites every chain
+    } else {
+      CHECK(st.syncs == 1);  // nothing changed: the periodic ticks only check the canary
+    }
+  }
+}
+
 TEST_CASE("tracer explains the live rules: spread, REJECT, ETP Local node port") {
   FakeIptables fake;
   ChangeTracker tracker("node-a");
