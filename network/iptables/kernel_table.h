@@ -18,10 +18,13 @@ struct CommittedTables;
 
 // After a commit it keeps the table it wrote (committed_image.h) and the next open() uses it
 // instead of reading the table back when the kernel's GET_INFO (size, entry count, hook
-// offsets) still matches. A foreign change that keeps all of those is invisible to that check
-// until forget_cached_tables() (the Applier calls it on every full sync); a foreign change of
-// the entry count between that check and our replace is refused by the kernel itself
-// (num_counters mismatch), as it is for libiptc.
+// offsets) still matches. The trade-off: x_tables has no generation number, so a foreign edit
+// that keeps all of those (say `iptables -R` swapping one address for another) is invisible to
+// that check, and our next commit would put back the rule as we last saw it; this lasts until
+// forget_cached_tables() (the Applier calls it on every full sync, the Runner makes one at least
+// hourly). Any edit that adds or removes a rule or chain, or changes a rule's size, is seen. A
+// foreign change of the entry count between our check and our replace is refused by the kernel
+// itself (num_counters mismatch), as it is for libiptc.
 class KernelIptables : public Iptables {
  public:
   explicit KernelIptables(std::string lock_path = "/run/xtables.lock");

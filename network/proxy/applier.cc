@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "agent/util/log.h"
 #include "network/proxy/chain_names.h"
@@ -66,7 +68,7 @@ ServiceChanges changed_services(const ProxyState& before, const ProxyState& afte
 class EditingSink : public RulesetSink {
  public:
   using Memo = std::unordered_map<std::string, AppliedChain>;
-  using ServiceChains = std::map<ServicePortName, std::vector<std::string>>;
+  using ServiceChains = std::map<ServicePortName, std::vector<AppliedServiceChain>>;
   EditingSink(iptables::TableEditor* editors[3], Memo (&committed)[3], const ServiceChains& previous, uint64_t sync,
               bool full)
       : committed_(committed), previous_chains_(previous), sync_(sync), full_(full) {
@@ -76,21 +78,33 @@ class EditingSink : public RulesetSink {
   void chain(TableId table, const std::string& name, const std::vector<iptables::Rule>& rules) override {
     if (!status_.ok()) return;
     const int t = static_cast<int>(table);
-    if (current_ && table == TableId::kNat && is_per_service_chain(name)) current_->push_back(name);
     auto* editor = editors_[t];
     const uint64_t h = hash_rules(rules);
-    auto [it, inserted] = committed_[t].try_emplace(name);
-    auto& memo = it->second;
-    memo.wanted_in_sync = sync_;
-    if (!full_ && !inserted && memo.hash == h && editor->has_chain(name)) return;
-    memo.hash = h;
+    if (current_ && table == TableId::kNat && is_per_service_chain(name)) {
+      current_->push_back({name, h});
+      ++wanted_service_chains_;
+      if (!full_ && previous_) {
+        auto old = std::find_if(previous_->begin(), previous_->end(), [&](const AppliedServiceChain& c) { return c.name == name; });
+        if (old != previous_->end() && old->hash == h && editor->has_chain(name)) return;
+      }
+    } else {
+      auto [it, inserted] = committed_[t].try_emplace(name);
+      auto& memo = it->second;
+      memo.wanted_in_sync = sync_;
+      if (!full_ && !inserted && memo.hash == h && editor->has_chain(name)) return;
+      memo.hash = h;
+    }
     status_ = editor->replace_chain(name, rules);
     ++stats.chains_written;
     stats.rules_written += rules.size();
     if (changed_.size() < 8) changed_.push_back(std::string(table_name(table)) + "/" + name);
   }
 
-  void begin_service(const ServicePortName& name) override { current_ = &service_chains[name]; }
+  void begin_service(const ServicePortName& name) override {
+    current_ = &service_chains[name];
+    auto it = previous_chains_.find(name);
+    previous_ = it == previous_chains_.end() ? nullptr : &it->second;
+  }
 
   // Only partial syncs keep Services; their chains must still be in the kernel.
   void keep_service(const ServicePortName& name) override {
@@ -105,9 +119,9 @@ class EditingSink : public RulesetSink {
       return;
     }
     for (const auto& chain : it->second) {
-      if (!editors_[t]->has_chain(chain)) {
+      if (!editors_[t]->has_chain(chain.name)) {
         status_ = Error{ErrorCode::kFailedPrecondition,
-                        "table nat: chain " + chain + " vanished from the kernel; full resync needed"};
+                        "table nat: chain " + chain.name + " vanished from the kernel; full resync needed"};
         return;
       }
     }
@@ -133,9 +147,22 @@ class EditingSink : public RulesetSink {
   // emptied first, since stale chains jump to each other (KUBE-SVC- -> KUBE-SEP-).
   Status delete_stale() {
     std::vector<std::string> stale[3];
+    std::unordered_set<std::string_view> wanted;
     for (int t = 0; t < 3 && status_.ok(); ++t) {
-      for (const auto& chain : editors_[t]->chains()) {
-        if (!is_per_service_chain(chain) || wanted(t, chain)) continue;
+      const std::vector<std::string> chains = editors_[t]->chains();
+      // Every chain this sync wanted is in the table (it was just written), so when the table
+      // holds as many per-service chains as were wanted, none is stale: no lookups needed.
+      const size_t ours = static_cast<size_t>(std::count_if(chains.begin(), chains.end(), is_per_service_chain));
+      const size_t expected = t == static_cast<int>(TableId::kNat) ? wanted_service_chains_ : 0;
+      if (ours == expected) continue;
+      if (wanted.empty() && t == static_cast<int>(TableId::kNat)) {
+        wanted.reserve(wanted_service_chains_);
+        for (const auto& [svc, list] : service_chains) {
+          for (const auto& c : list) wanted.insert(c.name);
+        }
+      }
+      for (const auto& chain : chains) {
+        if (!is_per_service_chain(chain) || (t == static_cast<int>(TableId::kNat) && wanted.count(chain))) continue;
         stale[t].push_back(chain);
         status_ = editors_[t]->replace_chain(chain, {});
         if (!status_.ok()) return status_;
@@ -163,8 +190,9 @@ class EditingSink : public RulesetSink {
       auto now = service_chains.find(svc);
       for (const auto& chain : old->second) {
         const bool still = now != service_chains.end() &&
-                           std::find(now->second.begin(), now->second.end(), chain) != now->second.end();
-        if (!still && editors_[t]->has_chain(chain)) stale.push_back(chain);
+                           std::any_of(now->second.begin(), now->second.end(),
+                                       [&](const AppliedServiceChain& c) { return c.name == chain.name; });
+        if (!still && editors_[t]->has_chain(chain.name)) stale.push_back(chain.name);
       }
     };
     for (const auto& svc : changed) collect(svc);
@@ -176,7 +204,6 @@ class EditingSink : public RulesetSink {
     for (const auto& chain : stale) {
       if (!status_.ok()) return status_;
       status_ = editors_[t]->delete_chain(chain);
-      committed_[t].erase(chain);
       ++stats.chains_deleted;
       if (changed_.size() < 8) changed_.push_back("nat/-" + chain);
     }
@@ -199,18 +226,15 @@ class EditingSink : public RulesetSink {
   }
   ApplyStats stats;
   // Per Service port compiled in this sync: its own nat chains.
-  std::map<ServicePortName, std::vector<std::string>> service_chains;
+  ServiceChains service_chains;
 
  private:
-  bool wanted(int t, const std::string& chain) const {
-    auto it = committed_[t].find(chain);
-    return it != committed_[t].end() && it->second.wanted_in_sync == sync_;
-  }
-
   iptables::TableEditor* editors_[3];
   Memo (&committed_)[3];
   const ServiceChains& previous_chains_;
-  std::vector<std::string>* current_ = nullptr;  // chains of the Service being compiled
+  std::vector<AppliedServiceChain>* current_ = nullptr;  // chains of the Service being compiled
+  const std::vector<AppliedServiceChain>* previous_ = nullptr;  // its chains after the last sync
+  size_t wanted_service_chains_ = 0;
   const uint64_t sync_;
   std::vector<std::string> changed_;
   struct Jump {

@@ -28,11 +28,20 @@ struct ApplyStats {
   double open_cpu = 0, compile_and_edit_cpu = 0, commit_cpu = 0;
 };
 
-// What the Applier remembers per chain: the hash of the rules it wrote, and the sync that last
-// wanted the chain (chains not wanted by a successful sync are forgotten).
+// What the Applier remembers per shared chain (KUBE-SERVICES, KUBE-MARK-MASQ, ...): the hash of
+// the rules it wrote, and the sync that last wanted the chain (chains not wanted by a successful
+// sync are forgotten).
 struct AppliedChain {
   uint64_t hash = 0;
   uint64_t wanted_in_sync = 0;
+};
+
+// One of a Service port's own nat chains (KUBE-SEP-, KUBE-SVC-, ...) and the hash of the rules
+// the Applier wrote there. Kept per Service rather than in one map of 100k+ names: a partial
+// sync only looks at the changed Services' lists.
+struct AppliedServiceChain {
+  std::string name;
+  uint64_t hash = 0;
 };
 
 class Applier {
@@ -53,12 +62,12 @@ class Applier {
  private:
   iptables::Iptables& iptables_;
   CompilerConfig config_;
-  // Per table: chain -> what the Applier last wrote there.
+  // Per table: shared chain -> what the Applier last wrote there.
   std::unordered_map<std::string, AppliedChain> committed_[3];
-  // Per Service port: its own nat chains (KUBE-SEP-, KUBE-SVC-, ...) as the last successful sync
-  // produced them. A partial sync deletes stale chains from these lists alone, so that it costs
-  // per changed Service, not per chain of the table.
-  std::map<ServicePortName, std::vector<std::string>> service_chains_;
+  // Per Service port: its own nat chains as the last successful sync produced them. A partial
+  // sync deletes stale chains from these lists alone, so that it costs per changed Service, not
+  // per chain of the table.
+  std::map<ServicePortName, std::vector<AppliedServiceChain>> service_chains_;
   uint64_t sync_number_ = 0;
   // What the last successful sync compiled, to find the Services a partial sync must rebuild
   // (only the entries of Services it compiled; updated per changed Service).
