@@ -213,4 +213,34 @@ std::string pod_yaml(const std::string& name, const std::string& spec_body) {
   return fmt::format("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {}\nspec:\n{}", name, spec_body);
 }
 
+std::string web_pod_yaml(const std::string& name, int host_port) {
+  return fmt::format(R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: {}
+  labels: {{app: web}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["/bin/sh", "-c"]
+    args: ["mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports:
+    - name: http
+      containerPort: 8080
+{})", name, host_port ? fmt::format("      hostPort: {}\n", host_port) : "");
+}
+
+std::string sleeper_pod_yaml(const std::string& name) {
+  return pod_yaml(name, R"(  terminationGracePeriodSeconds: 1
+  containers:
+  - name: sh
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+)");
+}
+
 }  // namespace nodeagent::testing

@@ -95,5 +95,10 @@ std::string curl_in_netns(const std::string& netns, const std::string& ip, int p
 
 // YAML of a pod with the given containers section (already indented under `spec:`).
 std::string pod_yaml(const std::string& name, const std::string& spec_body);
+// A pod labelled app=web whose busybox httpd serves its host name at :8080/index.html (container
+// port "http"), with that port also on the node's `host_port` when it is not 0.
+std::string web_pod_yaml(const std::string& name, int host_port = 0);
+// A pod that sleeps and exits on SIGTERM.
+std::string sleeper_pod_yaml(const std::string& name);
 
 }  // namespace nodeagent::testing

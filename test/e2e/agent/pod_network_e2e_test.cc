@@ -22,28 +22,6 @@ namespace {
 bool running(const json& pod) { return !pod.is_null() && pod["status"].value("phase", "") == "Running"; }
 std::string pod_ip(const json& pod) { return pod.is_null() ? "" : pod["status"].value("podIP", ""); }
 
-std::string web_pod(int host_port) {
-  return pod_yaml("web", fmt::format(R"(  terminationGracePeriodSeconds: 1
-  containers:
-  - name: web
-    image: busybox:latest
-    imagePullPolicy: IfNotPresent
-    command: ["/bin/sh", "-c"]
-    args: ["mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
-    ports:
-    - containerPort: 8080
-      hostPort: {}
-)", host_port));
-}
-
-const char* kSleeper = R"(  terminationGracePeriodSeconds: 1
-  containers:
-  - name: sh
-    image: busybox:latest
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-)";
-
 size_t allocated_ips(const AgentHarness& agent) {
   size_t n = 0;
   std::error_code ec;
@@ -63,8 +41,8 @@ TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their I
   // No --node-ip on node 2: the agent finds 192.168.77.2 on its only interface.
   AgentHarness node2(networked_node(underlay.n2(), "b", {"--pod-cidr", "10.244.2.0/24",
                                                        "--node-routes", "10.244.1.0/24=192.168.77.1"}));
-  node1.write_manifest("web.yaml", web_pod(8081));
-  node2.write_manifest("client.yaml", pod_yaml("client", kSleeper));
+  node1.write_manifest("web.yaml", web_pod_yaml("web", 8081));
+  node2.write_manifest("client.yaml", sleeper_pod_yaml("client"));
   REQUIRE(AgentHarness::eventually([&] { return running(node1.pod("web")) && running(node2.pod("client")); }, 60s));
 
   // Status: IPs from each node's range, hostIP the node's address.
@@ -104,7 +82,7 @@ TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their I
   node1.kill_agent(SIGKILL);
   CHECK(curl_in_netns(underlay.n1(), web_ip, 8080) == web_name + "\n");  // the data path needs no agent
   node1.start_agent();
-  node1.write_manifest("second.yaml", pod_yaml("second", kSleeper));
+  node1.write_manifest("second.yaml", sleeper_pod_yaml("second"));
   REQUIRE(AgentHarness::eventually([&] { return running(node1.pod("second")); }, 60s));
   CHECK(pod_ip(node1.pod("web")) == web_ip);
   CHECK(node1.container_pid("web", "web") == web_pid);
@@ -128,15 +106,10 @@ TEST_CASE("pods on two nodes get IPs, talk across the underlay, and keep their I
 TEST_CASE("a hostNetwork pod uses the node's netns and address; a hostPort clash is refused", "[e2e][network]") {
   NodeUnderlay underlay;
   AgentHarness node(networked_node(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1"}));
-  node.write_manifest("host.yaml", pod_yaml("host", R"(  hostNetwork: true
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: sh
-    image: busybox:latest
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-)"));
-  node.write_manifest("web.yaml", web_pod(8081));
+  auto host_pod = sleeper_pod_yaml("host");
+  host_pod.replace(host_pod.find("spec:\n") + 6, 0, "  hostNetwork: true\n");
+  node.write_manifest("host.yaml", host_pod);
+  node.write_manifest("web.yaml", web_pod_yaml("web", 8081));
   REQUIRE(AgentHarness::eventually([&] { return running(node.pod("host")) && running(node.pod("web")); }, 60s));
   auto host = node.pod("host");
   CHECK(pod_ip(host) == "192.168.77.1");

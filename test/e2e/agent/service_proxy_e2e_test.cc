@@ -106,26 +106,6 @@ spec:
 
 namespace {
 
-std::string web_pod(const std::string& name) {
-  return fmt::format(R"(apiVersion: v1
-kind: Pod
-metadata:
-  name: {}
-  labels: {{app: web}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: web
-    image: busybox:latest
-    imagePullPolicy: IfNotPresent
-    command: ["/bin/sh", "-c"]
-    args: ["mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
-    ports:
-    - name: http
-      containerPort: 8080
-)", name);
-}
-
 const char* kWebService = R"(apiVersion: v1
 kind: Service
 metadata:
@@ -152,15 +132,9 @@ CommandResult curl_result(const std::string& netns, const std::string& ip, int p
 TEST_CASE("a Service over the node's own pods carries real traffic: ClusterIP, NodePort, from a pod", "[e2e][proxy]") {
   NodeUnderlay underlay;
   AgentHarness node(networked_node(underlay.n1(), "a", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1"}));
-  node.write_manifest("web-a.yaml", web_pod("web-a"));
-  node.write_manifest("web-b.yaml", web_pod("web-b"));
-  node.write_manifest("client.yaml", pod_yaml("client", R"(  terminationGracePeriodSeconds: 1
-  containers:
-  - name: sh
-    image: busybox:latest
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-)"));
+  node.write_manifest("web-a.yaml", web_pod_yaml("web-a"));
+  node.write_manifest("web-b.yaml", web_pod_yaml("web-b"));
+  node.write_manifest("client.yaml", sleeper_pod_yaml("client"));
   node.write_manifest("web-svc.yaml", kWebService);
   const std::string a = "web-a-" + node.node() + "\n", b = "web-b-" + node.node() + "\n";
 
