@@ -196,7 +196,15 @@ const T& payload(const xt_entry_match* m) {
 
 EncodedRule encode_rule(const Rule& rule, JumpEncoding encoding) {
   EncodedRule enc;
+  encode_rule_into(rule, encoding, enc);
+  return enc;
+}
+
+void encode_rule_into(const Rule& rule, JumpEncoding encoding, EncodedRule& enc) {
+  enc.jump_chain.clear();
+  enc.verdict_offset = 0;
   auto& out = enc.bytes;
+  out.clear();
   out.resize(sizeof(ipt_entry), 0);
   {
     auto* e = reinterpret_cast<ipt_entry*>(out.data());
@@ -226,7 +234,6 @@ EncodedRule encode_rule(const Rule& rule, JumpEncoding encoding) {
   auto* e = reinterpret_cast<ipt_entry*>(out.data());
   e->target_offset = static_cast<uint16_t>(target_offset);
   e->next_offset = static_cast<uint16_t>(out.size());
-  return enc;
 }
 
 Result<Rule> decode_rule(const ipt_entry* e, const std::string& target_name) {

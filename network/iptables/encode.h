@@ -27,6 +27,8 @@ struct EncodedRule {
 };
 
 EncodedRule encode_rule(const Rule& rule, JumpEncoding encoding = JumpEncoding::kByName);
+// The same into `out`, reusing its buffers (a full sync encodes 350k rules at 10k Services).
+void encode_rule_into(const Rule& rule, JumpEncoding encoding, EncodedRule& out);
 
 // Decodes an entry; `target_name` is the chain name for jumps ("ACCEPT"/"DROP"/"RETURN" for
 // verdicts), as libiptc's iptc_get_target reports it. Unknown extensions are an error naming them.

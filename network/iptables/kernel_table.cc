@@ -276,6 +276,9 @@ class KernelTable : public TableEditor {
   std::vector<ChainData>& chains_ = ix_.chains;
   std::unordered_map<std::string, int>& index_ = ix_.by_name;
   Arena arena_;
+  EncodedRule scratch_;
+  std::string last_jump_name_;
+  int last_jump_ = -1;
   bool from_cache_ = false;
   uint64_t lender_ = 0;  // generation of the cache entry the index came from
   bool dirty_ = false;
@@ -402,12 +405,19 @@ std::vector<int> KernelTable::layout_order() const {
 }
 
 Result<RuleRef> KernelTable::encode(const std::string& chain, const Rule& rule) {
-  EncodedRule enc = encode_rule(rule, JumpEncoding::kStandardVerdict);
+  EncodedRule& enc = scratch_;
+  encode_rule_into(rule, JumpEncoding::kStandardVerdict, enc);
   RuleRef ref;
   ref.size = static_cast<uint16_t>(enc.bytes.size());
   ref.verdict_pos = static_cast<uint16_t>(enc.verdict_offset);
   if (!enc.jump_chain.empty()) {
-    ref.jump = find(enc.jump_chain);
+    // Many rules jump to the same chain (every hairpin rule to KUBE-MARK-MASQ).
+    if (enc.jump_chain != last_jump_name_ || last_jump_ < 0 || last_jump_ >= static_cast<int>(chains_.size()) ||
+        chains_[last_jump_].deleted) {
+      last_jump_name_ = enc.jump_chain;
+      last_jump_ = find(enc.jump_chain);
+    }
+    ref.jump = last_jump_;
     if (ref.jump < 0 || chains_[ref.jump].hook >= 0)
       return not_found("iptables table " + table_ + ": chain " + chain + ": jump to missing chain " + enc.jump_chain);
   }
