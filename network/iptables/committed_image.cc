@@ -52,9 +52,13 @@ void CommittedImage::build(std::vector<bool> dirty) {
   const size_t reused = std::min(chunks_.size(), n);
   chunks_.resize(n);
   ok_ = true;
+  // Two scratch buffers for all chunks: allocating and freeing ~1 MB per chunk would leave the
+  // heap fragmented (and the daemon's RSS high) once malloc's mmap threshold has grown.
+  std::vector<uint8_t> raw;
+  std::vector<char> packed;
   for (size_t k = 0; k < n && ok_; ++k) {
     if (k >= reused || (k < dirty.size() && dirty[k])) {
-      rebuild_chunk(k);
+      rebuild_chunk(k, raw, packed);
       ++rebuilt_;
     }
   }
@@ -62,31 +66,31 @@ void CommittedImage::build(std::vector<bool> dirty) {
   build_cpu_ = thread_cpu() - c0;
 }
 
-// Gathers the chunk's rule bytes, points the index at them and compresses them.
-void CommittedImage::rebuild_chunk(size_t k) {
+// Gathers the chunk's rule bytes (into `raw`), points the index at them (only as a base for the
+// next restore's rebase) and compresses them.
+void CommittedImage::rebuild_chunk(size_t k, std::vector<uint8_t>& raw, std::vector<char>& packed) {
   size_t size = 0;
   for_each_rule(index_.chains, k, [&](RuleRef& r) { size += r.size; });
   Chunk& chunk = chunks_[k];
   chunk = Chunk{};
   chunk.raw_size = static_cast<uint32_t>(size);
   if (size == 0) return;
-  std::unique_ptr<uint8_t[]> raw(new uint8_t[size]);
+  raw.resize(size);
   size_t pos = 0;
   for_each_rule(index_.chains, k, [&](RuleRef& r) {
-    std::memcpy(raw.get() + pos, r.data, r.size);
-    r.data = raw.get() + pos;
+    std::memcpy(raw.data() + pos, r.data, r.size);
+    r.data = raw.data() + pos;
     pos += r.size;
   });
-  chunk.base = reinterpret_cast<uintptr_t>(raw.get());
-  chunk.compressed.resize(static_cast<size_t>(LZ4_compressBound(static_cast<int>(size))));
-  const int c = LZ4_compress_default(reinterpret_cast<const char*>(raw.get()), chunk.compressed.data(),
-                                     static_cast<int>(size), static_cast<int>(chunk.compressed.size()));
+  chunk.base = reinterpret_cast<uintptr_t>(raw.data());
+  packed.resize(static_cast<size_t>(LZ4_compressBound(static_cast<int>(size))));
+  const int c = LZ4_compress_default(reinterpret_cast<const char*>(raw.data()), packed.data(), static_cast<int>(size),
+                                     static_cast<int>(packed.size()));
   if (c <= 0) {
     ok_ = false;
     return;
   }
-  chunk.compressed.resize(static_cast<size_t>(c));
-  chunk.compressed.shrink_to_fit();
+  chunk.compressed.assign(packed.data(), packed.data() + c);
 }
 
 bool CommittedImage::matches(const ipt_getinfo& live) const {

@@ -65,7 +65,7 @@ class CommittedImage {
 
  private:
   void build(std::vector<bool> dirty);
-  void rebuild_chunk(size_t k);
+  void rebuild_chunk(size_t k, std::vector<uint8_t>& raw, std::vector<char>& packed);
 
   ipt_getinfo info_;
   TableIndex index_;
