@@ -248,7 +248,7 @@ Status Agent::start() {
                                                p->paths, facts);
   // Service proxy: Services from the manifest dir, endpoints from this node's pods.
   if (c.proxy_enabled) {
-    ServiceProxyConfig pc{p->node_name, c.cluster_cidr, c.nodeport_addresses, c.iptables_min_sync_period_ms};
+    ServiceProxyConfig pc{p->node_name, c.cluster_cidr, c.nodeport_addresses, c.iptables_min_sync_period_ms, node_ip};
     p->proxy = std::make_unique<ServiceProxy>(pc, [recorder](const std::string& object, const std::string& message) {
       recorder->record_manifest("", object, events::kWarning, "FailedToApplyService", object + ": " + message);
     });

@@ -70,6 +70,10 @@ Status ServiceProxy::start() {
     if (!cidr) return invalid("--nodeport-addresses: invalid CIDR \"" + a + "\"");
     cc.nodeport_addresses.push_back(*cidr);
   }
+  if (!config_.node_ip.empty()) {
+    cc.node_ip = iptables::parse_ipv4(config_.node_ip);
+    if (!cc.node_ip) return invalid("--node-ip: invalid IP \"" + config_.node_ip + "\"");
+  }
   iptables_ = std::make_unique<iptables::KernelIptables>();
   tracker_ = std::make_unique<proxy::ChangeTracker>(config_.node_name);
   applier_ = std::make_unique<proxy::Applier>(*iptables_, cc);

@@ -33,6 +33,7 @@ struct ServiceProxyConfig {
   std::string cluster_cidr;
   std::vector<std::string> nodeport_addresses;
   int min_sync_period_ms = 1000;
+  std::string node_ip;  // "" = unknown; for loadBalancerSourceRanges that hold the node
 };
 
 class ServiceProxy {

@@ -4,6 +4,8 @@
 //          KUBE-MARK-MASQ sets 0x4000, KUBE-POSTROUTING masquerades marked packets.
 //   filter KUBE-SERVICES / KUBE-EXTERNAL-SERVICES reject Services without endpoints at once,
 //          KUBE-FORWARD accepts marked and established traffic.
+//   loadBalancerSourceRanges: LB IP -> KUBE-FW- (allowed sources -> KUBE-EXT-); what falls
+//          through is not DNATed and is dropped by filter KUBE-PROXY-FIREWALL.
 #include "network/proxy/compiler.h"
 
 #include <algorithm>
@@ -142,6 +144,7 @@ class Compiler {
     sink_.chain(TableId::kNat, kServicesChain, nat_services_);
     sink_.chain(TableId::kFilter, kServicesChain, filter_services_);
     sink_.chain(TableId::kFilter, kExternalServicesChain, filter_external_);
+    sink_.chain(TableId::kFilter, kProxyFirewallChain, filter_firewall_);
   }
 
  private:
@@ -171,7 +174,6 @@ class Compiler {
   void base_filter() {
     static const std::vector<Rule> kEmpty;
     sink_.chain(TableId::kFilter, kNodePortsChain, kEmpty);       // health check ports (none yet)
-    sink_.chain(TableId::kFilter, kProxyFirewallChain, kEmpty);   // loadBalancerSourceRanges (none yet)
 
     Rule invalid;
     invalid.matches.push_back(ConntrackStateMatch{ConntrackStateMatch::kInvalid});
@@ -192,6 +194,8 @@ class Compiler {
       r.matches.push_back(ConntrackStateMatch{ConntrackStateMatch::kNew});
       return comment(r, text);
     };
+    for (const char* builtin : {"INPUT", "FORWARD", "OUTPUT"})
+      sink_.jump(TableId::kFilter, builtin, new_conn(kProxyFirewallChain, "kubernetes load balancer firewall"));
     sink_.jump(TableId::kFilter, "INPUT", new_conn(kExternalServicesChain, "kubernetes externally-visible service portals"));
     Rule fwd = jump(kForwardChain);
     sink_.jump(TableId::kFilter, "FORWARD", comment(fwd, "kubernetes forwarding rules"));
@@ -231,9 +235,45 @@ class Compiler {
     const bool has_internal = !internal_eps.empty();
     const bool has_external = !external_eps.empty();
 
-    if (keep_) sink_.keep_service(svc.name);
-    else per_service_chains(svc, cat, svc_chain, svl_chain, ext_chain);
-    if (!keep_shared_) entry_points(svc, internal_chain, ext_chain, has_internal, has_external, has_endpoints);
+    // loadBalancerSourceRanges filter the LB IPs (not NodePorts, as in kube-proxy).
+    const bool uses_fw = has_external && !svc.load_balancer_ips.empty() && !svc.load_balancer_source_ranges.empty();
+    const std::string fw_chain = uses_fw ? firewall_chain(svc.name, p) : std::string();
+
+    if (keep_) {
+      sink_.keep_service(svc.name);
+    } else {
+      per_service_chains(svc, cat, svc_chain, svl_chain, ext_chain);
+      if (uses_fw) firewall_chain_rules(svc, fw_chain, ext_chain);
+    }
+    if (!keep_shared_) entry_points(svc, internal_chain, ext_chain, fw_chain, has_internal, has_external, has_endpoints);
+  }
+
+  // KUBE-FW-: allowed sources go on to KUBE-EXT-; the rest returns un-DNATed, and filter's
+  // KUBE-PROXY-FIREWALL drops it. (kube-proxy's last rule has no target at all; a RETURN at the
+  // end of a chain does the same.)
+  void firewall_chain_rules(const ServicePortInfo& svc, const std::string& fw_chain, const std::string& ext_chain) {
+    const std::string name = svc.name.to_string();
+    std::vector<Rule> rules;
+    bool allow_from_node = false;
+    for (const auto& range : svc.load_balancer_source_ranges) {
+      Rule r = jump(ext_chain);
+      r.src = range;
+      rules.push_back(comment(r, name + " loadbalancer IP"));
+      const uint32_t mask = range.prefix == 0 ? 0 : ~0u << (32 - range.prefix);
+      if (config_.node_ip && (*config_.node_ip & mask) == (range.addr & mask)) allow_from_node = true;
+    }
+    // A VIP that is also a local address: the node's own requests arrive from the VIP.
+    if (allow_from_node) {
+      for (uint32_t ip : svc.load_balancer_ips) {
+        Rule r = jump(ext_chain);
+        r.src = Cidr{ip, 32};
+        rules.push_back(comment(r, name + " loadbalancer IP"));
+      }
+    }
+    Rule rest;
+    rest.target = VerdictTarget{VerdictTarget::kReturn};
+    rules.push_back(comment(rest, "other traffic to " + name + " will be dropped by KUBE-PROXY-FIREWALL"));
+    sink_.chain(TableId::kNat, fw_chain, rules);
   }
 
   // 1-3: the Service port's own chains (KUBE-SEP-, KUBE-SVC-/KUBE-SVL-, KUBE-EXT-).
@@ -301,7 +341,7 @@ class Compiler {
 
   // 4. Entry points: the Service port's rules in the shared chains.
   void entry_points(const ServicePortInfo& svc, const std::string& internal_chain, const std::string& ext_chain,
-                    bool has_internal, bool has_external, bool has_endpoints) {
+                    const std::string& fw_chain, bool has_internal, bool has_external, bool has_endpoints) {
     const std::string name = svc.name.to_string();
     const Protocol p = svc.protocol;
     {
@@ -318,12 +358,12 @@ class Compiler {
         filter_services_.push_back(std::move(r));
       }
     }
-    auto external_entry = [&](uint32_t ip, const char* what) {
+    auto external_entry = [&](uint32_t ip, const char* what, const std::string& chain) {
       Rule r = to_port(ip, p);
       if (has_external) {
         comment(r, name + " " + what);
         add_port_match(r, p, svc.port);
-        r.target = JumpTarget{ext_chain};
+        r.target = JumpTarget{chain};
         nat_services_.push_back(std::move(r));
       } else {
         comment(r, no_endpoint_comment(name, has_endpoints));
@@ -332,8 +372,16 @@ class Compiler {
         filter_external_.push_back(std::move(r));
       }
     };
-    for (uint32_t ip : svc.external_ips) external_entry(ip, "external IP");
-    for (uint32_t ip : svc.load_balancer_ips) external_entry(ip, "loadbalancer IP");
+    for (uint32_t ip : svc.external_ips) external_entry(ip, "external IP", ext_chain);
+    for (uint32_t ip : svc.load_balancer_ips) {
+      external_entry(ip, "loadbalancer IP", fw_chain.empty() ? ext_chain : fw_chain);
+      if (fw_chain.empty()) continue;
+      Rule drop = to_port(ip, p);
+      comment(drop, name + " traffic not accepted by " + fw_chain);
+      add_port_match(drop, p, svc.port);
+      drop.target = VerdictTarget{VerdictTarget::kDrop};
+      filter_firewall_.push_back(std::move(drop));
+    }
     if (svc.node_port) {
       Rule r = to_port(std::nullopt, p);
       if (has_external) {
@@ -396,7 +444,7 @@ class Compiler {
   const uint32_t mark_;
   const bool large_cluster_;
   bool keep_ = false;  // the current service's own chains are kept, not rebuilt
-  std::vector<Rule> nat_services_, nat_nodeports_, filter_services_, filter_external_;
+  std::vector<Rule> nat_services_, nat_nodeports_, filter_services_, filter_external_, filter_firewall_;
 };
 
 class CollectingSink : public RulesetSink {

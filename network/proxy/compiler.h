@@ -23,6 +23,8 @@ struct CompilerConfig {
   // --nodeport-addresses; empty = every local address (addrtype LOCAL).
   std::vector<iptables::Cidr> nodeport_addresses;
   uint32_t masquerade_bit = 14;  // mark 0x4000
+  // The node's IP: a loadBalancerSourceRange holding it lets the node reach the LB IPs itself.
+  std::optional<uint32_t> node_ip;
   // Above this many endpoints kube-proxy drops per-endpoint comments (largeClusterMode).
   size_t large_cluster_endpoints_threshold = 1000;
 };

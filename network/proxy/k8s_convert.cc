@@ -100,6 +100,18 @@ Result<ServiceInfo> service_from_json(const json& svc) {
     }
   }
 
+  std::vector<iptables::Cidr> source_ranges;
+  const json& ranges = child(spec, "loadBalancerSourceRanges");
+  if (!ranges.is_null() && !ranges.is_array()) return fail(invalid("spec.loadBalancerSourceRanges: must be a list of CIDRs"));
+  for (size_t i = 0; ranges.is_array() && i < ranges.size(); ++i) {
+    const std::string f = "spec.loadBalancerSourceRanges[" + std::to_string(i) + "]";
+    const std::string text = ranges[i].is_string() ? ranges[i].get<std::string>() : ranges[i].dump();
+    auto cidr = text.find('/') == std::string::npos ? std::nullopt : iptables::parse_cidr(text);
+    if (!cidr) return fail(invalid(f + ": Invalid value: \"" + text + "\": must be an IPv4 CIDR, e.g. 203.0.113.0/24"));
+    if (cidr->prefix < 32) cidr->addr &= cidr->prefix == 0 ? 0 : ~0u << (32 - cidr->prefix);  // as kube-proxy: the network
+    source_ranges.push_back(*cidr);
+  }
+
   const std::string affinity = str(spec, "sessionAffinity", "None");
   if (affinity != "None" && affinity != "ClientIP")
     return fail(invalid("spec.sessionAffinity: Unsupported value: \"" + affinity + "\""));
@@ -173,6 +185,7 @@ Result<ServiceInfo> service_from_json(const json& svc) {
     info.cluster_ip = *cip;
     info.external_ips = external_ips;
     info.load_balancer_ips = lb_ips;
+    info.load_balancer_source_ranges = source_ranges;
     info.external_policy_local = *etp;
     info.internal_policy_local = *itp;
     info.session_affinity_client_ip = affinity == "ClientIP";

@@ -43,6 +43,8 @@ struct ServicePortInfo {
   uint16_t node_port = 0;   // 0 = none
   std::vector<uint32_t> external_ips;
   std::vector<uint32_t> load_balancer_ips;  // status.loadBalancer.ingress[].ip
+  // spec.loadBalancerSourceRanges: only these sources reach the LB IPs (KUBE-FW- chain).
+  std::vector<iptables::Cidr> load_balancer_source_ranges;
   bool external_policy_local = false;  // externalTrafficPolicy: Local
   bool internal_policy_local = false;  // internalTrafficPolicy: Local
   bool session_affinity_client_ip = false;

@@ -50,6 +50,10 @@ struct Cluster {
     // Service IPs need a route for the first lookup; node2 has none for them, so anything
     // not DNATed dies there.
     node1.ip("route add 172.30.0.0/16 via 192.168.77.2");
+    // The LoadBalancer VIP: node2 sends it to node1; node1 (where the VIP is not DNATed) sends
+    // it back, so a packet the firewall does not stop would bounce until its TTL runs out.
+    node2.ip("route add 198.51.100.0/24 via 192.168.77.1");
+    node1.ip("route add 198.51.100.0/24 via 192.168.77.2");
     for (auto* n : {&node1, &node2}) sh("ip netns exec " + n->name() + " sysctl -qw net.ipv4.ip_forward=1");
   }
 
@@ -106,6 +110,11 @@ void load_services(ChangeTracker& t) {
   add_service(t, R"({"metadata": {"name": "sticky"}, "spec": {"clusterIP": "172.30.0.13", "sessionAffinity": "ClientIP",
       "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}})");
   add_slice(t, slice("sticky", "http", 8080, "TCP", {{"10.180.1.2", "node-a", true}, {"10.180.1.3", "node-a", true}}));
+  add_service(t, R"({"metadata": {"name": "fw"}, "spec": {"type": "LoadBalancer", "clusterIP": "172.30.0.16",
+      "loadBalancerSourceRanges": ["192.168.77.2/32"],
+      "ports": [{"name": "http", "port": 80, "targetPort": 8080, "nodePort": 30083}]},
+      "status": {"loadBalancer": {"ingress": [{"ip": "198.51.100.10"}]}}})");
+  add_slice(t, slice("fw", "http", 8080, "TCP", {{"10.180.1.2", "node-a", true}}));
   add_service(t, R"({"metadata": {"name": "empty"}, "spec": {"clusterIP": "172.30.0.14",
       "ports": [{"name": "http", "port": 80, "targetPort": 8080},
                 {"name": "udp", "port": 80, "targetPort": 8080, "protocol": "UDP"}]}})");
@@ -212,6 +221,24 @@ TEST_CASE("service proxy with real traffic", "[integration]") {
     CHECK_FALSE(dropped.ok);
     CHECK(dropped.timed_out);
     CHECK_FALSE(dropped.refused);
+  }
+
+  SECTION("loadBalancerSourceRanges: allowed sources reach the LB IP, others are dropped; NodePorts stay open") {
+    for (int i = 0; i < 5; ++i) {
+      auto r = tcp_request(c.node2.name(), "198.51.100.10", 80);  // from 192.168.77.2: allowed
+      REQUIRE(r.ok);
+      CHECK(backend(r) == "pod1");
+    }
+    auto blocked = tcp_request(c.pod3.name(), "198.51.100.10", 80, 500);  // from 10.180.2.2
+    CHECK(blocked.timed_out);
+    const std::string counters = sh_out("ip netns exec " + c.node1.name() +
+                                        " iptables-legacy -t filter -L KUBE-PROXY-FIREWALL -v -n -x");
+    INFO(counters);
+    CHECK(counters.find("DROP") != std::string::npos);
+    CHECK(counters.find("    0     0 DROP") == std::string::npos);  // the drop counted packets
+    // kube-proxy: "nodeports are not subject to loadBalancerSourceRanges".
+    auto node_port = tcp_request(c.pod3.name(), "192.168.77.1", 30083);
+    CHECK(node_port.ok);
   }
 
   SECTION("ClientIP affinity sticks to one endpoint") {

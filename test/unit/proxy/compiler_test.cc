@@ -208,3 +208,28 @@ TEST_CASE("same_entry_points: an endpoint moving keeps them, the last endpoint g
   one_local[0].is_local = true;
   CHECK_FALSE(same_entry_points(local, two, local, one_local));
 }
+
+TEST_CASE("loadBalancerSourceRanges: a range holding the node IP also admits the VIP as source; no endpoints, no KUBE-FW") {
+  auto tracker = load_fixture();
+  CompilerConfig config = fixture_config();
+  config.node_ip = iptables::parse_ipv4("203.0.113.9");  // inside 203.0.113.0/25
+  std::string nat = format_table(compile_ruleset(tracker->snapshot(), config).nat);
+  CHECK(nat.find("-A KUBE-FW-NUKIZ6OKUXPJNT4C -s 5.6.7.8/32 -m comment --comment \"ns5/svc5:p80 loadbalancer IP\" -j KUBE-EXT-NUKIZ6OKUXPJNT4C") !=
+        std::string::npos);
+  config.node_ip = iptables::parse_ipv4("203.0.113.200");  // outside it
+  nat = format_table(compile_ruleset(tracker->snapshot(), config).nat);
+  CHECK(nat.find("-A KUBE-FW-NUKIZ6OKUXPJNT4C -s 5.6.7.8/32") == std::string::npos);
+
+  // Without endpoints the LB IP is rejected in filter and there is nothing to firewall.
+  auto slice = endpoint_slice_from_json(nlohmann::json::parse(R"({
+    "metadata": {"name": "svc5-1", "namespace": "ns5", "labels": {"kubernetes.io/service-name": "svc5"}},
+    "addressType": "IPv4", "ports": [{"name": "p80", "port": 80}], "endpoints": []})"));
+  REQUIRE(slice.ok());
+  tracker->upsert_endpoint_slice(*slice);
+  Ruleset rs = compile_ruleset(tracker->snapshot(), config);
+  CHECK(rs.find(TableId::kNat, "KUBE-FW-NUKIZ6OKUXPJNT4C") == nullptr);
+  const std::string filter = format_table(rs.filter);
+  CHECK(filter.find("traffic not accepted by KUBE-FW-") == std::string::npos);
+  CHECK(filter.find("-A KUBE-EXTERNAL-SERVICES -d 5.6.7.8/32 -p tcp -m comment --comment \"ns5/svc5:p80 has no endpoints\"") !=
+        std::string::npos);
+}

@@ -85,3 +85,21 @@ TEST_CASE("endpoint slices: conditions default to ready, locality from nodeName,
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == "endpointslice default/x: endpoints[0].addresses[0]: Invalid value: \"nope\": must be a valid IPv4 address");
 }
+
+TEST_CASE("loadBalancerSourceRanges: CIDRs (host bits cleared), bad ones named") {
+  auto lb = [](const std::string& ranges) {
+    return service_from_json(json::parse(
+        R"({"metadata": {"name": "lb"}, "spec": {"type": "LoadBalancer", "clusterIP": "10.96.0.5", "loadBalancerSourceRanges": )" +
+        ranges + R"(, "ports": [{"port": 80, "nodePort": 30080}]}, "status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.10"}]}}})"));
+  };
+  auto ok = lb(R"(["203.0.113.7/24", "10.0.0.0/8"])");
+  REQUIRE(ok.ok());
+  const auto& ranges = ok->ports.at(0).load_balancer_source_ranges;
+  REQUIRE(ranges.size() == 2);
+  CHECK(iptables::format_cidr(ranges[0]) == "203.0.113.0/24");
+  CHECK(iptables::format_cidr(ranges[1]) == "10.0.0.0/8");
+  CHECK(ok->ports.at(0).load_balancer_ips == std::vector<uint32_t>{0xc000020a});
+  CHECK(error_of(lb(R"(["10.0.0.0/8", "203.0.113.7"])")) ==
+        "service default/lb: spec.loadBalancerSourceRanges[1]: Invalid value: \"203.0.113.7\": must be an IPv4 CIDR, e.g. 203.0.113.0/24");
+  CHECK(error_of(lb(R"("10.0.0.0/8")")) == "service default/lb: spec.loadBalancerSourceRanges: must be a list of CIDRs");
+}
