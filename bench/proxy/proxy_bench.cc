@@ -3,7 +3,8 @@
 //   (a) our full sync (compile + libiptc edit + commit) into empty tables,
 //   (b) one endpoint change at that scale (partial sync),
 //   (c) iptables-legacy-restore of the same ruleset as text (what kube-proxy does),
-//   (d) the kernel's IPT_SO_SET_REPLACE time inside (a) and (b): the floor,
+//   (d) the kernel's IPT_SO_SET_REPLACE time inside (b): the floor,
+//   (e) a full resync over the existing table (what the Runner does hourly and after failures),
 // plus our RSS after the sync (steady, after malloc_trim) and peak (VmHWM).
 // Each N runs in a forked child so that RSS figures do not mix.
 //   usage: proxy_bench [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc] [--changes K]
@@ -156,7 +157,8 @@ int run_one(int n, int e, bool with_restore) {
   Applier applier(*ipt, bench_config());
   double full_s = 0, full_floor = 0, change_s = 0, change_floor = 0;
   double full_cpu = 0, full_floor_cpu = 0, change_cpu = 0, change_floor_cpu = 0;
-  ApplyStats full_stats, change_stats;
+  ApplyStats full_stats, change_stats, resync_stats;
+  double resync_s = 0, resync_cpu = 0;
   long steady_kb = 0, rules = 0;
   bool change_from_cache = false;
   size_t cache_bytes = 0;
@@ -211,6 +213,19 @@ int run_one(int n, int e, bool with_restore) {
         chunks_rebuilt = kernel->last_chunks_rebuilt("nat");
       }
     }
+
+    // (e) a full resync of the same state over the existing table (after a failure, a missing
+    // canary, and hourly): it reads the table back from the kernel and rewrites every chain.
+    t0 = Clock::now();
+    c0 = thread_cpu();
+    auto r3 = applier.apply(changed, true);
+    resync_cpu = thread_cpu() - c0;
+    resync_s = since(t0);
+    if (!r3.ok()) {
+      error = r3.error().message;
+      return;
+    }
+    resync_stats = *r3;
   });
   t.join();
   untrimmed_kb = status_kb("VmRSS:");
@@ -247,6 +262,8 @@ int run_one(int n, int e, bool with_restore) {
   std::printf("  (b) one endpoint change       %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f incl. kernel replace %.3f; chains written %zu)\n",
               change_s, change_cpu, change_stats.open_cpu, change_stats.compile_and_edit_cpu, change_stats.commit_cpu,
               change_floor_cpu, change_stats.chains_written);
+  std::printf("  (e) full resync over the table  %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f)\n", resync_s,
+              resync_cpu, resync_stats.open_cpu, resync_stats.compile_and_edit_cpu, resync_stats.commit_cpu);
   if (with_restore) {
     std::printf("  (c) iptables-legacy-restore   %7.3f / %7.3f  peak RSS %ld MiB\n", restore.seconds, restore.cpu,
                 restore.peak_kb / 1024);
