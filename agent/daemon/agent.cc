@@ -94,6 +94,12 @@ struct Agent::Parts {
   std::unique_ptr<sources::ManifestDirSource> manifests;
   pods::PodPaths paths;
   std::string node_name;
+
+  std::vector<kube::Pod> pods_with_status() const {
+    std::vector<kube::Pod> out;
+    for (const auto& pod : manager->pods()) out.push_back(backend->with_status(*pod));
+    return out;
+  }
 };
 
 Agent::Agent(config::AgentConfig config) : config_(std::move(config)) {}
@@ -256,13 +262,8 @@ Status Agent::start() {
     auto* proxy = p->proxy.get();
     p->backend->set_proxy_views({[proxy]() -> Result<nlohmann::json> { return proxy->services_json(); },
                                  [proxy](const std::string& s, const std::string& port) { return proxy->trace(s, port); }});
-    auto* backend = p->backend.get();
-    auto* manager = p->manager.get();
-    p->statuses->add_listener([proxy, backend, manager](const std::vector<std::string>&) {
-      std::vector<kube::Pod> pods;
-      for (const auto& pod : manager->pods()) pods.push_back(backend->with_status(*pod));
-      proxy->set_pods(pods);
-    });
+    auto* parts = p.get();
+    p->statuses->add_listener([proxy, parts](const std::vector<std::string>&) { proxy->set_pods(parts->pods_with_status()); });
   }
   api::ApiServerOptions ao;
   ao.socket_path = c.api_socket;
@@ -284,7 +285,13 @@ Status Agent::start() {
         c.pod_manifest_path, parts->node_name, std::chrono::seconds(c.file_check_frequency_seconds),
         [this, parts, first](const sources::ManifestSnapshot& snap) mutable {
           parts->manager->set_source_pods("file", snap.pods);
-          if (parts->proxy) parts->proxy->set_manifest_objects(snap.services, snap.endpoint_slices);
+          if (parts->proxy) {
+            // Pods first, with the statuses kept on disk: after a restart their endpoints are
+            // known (and ready) before the Services that select them are synced.
+            if (first) parts->proxy->set_pods(parts->pods_with_status());
+            parts->proxy->set_manifest_objects(snap.services, snap.endpoint_slices);
+            if (first) parts->proxy->start_syncing();
+          }
           if (first) {
             first = false;
             reconcile_orphans();
@@ -299,6 +306,7 @@ Status Agent::start() {
         c.root_dir);
     parts->manifests->start();
   } else {
+    if (parts->proxy) parts->proxy->start_syncing();
     reconcile_orphans();
   }
   logger->info("nodeagent started node={} containerd={} namespace={} api={}", parts->node_name,

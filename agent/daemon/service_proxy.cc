@@ -81,8 +81,13 @@ Status ServiceProxy::start() {
   proxy::RunnerConfig rc;
   rc.min_sync_period = std::chrono::milliseconds(config_.min_sync_period_ms);
   runner_ = std::make_unique<proxy::Runner>(*tracker_, *applier_, conntrack_.get(), rc);
-  runner_->start();
   return ok_status();
+}
+
+void ServiceProxy::start_syncing() {
+  std::lock_guard lock(mu_);
+  if (runner_ && !syncing_) runner_->start();
+  syncing_ = true;
 }
 
 void ServiceProxy::stop() {

@@ -43,7 +43,12 @@ class ServiceProxy {
   ServiceProxy(ServiceProxyConfig config, ProblemFn on_problem);
   ~ServiceProxy();
 
+  // Sets the proxy up; rules are written only after start_syncing().
   Status start();
+  // The first sync waits for the first full view of Services and pods (kube-proxy waits for its
+  // informers likewise): syncing earlier would remove the rules of Services not yet read, or
+  // REJECT Services whose pods are not known yet, e.g. right after an agent restart.
+  void start_syncing();
   void stop();
 
   // The full set from the manifest directory; what is gone is deleted.
@@ -71,6 +76,7 @@ class ServiceProxy {
   std::map<std::string, std::string> last_errors_;  // object -> message, reported once
   std::vector<kube::Pod> pods_;
   std::map<std::string, bool> pod_slices_;          // services with a pod-computed slice
+  bool syncing_ = false;
 };
 
 }  // namespace nodeagent::daemon
