@@ -17,7 +17,6 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <unordered_map>
 
 #include "network/iptables/committed_image.h"
 #include "network/iptables/encode.h"
@@ -153,8 +152,8 @@ class KernelTable : public TableEditor {
       return invalid("table " + table_ + ": invalid chain name \"" + chain + "\"");
     ChainData c;
     c.name = chain;
-    index_[chain] = static_cast<int>(chains_.size());
     chains_.push_back(std::move(c));
+    index_.insert(chains_, static_cast<int>(chains_.size()) - 1);
     return ok_status();
   }
 
@@ -214,7 +213,7 @@ class KernelTable : public TableEditor {
     mark(idx);
     chains_[idx].deleted = true;
     chains_[idx].rules.clear();
-    index_.erase(chain);
+    index_.erase(chains_, chain);
     ++ix_.tombstones;
     return ok_status();
   }
@@ -223,8 +222,7 @@ class KernelTable : public TableEditor {
 
  private:
   int find(const std::string& chain) const {
-    auto it = index_.find(chain);
-    return it == index_.end() ? -1 : it->second;
+    return index_.find(chains_, chain);
   }
 
   Error fail(const std::string& what, int err) const {
@@ -275,7 +273,7 @@ class KernelTable : public TableEditor {
   bool all_dirty_ = false;  // read from the kernel: every chunk is new
   TableIndex ix_;
   std::vector<ChainData>& chains_ = ix_.chains;
-  std::unordered_map<std::string, int>& index_ = ix_.by_name;
+  ChainNameIndex& index_ = ix_.by_name;
   Arena arena_;
   EncodedRule scratch_;
   std::string last_jump_name_;
@@ -292,7 +290,7 @@ Status KernelTable::parse() {
   // (first-rule offset, chain index), in increasing offset order since chains follow each other.
   std::vector<std::pair<uint32_t, int>> chain_at;
   // Rough capacity: a user chain costs at least its head and tail entries.
-  index_.reserve(info_.num_entries / 2 + 8);
+  index_.reserve(chains_, info_.num_entries / 2 + 8);
   struct PendingJump {
     int chain;
     size_t rule;
@@ -315,9 +313,9 @@ Status KernelTable::parse() {
         c.name = kHookNames[h];
         c.hook = h;
         current = static_cast<int>(chains_.size());
-        index_[c.name] = current;
         chain_at.emplace_back(off, current);
         chains_.push_back(std::move(c));
+        index_.insert(chains_, current);
       }
     }
     if (is_error) {
@@ -325,9 +323,9 @@ Status KernelTable::parse() {
       ChainData c;
       c.name = reinterpret_cast<const xt_error_target*>(t)->errorname;
       current = static_cast<int>(chains_.size());
-      index_[c.name] = current;
       chain_at.emplace_back(off + e->next_offset, current);
       chains_.push_back(std::move(c));
+      index_.insert(chains_, current);
       off += e->next_offset;
       continue;
     }
