@@ -141,6 +141,9 @@ class Walker {
       }
       if (m == Match::kConditional) {
         path.steps.push_back(where + ": if " + cond + " -> " + to);
+        // A KUBE-FW- chain sends every allowed source the same way: follow the first; the
+        // others are dropped in filter (see trace_service).
+        if (chain.rfind("KUBE-FW-", 0) == 0) return walk(to, p, path, remaining, depth + 1);
         continue;
       }
       path.steps.push_back(where + " -> " + to);
@@ -205,6 +208,10 @@ Result<std::vector<TraceResult>> trace_service(iptables::Iptables& ipt, const st
       if (!blocked) {
         path.steps.push_back("nat PREROUTING/OUTPUT -> KUBE-SERVICES");
         NA_RETURN_IF_ERROR(walker.walk("KUBE-SERVICES", p, path, 1.0));
+        // loadBalancerSourceRanges: what KUBE-FW- did not let through is not DNATed.
+        TracePath others;
+        NA_ASSIGN_OR_RETURN(bool firewalled, walker.filtered("KUBE-PROXY-FIREWALL", p, others));
+        if (firewalled) path.steps.push_back("sources not allowed by loadBalancerSourceRanges: " + others.verdict);
       }
       finish(path);
       result.paths.push_back(std::move(path));

@@ -196,6 +196,31 @@ TEST_CASE("tracer explains the live rules: spread, REJECT, ETP Local node port")
   CHECK_FALSE(trace_service(fake, tracker.services(), "web:9999").ok());
 }
 
+TEST_CASE("tracer follows a load balancer IP through KUBE-FW- and names the firewall drop") {
+  FakeIptables fake;
+  ChangeTracker tracker("node-a");
+  ServiceInfo lb = web_service(30080);
+  lb.type = ServiceType::kLoadBalancer;
+  lb.ports[0].load_balancer_ips = {*iptables::parse_ipv4("198.51.100.10")};
+  lb.ports[0].load_balancer_source_ranges = {*iptables::parse_cidr("192.168.0.0/16")};
+  REQUIRE(tracker.upsert_service(lb).ok());
+  tracker.upsert_endpoint_slice(web_slice({{"10.1.0.1", true}}, "node-a"));
+  Applier applier(fake, CompilerConfig{});
+  REQUIRE(applier.apply(tracker.snapshot(), true).ok());
+
+  auto traced = trace_service(fake, tracker.services(), "web");
+  REQUIRE(traced.ok());
+  const std::string text = format_trace(*traced);
+  INFO(text);
+  CHECK(text.find("load balancer IP 198.51.100.10:80/tcp") != std::string::npos);
+  CHECK(text.find(": if source in 192.168.0.0/16 -> KUBE-EXT-") != std::string::npos);
+  CHECK(text.find("sources not allowed by loadBalancerSourceRanges: DROP (filter KUBE-PROXY-FIREWALL rule 1") !=
+        std::string::npos);
+  const auto& lb_path = traced->front().paths.at(1);
+  REQUIRE(lb_path.endpoints.size() == 1);
+  CHECK(lb_path.endpoints[0].destination == "10.1.0.1:8080");
+}
+
 TEST_CASE("services table counts ready and total endpoints") {
   ChangeTracker tracker("node-a");
   REQUIRE(tracker.upsert_service(web_service(30080)).ok());
