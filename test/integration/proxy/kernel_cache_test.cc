@@ -131,9 +131,58 @@ TEST_CASE("partial syncs use the committed table while it is ours and re-read it
   CHECK(nat.find("10.9.2.2") == std::string::npos);
   CHECK(nat.find("cache/svc-3:dns cluster IP") != std::string::npos);
 
+  // What the cached syncs left in the kernel is exactly what a fresh agent writes for the state.
+  const std::string cached = nat_rules(node.name());
+  const std::string cached_filter = sh_out("ip netns exec " + node.name() + " iptables-legacy-save -t filter | grep '^-A'");
+  {
+    iptables::KernelIptables fresh_ipt;
+    Applier fresh(fresh_ipt, config());
+    REQUIRE(apply(fresh, node.name(), state, true).ok());
+  }
+  CHECK(nat_rules(node.name()) == cached);
+  CHECK(sh_out("ip netns exec " + node.name() + " iptables-legacy-save -t filter | grep '^-A'") == cached_filter);
+
   // A full sync forgets the cache and reads the kernel again.
   REQUIRE(apply(applier, node.name(), state, true).ok());
   CHECK_FALSE(ipt.last_open_used_cache("nat"));
+}
+
+TEST_CASE("many cached syncs in a row leave the table a fresh full sync would write") {
+  cleanup_netns_with_prefix("naprxf");
+  Netns node("naprxf" + std::to_string(getpid() % 100000));
+  REQUIRE(sh("ip netns exec " + node.name() + " iptables-legacy -t nat -A POSTROUTING -d 192.0.2.11/32 -j RETURN") == 0);
+  iptables::KernelIptables ipt;
+  Applier applier(ipt, config());
+  // Enough chains for several cache chunks (1024 chains each).
+  ProxyState state = small_state(1500);
+  REQUIRE(apply(applier, node.name(), state, true).ok());
+  for (int k = 1; k <= 12; ++k) {
+    // Endpoints move, a Service loses its endpoints, another one goes away, a new one comes.
+    move_endpoint(state, 1 + (k * 97) % 1400, static_cast<uint32_t>(k));
+    if (k == 4) state.endpoints.erase(ServicePortName{"cache", "svc-7", "dns"});
+    if (k == 8) {
+      state.services.erase(ServicePortName{"cache", "svc-9", "dns"});
+      state.endpoints.erase(ServicePortName{"cache", "svc-9", "dns"});
+    }
+    if (k == 10) {
+      ProxyState extra = small_state(1501);
+      const ServicePortName added{"cache", "svc-1501", "dns"};
+      state.services[added] = extra.services.at(added);
+      state.endpoints[added] = extra.endpoints.at(added);
+    }
+    REQUIRE(apply(applier, node.name(), state, false).ok());
+    CHECK(ipt.last_open_used_cache("nat"));
+  }
+  const std::string cached = nat_rules(node.name());
+  CHECK(cached.find("-A POSTROUTING -d 192.0.2.11/32 -j RETURN") != std::string::npos);
+  CHECK(cached.find("cache/svc-9:dns") == std::string::npos);
+  CHECK(cached.find("cache/svc-1501:dns cluster IP") != std::string::npos);
+  {
+    iptables::KernelIptables fresh_ipt;
+    Applier fresh(fresh_ipt, config());
+    REQUIRE(apply(fresh, node.name(), state, true).ok());
+  }
+  CHECK(nat_rules(node.name()) == cached);
 }
 
 TEST_CASE("counters of foreign and own rules survive a sync from the committed table") {
