@@ -31,6 +31,7 @@
 #include "network/iptables/kernel_table.h"
 #include "network/iptables/libiptc_table.h"
 #include "network/proxy/applier.h"
+#include "network/proxy/change_tracker.h"
 #include "network/proxy/compiler.h"
 #include "setsockopt_timer.h"
 
@@ -75,6 +76,38 @@ ProxyState make_state(int services, int endpoints) {
     }
   }
   return state;
+}
+
+// CPU seconds of one ChangeTracker::snapshot() with the same Services (ClusterIP only: the
+// tracker refuses repeated NodePorts) as slices: what the daemon's Runner does before each sync,
+// outside the Applier.
+double snapshot_cpu(int services, int endpoints) {
+  ChangeTracker tracker("node-a");
+  for (int i = 0; i < services; ++i) {
+    ServiceInfo svc;
+    svc.name = ObjectName{"bench", "svc-" + std::to_string(i)};
+    ServicePortInfo port;
+    port.name = ServicePortName{"bench", svc.name.name, "http"};
+    port.cluster_ip = (172u << 24) | (30u << 16) | static_cast<uint32_t>(i + 1);
+    port.port = 80;
+    svc.ports.push_back(port);
+    if (!tracker.upsert_service(svc).ok()) return -1;
+    EndpointSliceInfo slice;
+    slice.name = ObjectName{"bench", svc.name.name + "-1"};
+    slice.service_name = svc.name.name;
+    slice.ports.push_back({"http", Protocol::kTcp, 8080});
+    for (int j = 0; j < endpoints; ++j) {
+      EndpointSliceInfo::Endpoint ep;
+      ep.addresses = {(10u << 24) | (128u << 16) | static_cast<uint32_t>(i * endpoints + j + 1)};
+      ep.node_name = "node-b";
+      slice.endpoints.push_back(ep);
+    }
+    tracker.upsert_endpoint_slice(slice);
+  }
+  const double c0 = thread_cpu();
+  ProxyState snap = tracker.snapshot();
+  const double cpu = thread_cpu() - c0;
+  return snap.services.size() == static_cast<size_t>(services) ? cpu : -1;
 }
 
 CompilerConfig bench_config() {
@@ -235,6 +268,7 @@ int run_one(int n, int e, bool with_restore) {
   malloc_trim(0);
   steady_kb = status_kb("VmRSS:");
   const long peak_kb = status_kb("VmHWM:");
+  const double snapshot_s = snapshot_cpu(n, e);  // after the RSS figures, which it would blur
   sh("ip netns del " + ns);
   if (!error.empty()) {
     std::fprintf(stderr, "N=%d: %s\n", n, error.c_str());
@@ -265,6 +299,7 @@ int run_one(int n, int e, bool with_restore) {
   std::printf("  (b) one endpoint change       %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f incl. kernel replace %.3f; chains written %zu)\n",
               change_s, change_cpu, change_stats.open_cpu, change_stats.compile_and_edit_cpu, change_stats.commit_cpu,
               change_floor_cpu, change_stats.chains_written);
+  std::printf("      (the daemon's Runner also renders the tracker's snapshot before each sync: %.3f s cpu)\n", snapshot_s);
   std::printf("  (e) full resync over the table  %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f)\n", resync_s,
               resync_cpu, resync_stats.open_cpu, resync_stats.compile_and_edit_cpu, resync_stats.commit_cpu);
   if (with_restore) {
