@@ -1,0 +1,191 @@
+// The editor's second half: lays the edited table out as one x_tables blob (one memcpy per rule,
+// jump offsets patched), replaces the kernel's table with it in one IPT_SO_SET_REPLACE, gives the
+// kept rules their counters back, and hands what it committed to the cache.
+#include <string_view>
+
+#include "network/iptables/kernel_table_editor.h"
+
+namespace nodeagent::iptables::kernel_table {
+
+// Built-in chains in hook order, then user chains by name (as libiptc writes them): the order
+// kept from the last layout, with the chains added since merged in.
+std::vector<int> KernelTable::layout_order() const {
+  std::vector<int> order;
+  int builtin[NF_INET_NUMHOOKS] = {-1, -1, -1, -1, -1};
+  for (size_t i = 0; i < chains_.size(); ++i) {
+    if (chains_[i].hook >= 0) builtin[chains_[i].hook] = static_cast<int>(i);
+  }
+  for (int idx : builtin) {
+    if (idx >= 0) order.push_back(idx);
+  }
+  auto by_name = [&](int a, int b) { return chains_[a].name < chains_[b].name; };
+  // Sorted as (name, index) pairs: a full sync into an empty table sorts 120k names, and the
+  // comparisons then need not go through the chains.
+  std::vector<std::pair<std::string_view, int>> keyed;
+  for (size_t i = ix_.ordered_count; i < chains_.size(); ++i) {
+    if (chains_[i].hook < 0 && !chains_[i].deleted) keyed.emplace_back(chains_[i].name, static_cast<int>(i));
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<int> added;
+  added.reserve(keyed.size());
+  for (const auto& k : keyed) added.push_back(k.second);
+  std::vector<int> kept;
+  kept.reserve(ix_.user_order.size());
+  for (int idx : ix_.user_order) {
+    if (!chains_[idx].deleted) kept.push_back(idx);
+  }
+  order.reserve(order.size() + kept.size() + added.size());
+  std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(order), by_name);
+  return order;
+}
+
+Status KernelTable::commit() {
+  const std::vector<int> order = layout_order();
+
+  const uint32_t head_size = kHeadSize;
+  const uint32_t tail_size = kTailSize;
+  uint32_t off = 0, entries = 0;
+  ipt_replace repl{};
+  for (int idx : order) {
+    ChainData& c = chains_[idx];
+    if (c.hook < 0) off += head_size, ++entries;
+    c.first_rule_offset = off;
+    if (c.hook >= 0) repl.hook_entry[c.hook] = off;
+    for (const auto& r : c.rules) off += r.size, ++entries;
+    if (c.hook >= 0) repl.underflow[c.hook] = off, off += c.policy.size;
+    else off += tail_size;
+    ++entries;
+  }
+  const uint32_t total = off + head_size;
+  ++entries;
+
+  // Zero-filled by the kernel (fresh pages); rules are copied whole, heads and tails written whole.
+  const size_t buf_size = sizeof(ipt_replace) + total;
+  auto buf = std::make_unique<PageBuffer>(buf_size);
+  std::vector<int> old_index_of_new(entries, -1);
+  uint8_t* out = buf->data() + sizeof(ipt_replace);
+  uint32_t pos = 0, n = 0;
+  auto put_error = [&](const char* name) {
+    std::memset(out + pos, 0, head_size);
+    auto* e = reinterpret_cast<ipt_entry*>(out + pos);
+    e->target_offset = sizeof(ipt_entry);
+    e->next_offset = static_cast<uint16_t>(head_size);
+    auto* t = reinterpret_cast<xt_error_target*>(out + pos + sizeof(ipt_entry));
+    t->target.u.user.target_size = static_cast<uint16_t>(XT_ALIGN(sizeof(xt_error_target)));
+    std::strcpy(t->target.u.user.name, XT_ERROR_TARGET);
+    std::strncpy(t->errorname, name, sizeof t->errorname - 1);
+    pos += head_size;
+    ++n;
+  };
+  // The rule's entry index in the new table is where its counters will be next time.
+  auto put_rule = [&](RuleRef& r) {
+    std::memcpy(out + pos, r.data, r.size);
+    auto* e = reinterpret_cast<ipt_entry*>(out + pos);
+    e->counters = {0, 0};
+    e->comefrom = 0;
+    if (r.jump >= 0) *reinterpret_cast<int*>(out + pos + r.verdict_pos) = static_cast<int>(chains_[r.jump].first_rule_offset);
+    else if (r.jump == kFallthrough) *reinterpret_cast<int*>(out + pos + r.verdict_pos) = static_cast<int>(pos + r.size);
+    old_index_of_new[n] = r.old_index;
+    r.old_index = static_cast<int>(n);
+    pos += r.size;
+    ++n;
+  };
+  for (int idx : order) {
+    ChainData& c = chains_[idx];
+    if (c.hook < 0) put_error(c.name.c_str());
+    for (auto& r : c.rules) {
+      if (r.jump >= 0 && chains_[r.jump].deleted)
+        return invalid("iptables table " + table_ + ": chain " + c.name + " jumps to deleted chain " + chains_[r.jump].name);
+      put_rule(r);
+    }
+    if (c.hook >= 0) {
+      put_rule(c.policy);
+    } else {
+      std::memset(out + pos, 0, tail_size);
+      auto* e = reinterpret_cast<ipt_entry*>(out + pos);
+      e->target_offset = sizeof(ipt_entry);
+      e->next_offset = static_cast<uint16_t>(tail_size);
+      auto* t = reinterpret_cast<xt_standard_target*>(out + pos + sizeof(ipt_entry));
+      t->target.u.user.target_size = static_cast<uint16_t>(XT_ALIGN(sizeof(xt_standard_target)));
+      t->verdict = XT_RETURN;
+      pos += tail_size;
+      ++n;
+    }
+  }
+  put_error(XT_ERROR_TARGET);
+
+  auto* r = reinterpret_cast<ipt_replace*>(buf->data());
+  std::strncpy(r->name, table_.c_str(), sizeof r->name - 1);
+  r->valid_hooks = info_.valid_hooks;
+  r->num_entries = entries;
+  r->size = total;
+  std::memcpy(r->hook_entry, repl.hook_entry, sizeof repl.hook_entry);
+  std::memcpy(r->underflow, repl.underflow, sizeof repl.underflow);
+  std::vector<xt_counters> old_counters(info_.num_entries);
+  r->num_counters = info_.num_entries;
+  r->counters = old_counters.data();
+  if (setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_REPLACE, buf->data(), static_cast<socklen_t>(buf_size)) != 0) {
+    const int err = errno;
+    forget_cache();
+    return fail("replace rejected by the kernel", err);
+  }
+  committed_ = true;
+  remember(*r, order);
+  buf.reset();  // the cache keeps the rules in its own chunks
+
+  // Give every kept rule (ours unchanged, everyone else's) its packet/byte counters back.
+  std::vector<uint8_t> add(sizeof(xt_counters_info) + entries * sizeof(xt_counters), 0);
+  auto* info = reinterpret_cast<xt_counters_info*>(add.data());
+  std::strncpy(info->name, table_.c_str(), sizeof info->name - 1);
+  info->num_counters = entries;
+  bool any = false;
+  for (uint32_t i = 0; i < entries; ++i) {
+    if (old_index_of_new[i] >= 0 && static_cast<uint32_t>(old_index_of_new[i]) < old_counters.size()) {
+      info->counters[i] = old_counters[old_index_of_new[i]];
+      any = any || info->counters[i].pcnt || info->counters[i].bcnt;
+    }
+  }
+  if (any && setsockopt(fd_, IPPROTO_IP, IPT_SO_SET_ADD_COUNTERS, add.data(), static_cast<socklen_t>(add.size())) != 0)
+    return fail("restore counters", errno);
+  return ok_status();
+}
+
+void KernelTable::forget_cache() {
+  std::lock_guard guard(cache_->mu);
+  cache_->tables.erase(table_);
+}
+
+// Keeps what we just committed: what GET_INFO will report for it, the index, and the rules'
+// bytes (compressed in the background, only the chunks this editor changed).
+void KernelTable::remember(const ipt_replace& repl, std::vector<int> order) {
+  if (ix_.tombstones * kMaxTombstoneShare > chains_.size()) {
+    forget_cache();
+    return;
+  }
+  ipt_getinfo info{};
+  std::memcpy(info.name, repl.name, sizeof info.name);
+  info.valid_hooks = repl.valid_hooks;
+  std::memcpy(info.hook_entry, repl.hook_entry, sizeof info.hook_entry);
+  std::memcpy(info.underflow, repl.underflow, sizeof info.underflow);
+  info.num_entries = repl.num_entries;
+  info.size = repl.size;
+  order.erase(std::remove_if(order.begin(), order.end(), [&](int idx) { return chains_[idx].hook >= 0; }), order.end());
+  ix_.user_order = std::move(order);
+  ix_.ordered_count = chains_.size();
+  CommittedImage::Sources sources = std::move(chunk_buffers_);
+  if (blob_) sources.push_back(std::move(blob_));
+  arena_.release_into(sources);
+  std::lock_guard guard(cache_->mu);
+  std::vector<CommittedImage::Chunk> chunks;
+  auto it = cache_->tables.find(table_);
+  // Clean chunks are reused only from the entry this index came from (another editor of the
+  // same table may have replaced it meanwhile); otherwise every chunk is rebuilt.
+  if (!all_dirty_ && it != cache_->tables.end() && it->second.generation == lender_) chunks = it->second.image->take_chunks();
+  if (chunks.empty()) dirty_chunks_.clear();
+  auto& entry = cache_->tables[table_];
+  entry.image = std::make_unique<CommittedImage>(info, std::move(ix_), std::move(chunks), std::move(dirty_chunks_),
+                                                 std::move(sources));
+  entry.generation = cache_->next_generation++;
+}
+
+}  // namespace nodeagent::iptables::kernel_table
