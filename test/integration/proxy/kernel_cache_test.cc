@@ -262,3 +262,40 @@ TEST_CASE("the committed-table cache: an editor dropped after edits without a co
   CHECK(ipt.last_open_used_cache("nat"));
   CHECK(nat_rules(node.name()).find("-A OUTPUT -d 192.0.2.10/32 -j RETURN") != std::string::npos);
 }
+
+TEST_CASE("x_tables editor: a chain still jumped to cannot be deleted; removing many Services at once") {
+  cleanup_netns_with_prefix("naprxg");
+  Netns node("naprxg" + std::to_string(getpid() % 100000));
+  iptables::KernelIptables ipt;
+  in_netns(node.name(), [&] {
+    auto nat = ipt.open("nat");
+    REQUIRE(nat.ok());
+    iptables::Rule to_b;
+    to_b.target = iptables::JumpTarget{"TEST-B"};
+    REQUIRE((*nat)->ensure_chain("TEST-B").ok());
+    REQUIRE((*nat)->replace_chain("TEST-A", {to_b}).ok());
+    REQUIRE((*nat)->replace_chain("TEST-C", {to_b, to_b}).ok());
+    const Status refused = (*nat)->delete_chain("TEST-B");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message.find("still referenced from chain TEST-") != std::string::npos);
+    REQUIRE((*nat)->replace_chain("TEST-A", {}).ok());
+    CHECK_FALSE((*nat)->delete_chain("TEST-B").ok());  // TEST-C still jumps to it
+    REQUIRE((*nat)->delete_rule("TEST-C", to_b).ok());  // removes both
+    CHECK((*nat)->delete_chain("TEST-B").ok());
+    CHECK((*nat)->delete_chain("TEST-A").ok());
+    REQUIRE((*nat)->commit().ok());
+  });
+  CHECK(sh_out("ip netns exec " + node.name() + " iptables-legacy-save -t nat | grep -c '^:TEST-' || true") == "1\n");
+
+  Applier applier(ipt, config());
+  ProxyState state = small_state(1200);
+  REQUIRE(apply(applier, node.name(), state, true).ok());
+  // One partial sync removes 1000 Services (3000 chains): all of them go, the others stay.
+  for (int i = 1; i <= 1000; ++i) {
+    state.services.erase(ServicePortName{"cache", "svc-" + std::to_string(i), "dns"});
+    state.endpoints.erase(ServicePortName{"cache", "svc-" + std::to_string(i), "dns"});
+  }
+  REQUIRE(apply(applier, node.name(), state, false).ok());
+  CHECK(sh_out("ip netns exec " + node.name() + " iptables-legacy-save -t nat | grep -c '^:KUBE-SEP-'") == "400\n");
+  CHECK(sh_out("ip netns exec " + node.name() + " iptables-legacy-save -t nat | grep -c '^:KUBE-SVC-'") == "200\n");
+}
