@@ -8,7 +8,7 @@
 // plus our RSS after (b) and at the end (after (e) and malloc_trim; also before it), and the peak
 // (VmHWM), each once the background work of the table cache is done.
 // Each N runs in a forked child so that RSS figures do not mix.
-//   usage: proxy_bench [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc] [--changes K]
+//   usage: proxy_bench [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc] [--changes K] [--change endpoint|add|remove]
 #include <fcntl.h>
 #include <malloc.h>
 #include <sched.h>
@@ -58,9 +58,9 @@ long status_kb(const char* key) {
   return -1;
 }
 
-ProxyState make_state(int services, int endpoints) {
-  ProxyState state;
-  for (int i = 0; i < services; ++i) {
+// Service i of the benchmark, with its endpoints.
+void add_service(ProxyState& state, int i, int endpoints) {
+  {
     ServicePortInfo svc;
     svc.name = ServicePortName{"bench", "svc-" + std::to_string(i), "http"};
     svc.cluster_ip = (172u << 24) | (30u << 16) | static_cast<uint32_t>(i + 1);
@@ -75,6 +75,11 @@ ProxyState make_state(int services, int endpoints) {
       eps.push_back(EndpointInfo{ip, 8080, true, true, false, false, "node-b"});
     }
   }
+}
+
+ProxyState make_state(int services, int endpoints) {
+  ProxyState state;
+  for (int i = 0; i < services; ++i) add_service(state, i, endpoints);
   return state;
 }
 
@@ -175,6 +180,7 @@ class CountingSink : public RulesetSink {
 
 bool g_libiptc = false;  // --libiptc: measure the libiptc editor instead of the blob editor
 int g_changes = 1;       // --changes K: K one-endpoint changes in a row after the full sync
+std::string g_change_kind = "endpoint";  // --change endpoint|add|remove: what (b) changes
 
 int run_one(int n, int e, bool with_restore) {
   const std::string ns = "naprxb" + std::to_string(getpid());
@@ -226,7 +232,15 @@ int run_one(int n, int e, bool with_restore) {
     for (int k = 0; k < g_changes; ++k) {
       auto it = changed.endpoints.begin();
       std::advance(it, (k * 7919) % changed.endpoints.size());
-      it->second[0].ip = (10u << 24) | (127u << 16) | static_cast<uint32_t>(k + 1);
+      if (g_change_kind == "endpoint") {
+        it->second[0].ip = (10u << 24) | (127u << 16) | static_cast<uint32_t>(k + 1);
+      } else if (g_change_kind == "remove") {  // a Service goes away
+        const ServicePortName gone = it->first;
+        changed.endpoints.erase(it);
+        changed.services.erase(gone);
+      } else {  // "add": a new Service with e endpoints
+        add_service(changed, n + k, e);
+      }
       proxybench::reset_set_replace();
       t0 = Clock::now();
       c0 = thread_cpu();
@@ -296,8 +310,8 @@ int run_one(int n, int e, bool with_restore) {
   std::printf("  pure compiler                 %7.3f\n", compile_s);
   std::printf("  (a) full sync                 %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f incl. kernel replace %.3f)\n",
               full_s, full_cpu, full_stats.open_cpu, full_stats.compile_and_edit_cpu, full_stats.commit_cpu, full_floor_cpu);
-  std::printf("  (b) one endpoint change       %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f incl. kernel replace %.3f; chains written %zu)\n",
-              change_s, change_cpu, change_stats.open_cpu, change_stats.compile_and_edit_cpu, change_stats.commit_cpu,
+  std::printf("  (b) one change (%-8s)     %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f incl. kernel replace %.3f; chains written %zu)\n",
+              g_change_kind.c_str(), change_s, change_cpu, change_stats.open_cpu, change_stats.compile_and_edit_cpu, change_stats.commit_cpu,
               change_floor_cpu, change_stats.chains_written);
   std::printf("      (the daemon's Runner also renders the tracker's snapshot before each sync: %.3f s cpu)\n", snapshot_s);
   std::printf("  (e) full resync over the table  %7.3f / %7.3f  (cpu: read %.3f, compile+edit %.3f, write %.3f)\n", resync_s,
@@ -338,6 +352,12 @@ int main(int argc, char** argv) {
       for (std::string v; std::getline(ss, v, ',');) sizes.push_back(std::stoi(v));
     } else if (a == "--endpoints" && i + 1 < argc) {
       endpoints = std::stoi(argv[++i]);
+    } else if (a == "--change" && i + 1 < argc) {
+      g_change_kind = argv[++i];
+      if (g_change_kind != "endpoint" && g_change_kind != "add" && g_change_kind != "remove") {
+        std::fprintf(stderr, "--change endpoint|add|remove\n");
+        return 2;
+      }
     } else if (a == "--changes" && i + 1 < argc) {
       g_changes = std::max(1, std::stoi(argv[++i]));
     } else if (a == "--libiptc") {
@@ -345,7 +365,7 @@ int main(int argc, char** argv) {
     } else if (a == "--no-restore") {
       restore = false;
     } else {
-      std::fprintf(stderr, "usage: %s [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc] [--changes K]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--services 1000,5000,10000] [--endpoints 10] [--no-restore] [--libiptc] [--changes K] [--change endpoint|add|remove]\n", argv[0]);
       return 2;
     }
   }
