@@ -2,8 +2,6 @@
 // which LZ4 compresses ~20x at ~0.5-1 GB/s and restores at several GB/s.
 #include "network/iptables/committed_image.h"
 
-#include "network/iptables/page_buffer.h"
-
 #include <lz4.h>
 #include <time.h>
 
@@ -103,42 +101,28 @@ bool CommittedImage::matches(const ipt_getinfo& live) const {
   return true;
 }
 
-bool CommittedImage::restore(TableIndex& index, Sources& buffers) {
+bool CommittedImage::restore(TableIndex& index, std::vector<Chunk>& chunks) {
   wait();
   if (!ok_ || !has_index_) return false;
-  // One mapping for all chunks, so that it goes back to the kernel as a whole afterwards.
-  size_t total = 0;
-  for (const auto& chunk : chunks_) total += chunk.raw_size;
-  auto out = std::make_shared<PageBuffer>(total);
-  size_t pos = 0;
-  for (size_t k = 0; k < chunks_.size(); ++k) {
-    Chunk& chunk = chunks_[k];
-    if (chunk.raw_size == 0) continue;
-    uint8_t* raw = out->data() + pos;
-    const int n = LZ4_decompress_safe(chunk.compressed.data(), reinterpret_cast<char*>(raw),
-                                      static_cast<int>(chunk.compressed.size()), static_cast<int>(chunk.raw_size));
-    if (n != static_cast<int>(chunk.raw_size)) return false;
-    index_.rebase(k * kChainsPerChunk, (k + 1) * kChainsPerChunk, reinterpret_cast<const uint8_t*>(chunk.base),
-                  chunk.raw_size, raw);
-    chunk.base = reinterpret_cast<uintptr_t>(raw);
-    pos += chunk.raw_size;
-  }
   index = std::move(index_);
   index_ = TableIndex{};
+  chunks = std::move(chunks_);
+  chunks_.clear();
   has_index_ = false;
-  buffers.clear();
-  buffers.push_back(std::move(out));
   return true;
 }
 
-void CommittedImage::give_back(TableIndex index) {
+void CommittedImage::give_back(TableIndex index, std::vector<Chunk> chunks) {
   index_ = std::move(index);
+  chunks_ = std::move(chunks);
   has_index_ = true;
 }
 
-std::vector<CommittedImage::Chunk> CommittedImage::take_chunks() {
-  wait();
-  return std::move(chunks_);
+bool CommittedImage::decompress(const Chunk& chunk, uint8_t* out) {
+  if (chunk.raw_size == 0) return true;
+  const int n = LZ4_decompress_safe(chunk.compressed.data(), reinterpret_cast<char*>(out),
+                                    static_cast<int>(chunk.compressed.size()), static_cast<int>(chunk.raw_size));
+  return n == static_cast<int>(chunk.raw_size);
 }
 
 size_t CommittedImage::image_bytes() const {

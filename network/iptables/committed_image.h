@@ -48,13 +48,15 @@ class CommittedImage {
   // Whether the index is here (it is lent to one editor at a time).
   bool has_index() const { return has_index_; }
 
-  // Lends the index out, with fresh copies of the chunks it points into (false: compression
-  // failed, the cache is useless).
-  bool restore(TableIndex& index, Sources& buffers);
-  // Takes back an index lent by restore() and not modified.
-  void give_back(TableIndex index);
-  // Hands the chunks to the image of the next commit (this one is dropped right after).
-  std::vector<Chunk> take_chunks();
+  // Lends the index and the compressed chunks out (false: compression failed, the cache is
+  // useless). Nothing is decompressed here: the editor decompresses a chunk when it reads or
+  // changes one of its chains, and the others straight into the layout of its commit.
+  bool restore(TableIndex& index, std::vector<Chunk>& chunks);
+  // Takes back what restore() lent, not modified (chunk bases may have moved: decompressed).
+  void give_back(TableIndex index, std::vector<Chunk> chunks);
+
+  // Decompresses `chunk` into `out` (raw_size bytes); false if the data is corrupt.
+  static bool decompress(const Chunk& chunk, uint8_t* out);
 
   // Waits for the background work (tests, benchmark, destruction).
   void wait() const;

@@ -103,7 +103,7 @@ class KernelTable : public TableEditor {
     auto it = cache_->tables.find(table_);
     if (it == cache_->tables.end() || it->second.generation != lender_) return;
     if (dirty_) cache_->tables.erase(it);
-    else it->second.image->give_back(std::move(ix_));
+    else it->second.image->give_back(std::move(ix_), std::move(chunks_));
   }
 
   Status load() {
@@ -116,7 +116,6 @@ class KernelTable : public TableEditor {
       if (attempt == 0 && load_cached()) return ok_status();
       const size_t blob_size = sizeof(ipt_get_entries) + info.size;
       blob_ = std::make_shared<PageBuffer>(blob_size);
-      all_dirty_ = true;
       auto* get = reinterpret_cast<ipt_get_entries*>(blob_->data());
       std::memset(get, 0, sizeof(ipt_get_entries));
       std::strncpy(get->name, table_.c_str(), sizeof get->name - 1);
@@ -145,6 +144,8 @@ class KernelTable : public TableEditor {
   Result<std::vector<Rule>> rules(const std::string& chain) const override {
     int idx = find(chain);
     if (idx < 0) return not_found("table " + table_ + ": chain " + chain + " does not exist");
+    // Decompressing the chain's chunk is a detail of the cache, not a change to the table.
+    NA_RETURN_IF_ERROR(const_cast<KernelTable*>(this)->materialize(idx));
     std::vector<Rule> out;
     for (const auto& r : chains_[idx].rules) {
       auto rule = decode(r);
@@ -156,7 +157,7 @@ class KernelTable : public TableEditor {
 
   Status ensure_chain(const std::string& chain) override {
     if (find(chain) >= 0) return ok_status();
-    mark(static_cast<int>(chains_.size()));
+    NA_RETURN_IF_ERROR(mark(static_cast<int>(chains_.size())));
     if (chain.empty() || chain.size() >= XT_EXTENSION_MAXNAMELEN)
       return invalid("table " + table_ + ": invalid chain name \"" + chain + "\"");
     ChainData c;
@@ -168,7 +169,7 @@ class KernelTable : public TableEditor {
 
   Status replace_chain(const std::string& chain, const std::vector<Rule>& rules) override {
     NA_RETURN_IF_ERROR(ensure_chain(chain));
-    mark(find(chain));
+    NA_RETURN_IF_ERROR(mark(find(chain)));
     std::vector<RuleRef> refs;
     refs.reserve(rules.size());
     for (const auto& rule : rules) {
@@ -185,12 +186,13 @@ class KernelTable : public TableEditor {
   Status ensure_rule(const std::string& chain, const Rule& rule, Position where) override {
     int idx = find(chain);
     if (idx < 0) return not_found("table " + table_ + ": chain " + chain + " does not exist");
+    NA_RETURN_IF_ERROR(materialize(idx));
     for (const auto& r : chains_[idx].rules) {
       auto decoded = decode(r);
       if (decoded.ok() && *decoded == rule) return ok_status();
     }
     NA_ASSIGN_OR_RETURN(RuleRef ref, encode(chain, rule));
-    mark(idx);
+    NA_RETURN_IF_ERROR(mark(idx));
     count_jumps({ref}, idx, +1);
     auto& rules = chains_[idx].rules;
     rules.insert(where == Position::kFirst ? rules.begin() : rules.end(), ref);
@@ -200,7 +202,7 @@ class KernelTable : public TableEditor {
   Status delete_rule(const std::string& chain, const Rule& rule) override {
     int idx = find(chain);
     if (idx < 0) return ok_status();
-    mark(idx);
+    NA_RETURN_IF_ERROR(mark(idx));
     auto& rules = chains_[idx].rules;
     auto removed = std::stable_partition(rules.begin(), rules.end(), [&](const RuleRef& r) {
       auto d = decode(r);
@@ -227,7 +229,7 @@ class KernelTable : public TableEditor {
         }
       }
     }
-    mark(idx);
+    NA_RETURN_IF_ERROR(mark(idx));
     count_jumps(chains_[idx].rules, idx, -1);
     chains_[idx].deleted = true;
     chains_[idx].rules.clear();
@@ -254,7 +256,8 @@ class KernelTable : public TableEditor {
     bool used = false;
     if (it != cache_->tables.end()) {
       auto& image = *it->second.image;
-      used = image.has_index() && image.matches(info_) && image.restore(ix_, chunk_buffers_);
+      used = image.has_index() && image.matches(info_) && image.restore(ix_, chunks_);
+      if (used) chunk_mem_.assign(chunks_.size(), nullptr);
       if (used) lender_ = it->second.generation;
       else cache_->tables.erase(it);
     }
@@ -279,13 +282,34 @@ class KernelTable : public TableEditor {
       if (r.jump >= 0 && r.jump != owner) refs_[static_cast<size_t>(r.jump)] += delta;
     }
   }
-  // Chain `idx` changes: its chunk of the cache must be rebuilt after the commit.
-  void mark(int idx) {
+  // Chain `idx` changes: its chunk of the cache must be rebuilt after the commit, from bytes
+  // that must therefore be real.
+  Status mark(int idx) {
+    NA_RETURN_IF_ERROR(materialize(idx));
     dirty_ = true;
     const size_t k = static_cast<size_t>(idx) / CommittedImage::kChainsPerChunk;
     if (dirty_chunks_.size() <= k) dirty_chunks_.resize(k + 1, false);
     dirty_chunks_[k] = true;
+    return ok_status();
   }
+  // A chunk lent by the cache and not decompressed yet: its chains' rule pointers are relative
+  // to chunks_[k].base, not real. Every chain of such a chunk is unchanged.
+  bool is_virtual(size_t k) const { return k < chunks_.size() && !chunk_mem_[k]; }
+  // Decompresses the chunk of chain `idx` (if still virtual) and points its chains at it.
+  Status materialize(int idx) {
+    const size_t k = static_cast<size_t>(idx) / CommittedImage::kChainsPerChunk;
+    if (!is_virtual(k)) return ok_status();
+    auto& chunk = chunks_[k];
+    auto mem = std::make_shared<PageBuffer>(chunk.raw_size);
+    if (!CommittedImage::decompress(chunk, mem->data()))
+      return internal("iptables table " + table_ + ": cached chunk " + std::to_string(k) + " is corrupt");
+    ix_.rebase(k * CommittedImage::kChainsPerChunk, (k + 1) * CommittedImage::kChainsPerChunk,
+               reinterpret_cast<const uint8_t*>(chunk.base), chunk.raw_size, mem->data());
+    chunk.base = reinterpret_cast<uintptr_t>(mem->data());
+    chunk_mem_[k] = std::move(mem);
+    return ok_status();
+  }
+  Status copy_virtual_chunks(uint8_t* out);
   void forget_cache();
   void remember(const ipt_replace& repl, std::vector<int> order);
 
@@ -302,9 +326,10 @@ class KernelTable : public TableEditor {
   // cache's chunks, and the arena.
   std::shared_ptr<PageBuffer> blob_;
   const uint8_t* image_ = nullptr;
-  CommittedImage::Sources chunk_buffers_;
+  // From the cache: the compressed chunks of the index, and those decompressed so far.
+  std::vector<CommittedImage::Chunk> chunks_;
+  std::vector<std::shared_ptr<PageBuffer>> chunk_mem_;
   std::vector<bool> dirty_chunks_;
-  bool all_dirty_ = false;  // read from the kernel: every chunk is new
   TableIndex ix_;
   std::vector<ChainData>& chains_ = ix_.chains;
   ChainNameIndex& index_ = ix_.by_name;

@@ -64,6 +64,7 @@ Status KernelTable::commit() {
   auto buf = std::make_unique<PageBuffer>(buf_size);
   std::vector<int> old_index_of_new(entries, -1);
   uint8_t* out = buf->data() + sizeof(ipt_replace);
+  NA_RETURN_IF_ERROR(copy_virtual_chunks(out));
   uint32_t pos = 0, n = 0;
   auto put_error = [&](const char* name) {
     std::memset(out + pos, 0, head_size);
@@ -78,8 +79,8 @@ Status KernelTable::commit() {
     ++n;
   };
   // The rule's entry index in the new table is where its counters will be next time.
-  auto put_rule = [&](RuleRef& r) {
-    std::memcpy(out + pos, r.data, r.size);
+  auto put_rule = [&](RuleRef& r, bool copied) {
+    if (!copied) std::memcpy(out + pos, r.data, r.size);
     auto* e = reinterpret_cast<ipt_entry*>(out + pos);
     e->counters = {0, 0};
     e->comefrom = 0;
@@ -92,14 +93,15 @@ Status KernelTable::commit() {
   };
   for (int idx : order) {
     ChainData& c = chains_[idx];
+    const bool copied = is_virtual(static_cast<size_t>(idx) / CommittedImage::kChainsPerChunk);
     if (c.hook < 0) put_error(c.name.c_str());
     for (auto& r : c.rules) {
       if (r.jump >= 0 && chains_[r.jump].deleted)
         return invalid("iptables table " + table_ + ": chain " + c.name + " jumps to deleted chain " + chains_[r.jump].name);
-      put_rule(r);
+      put_rule(r, copied);
     }
     if (c.hook >= 0) {
-      put_rule(c.policy);
+      put_rule(c.policy, copied);
     } else {
       std::memset(out + pos, 0, tail_size);
       auto* e = reinterpret_cast<ipt_entry*>(out + pos);
@@ -150,6 +152,37 @@ Status KernelTable::commit() {
   return ok_status();
 }
 
+// The rules of chunks still compressed go straight from a small scratch buffer (one chunk,
+// ~1 MB, stays in cache) to their places in the layout: the table is not decompressed in full
+// first. first_rule_offset must be set.
+Status KernelTable::copy_virtual_chunks(uint8_t* out) {
+  std::vector<uint8_t> scratch;
+  constexpr size_t kC = CommittedImage::kChainsPerChunk;
+  for (size_t k = 0; k < chunks_.size(); ++k) {
+    if (!is_virtual(k)) continue;
+    const auto& chunk = chunks_[k];
+    scratch.resize(chunk.raw_size);
+    if (!CommittedImage::decompress(chunk, scratch.data()))
+      return internal("iptables table " + table_ + ": cached chunk " + std::to_string(k) + " is corrupt");
+    auto copy = [&](const RuleRef& r, uint32_t at) {
+      const uintptr_t from = reinterpret_cast<uintptr_t>(r.data) - chunk.base;
+      if (from + r.size > chunk.raw_size) return false;
+      std::memcpy(out + at, scratch.data() + from, r.size);
+      return true;
+    };
+    for (size_t i = k * kC; i < std::min(chains_.size(), (k + 1) * kC); ++i) {
+      const ChainData& c = chains_[i];
+      if (c.deleted) continue;
+      uint32_t at = c.first_rule_offset;
+      bool ok = true;
+      for (const auto& r : c.rules) ok = ok && copy(r, at), at += r.size;
+      if (c.hook >= 0) ok = ok && copy(c.policy, at);
+      if (!ok) return internal("iptables table " + table_ + ": cached chunk " + std::to_string(k) + " does not match its index");
+    }
+  }
+  return ok_status();
+}
+
 void KernelTable::forget_cache() {
   std::lock_guard guard(cache_->mu);
   cache_->tables.erase(table_);
@@ -172,16 +205,17 @@ void KernelTable::remember(const ipt_replace& repl, std::vector<int> order) {
   order.erase(std::remove_if(order.begin(), order.end(), [&](int idx) { return chains_[idx].hook >= 0; }), order.end());
   ix_.user_order = std::move(order);
   ix_.ordered_count = chains_.size();
-  CommittedImage::Sources sources = std::move(chunk_buffers_);
+  CommittedImage::Sources sources;
+  for (auto& mem : chunk_mem_) {
+    if (mem) sources.push_back(std::move(mem));
+  }
   if (blob_) sources.push_back(std::move(blob_));
   arena_.release_into(sources);
-  std::lock_guard guard(cache_->mu);
-  std::vector<CommittedImage::Chunk> chunks;
-  auto it = cache_->tables.find(table_);
-  // Clean chunks are reused only from the entry this index came from (another editor of the
-  // same table may have replaced it meanwhile); otherwise every chunk is rebuilt.
-  if (!all_dirty_ && it != cache_->tables.end() && it->second.generation == lender_) chunks = it->second.image->take_chunks();
+  // Chunks this editor did not change are reused as they are (still compressed, or decompressed
+  // and their base moved); the changed ones, and all after a read from the kernel, are rebuilt.
+  std::vector<CommittedImage::Chunk> chunks = std::move(chunks_);
   if (chunks.empty()) dirty_chunks_.clear();
+  std::lock_guard guard(cache_->mu);
   auto& entry = cache_->tables[table_];
   entry.image = std::make_unique<CommittedImage>(info, std::move(ix_), std::move(chunks), std::move(dirty_chunks_),
                                                  std::move(sources));
