@@ -165,6 +165,10 @@ void AgentHarness::cleanup() {
   auto ctd_left = ns_->cleanup();
   // Last resort so that one failing test does not leak into the next ones.
   run_command("grep -o ' " + dir_ + "[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l");
+  if (const char* keep = std::getenv("NA_E2E_KEEP_LOGS")) {  // a directory, for debugging a failure
+    fs::create_directories(keep, ec);
+    fs::copy_file(dir_ + "/agent.log", std::string(keep) + "/" + node_ + ".log", fs::copy_options::overwrite_existing, ec);
+  }
   fs::remove_all(dir_, ec);
   // Its iptables rules, bridge and veths go with it.
   if (!netns_.empty() && options_.existing_netns.empty()) run_command("ip netns delete " + netns_);
