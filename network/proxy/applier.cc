@@ -3,6 +3,7 @@
 // rule that could jump to them has been replaced; then each table is committed once.
 #include "network/proxy/applier.h"
 
+#include <malloc.h>
 #include <time.h>
 
 #include <algorithm>
@@ -319,6 +320,13 @@ Result<ApplyStats> Applier::apply(const ProxyState& state, bool full) {
   }
   last_large_cluster_ = large;
   force_full_ = false;
+  if (full) {
+    // A full sync frees a table's worth of small allocations (the editor's index, the compiled
+    // rules) that glibc would keep as free heap pages in the RSS (~40 MiB at 10k Services);
+    // after it, and only then, hand them back.
+    for (auto& editor : owned) editor.reset();
+    malloc_trim(0);
+  }
   log->debug("proxy sync: full={} chains_written={} chains_deleted={} rules={} open={:.3f}s edit={:.3f}s commit={:.3f}s",
              full, sink.stats.chains_written, sink.stats.chains_deleted, sink.stats.rules_written, open_s,
              sink.stats.compile_and_edit_seconds, sink.stats.commit_seconds);
