@@ -101,15 +101,14 @@ bool CommittedImage::matches(const ipt_getinfo& live) const {
   return true;
 }
 
-bool CommittedImage::restore(TableIndex& index, std::vector<Chunk>& chunks) {
+std::optional<CommittedImage::Lent> CommittedImage::restore() {
   wait();
-  if (!ok_ || !has_index_) return false;
-  index = std::move(index_);
+  if (!ok_ || !has_index_) return std::nullopt;
+  Lent lent{std::move(index_), std::move(chunks_)};
   index_ = TableIndex{};
-  chunks = std::move(chunks_);
   chunks_.clear();
   has_index_ = false;
-  return true;
+  return lent;
 }
 
 void CommittedImage::give_back(TableIndex index, std::vector<Chunk> chunks) {

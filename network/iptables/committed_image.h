@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -48,10 +49,15 @@ class CommittedImage {
   // Whether the index is here (it is lent to one editor at a time).
   bool has_index() const { return has_index_; }
 
-  // Lends the index and the compressed chunks out (false: compression failed, the cache is
-  // useless). Nothing is decompressed here: the editor decompresses a chunk when it reads or
-  // changes one of its chains, and the others straight into the layout of its commit.
-  bool restore(TableIndex& index, std::vector<Chunk>& chunks);
+  // What restore() lends: the index and the compressed chunks it points into.
+  struct Lent {
+    TableIndex index;
+    std::vector<Chunk> chunks;
+  };
+  // Lends the index and the chunks out (nothing: already lent, or compression failed and the
+  // cache is useless). Nothing is decompressed here: the editor decompresses a chunk when it
+  // reads or changes one of its chains, and the others straight into the layout of its commit.
+  std::optional<Lent> restore();
   // Takes back what restore() lent, not modified (chunk bases may have moved: decompressed).
   void give_back(TableIndex index, std::vector<Chunk> chunks);
 

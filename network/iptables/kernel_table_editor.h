@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -256,8 +257,14 @@ class KernelTable : public TableEditor {
     bool used = false;
     if (it != cache_->tables.end()) {
       auto& image = *it->second.image;
-      used = image.has_index() && image.matches(info_) && image.restore(ix_, chunks_);
-      if (used) chunk_mem_.assign(chunks_.size(), nullptr);
+      std::optional<CommittedImage::Lent> lent;
+      if (image.has_index() && image.matches(info_)) lent = image.restore();
+      used = lent.has_value();
+      if (used) {
+        ix_ = std::move(lent->index);
+        chunks_ = std::move(lent->chunks);
+        chunk_mem_.assign(chunks_.size(), nullptr);
+      }
       if (used) lender_ = it->second.generation;
       else cache_->tables.erase(it);
     }
