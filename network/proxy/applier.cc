@@ -102,7 +102,9 @@ class EditingSink : public RulesetSink {
   }
 
   void begin_service(const ServicePortName& name) override {
-    current_ = &service_chains[name];
+    // The compiler goes through Services in order: appending at the end costs no search.
+    current_ = &service_chains.emplace_hint(service_chains.end(), name, std::vector<AppliedServiceChain>{})->second;
+    if (full_) return;  // a full sync rewrites every chain: no previous hashes needed
     auto it = previous_chains_.find(name);
     previous_ = it == previous_chains_.end() ? nullptr : &it->second;
   }
