@@ -13,7 +13,7 @@ Status KernelTable::parse() {
   // (first-rule offset, chain index), in increasing offset order since chains follow each other.
   std::vector<std::pair<uint32_t, int>> chain_at;
   // Rough capacity: a user chain costs at least its head and tail entries.
-  index_.reserve(chains_, info_.num_entries / 2 + 8);
+  index_.reserve(info_.num_entries / 2 + 8);
   struct PendingJump {
     int chain;
     size_t rule;

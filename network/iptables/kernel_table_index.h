@@ -32,65 +32,78 @@ struct ChainData {
 };
 
 // Chain name -> chain index, over the names the chains already hold: an open-addressing table
-// of 4-byte slots instead of a hash map node with its own copy of each name (~110 bytes a chain,
-// ~13 MB at 120k chains, kept between syncs by the cache).
+// of 8-byte slots instead of a hash map node with its own copy of each name (~110 bytes a chain,
+// ~13 MB at 120k chains, kept between syncs by the cache). Each slot keeps 32 bits of its name's
+// hash, so that a probe reads a chain's name (a cache miss at that size) only when those match,
+// and growing needs no name at all.
 class ChainNameIndex {
  public:
   int find(const std::vector<ChainData>& chains, std::string_view name) const {
     if (slots_.empty()) return -1;
-    for (size_t i = hash(name) & mask(); ; i = (i + 1) & mask()) {
-      const int32_t s = slots_[i];
-      if (s == kEmpty) return -1;
-      if (s >= 0 && chains[static_cast<size_t>(s)].name == name) return s;
+    const uint32_t h = hash(name);
+    for (size_t i = h & mask(); ; i = (i + 1) & mask()) {
+      const Slot s = slots_[i];
+      if (s.idx == kEmpty) return -1;
+      if (s.idx >= 0 && s.tag == h && chains[static_cast<size_t>(s.idx)].name == name) return s.idx;
     }
   }
   // `idx` must not be in the index yet; its name is chains[idx].name.
   void insert(const std::vector<ChainData>& chains, int idx) {
-    if ((used_ + 1) * 4 > slots_.size() * 3) grow(chains, (live_ + 1) * 2);
-    size_t i = hash(chains[static_cast<size_t>(idx)].name) & mask();
-    while (slots_[i] >= 0) i = (i + 1) & mask();
-    if (slots_[i] == kEmpty) ++used_;
-    slots_[i] = idx;
+    if ((used_ + 1) * 4 > slots_.size() * 3) grow((live_ + 1) * 2);
+    const uint32_t h = hash(chains[static_cast<size_t>(idx)].name);
+    size_t i = h & mask();
+    while (slots_[i].idx >= 0) i = (i + 1) & mask();
+    if (slots_[i].idx == kEmpty) ++used_;
+    slots_[i] = {idx, h};
     ++live_;
   }
   void erase(const std::vector<ChainData>& chains, std::string_view name) {
     if (slots_.empty()) return;
-    for (size_t i = hash(name) & mask(); slots_[i] != kEmpty; i = (i + 1) & mask()) {
-      if (slots_[i] >= 0 && chains[static_cast<size_t>(slots_[i])].name == name) {
-        slots_[i] = kErased;
+    const uint32_t h = hash(name);
+    for (size_t i = h & mask(); slots_[i].idx != kEmpty; i = (i + 1) & mask()) {
+      const Slot s = slots_[i];
+      if (s.idx >= 0 && s.tag == h && chains[static_cast<size_t>(s.idx)].name == name) {
+        slots_[i].idx = kErased;
         --live_;
         return;
       }
     }
   }
-  void reserve(const std::vector<ChainData>& chains, size_t n) {
-    if (n * 4 > slots_.size() * 3) grow(chains, n);
+  void reserve(size_t n) {
+    if (n * 4 > slots_.size() * 3) grow(n);
   }
 
  private:
   static constexpr int32_t kEmpty = -1;
   static constexpr int32_t kErased = -2;
-  static size_t hash(std::string_view name) { return std::hash<std::string_view>{}(name); }
+  struct Slot {
+    int32_t idx = kEmpty;
+    uint32_t tag = 0;  // hash(name): its low bits are also where the probe starts
+  };
+  static uint32_t hash(std::string_view name) {
+    const uint64_t h = std::hash<std::string_view>{}(name);
+    return static_cast<uint32_t>(h ^ (h >> 32));
+  }
   size_t mask() const { return slots_.size() - 1; }
   // Rebuilds with room for `n` names (power-of-two slots, at most 3/4 full), dropping erased slots.
-  void grow(const std::vector<ChainData>& chains, size_t n) {
+  void grow(size_t n) {
     size_t size = 16;
     while (size * 3 < n * 4) size *= 2;
-    std::vector<int32_t> old;
+    std::vector<Slot> old;
     old.swap(slots_);
-    slots_.assign(size, kEmpty);
+    slots_.assign(size, Slot{});
     used_ = live_ = 0;
-    for (int32_t s : old) {
-      if (s < 0) continue;
-      size_t i = hash(chains[static_cast<size_t>(s)].name) & mask();
-      while (slots_[i] != kEmpty) i = (i + 1) & mask();
+    for (const Slot s : old) {
+      if (s.idx < 0) continue;
+      size_t i = s.tag & mask();
+      while (slots_[i].idx != kEmpty) i = (i + 1) & mask();
       slots_[i] = s;
       ++used_;
       ++live_;
     }
   }
 
-  std::vector<int32_t> slots_;
+  std::vector<Slot> slots_;
   size_t used_ = 0;  // live and erased slots
   size_t live_ = 0;
 };

@@ -66,7 +66,7 @@ Status KernelTable::commit() {
   uint8_t* out = buf->data() + sizeof(ipt_replace);
   NA_RETURN_IF_ERROR(copy_virtual_chunks(out));
   uint32_t pos = 0, n = 0;
-  auto put_error = [&](const char* name) {
+  auto put_error = [&](const std::string& name) {
     std::memset(out + pos, 0, head_size);
     auto* e = reinterpret_cast<ipt_entry*>(out + pos);
     e->target_offset = sizeof(ipt_entry);
@@ -74,7 +74,8 @@ Status KernelTable::commit() {
     auto* t = reinterpret_cast<xt_error_target*>(out + pos + sizeof(ipt_entry));
     t->target.u.user.target_size = static_cast<uint16_t>(XT_ALIGN(sizeof(xt_error_target)));
     std::strcpy(t->target.u.user.name, XT_ERROR_TARGET);
-    std::strncpy(t->errorname, name, sizeof t->errorname - 1);
+    // The head is zeroed above: copying the name's bytes is enough (no strncpy padding pass).
+    std::memcpy(t->errorname, name.data(), std::min(name.size(), sizeof t->errorname - 1));
     pos += head_size;
     ++n;
   };
@@ -94,7 +95,7 @@ Status KernelTable::commit() {
   for (int idx : order) {
     ChainData& c = chains_[idx];
     const bool copied = is_virtual(static_cast<size_t>(idx) / CommittedImage::kChainsPerChunk);
-    if (c.hook < 0) put_error(c.name.c_str());
+    if (c.hook < 0) put_error(c.name);
     for (auto& r : c.rules) {
       if (r.jump >= 0 && chains_[r.jump].deleted)
         return invalid("iptables table " + table_ + ": chain " + c.name + " jumps to deleted chain " + chains_[r.jump].name);

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 namespace nodeagent::iptables {
 
@@ -14,11 +15,19 @@ std::optional<uint32_t> parse_ipv4(const std::string& text) {
   return ntohl(a.s_addr);
 }
 
+// Dotted quad, as inet_ntop writes it, without its sprintf (a full sync formats every endpoint
+// address several times, for chain names and comments).
 std::string format_ipv4(uint32_t addr) {
-  in_addr a{htonl(addr)};
   char buf[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &a, buf, sizeof buf);
-  return buf;
+  char* p = buf;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const unsigned octet = (addr >> shift) & 0xff;
+    if (octet >= 100) *p++ = static_cast<char>('0' + octet / 100);
+    if (octet >= 10) *p++ = static_cast<char>('0' + octet / 10 % 10);
+    *p++ = static_cast<char>('0' + octet % 10);
+    if (shift) *p++ = '.';
+  }
+  return std::string(buf, p);
 }
 
 std::optional<Cidr> parse_cidr(const std::string& text) {
@@ -58,17 +67,30 @@ double StatisticRandomMatch::probability() const { return static_cast<double>(th
 
 namespace {
 
+// Mixes a word at a time (a byte-at-a-time FNV loop was most of the applier's hashing cost
+// at 350k rules): xor in, multiply by an odd constant, fold the high bits back down.
 struct Hasher {
   uint64_t h;
+  void num(uint64_t v) {
+    h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+  }
   void bytes(const void* p, size_t n) {
     const auto* b = static_cast<const uint8_t*>(p);
-    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+    for (; n >= 8; b += 8, n -= 8) {
+      uint64_t w;
+      std::memcpy(&w, b, 8);
+      num(w);
+    }
+    if (n == 0) return;
+    uint64_t tail = 0;
+    std::memcpy(&tail, b, n);
+    num(tail);
   }
   void str(const std::string& s) {
     bytes(s.data(), s.size());
     num(s.size());
   }
-  void num(uint64_t v) { bytes(&v, sizeof v); }
 };
 
 template <class... Fs>

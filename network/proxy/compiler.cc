@@ -9,8 +9,10 @@
 #include "network/proxy/compiler.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -297,6 +299,7 @@ class Compiler {
     const bool uses_cluster_chain = !cat.cluster.empty();
     const bool uses_local_chain = !cat.local.empty() && (svc.internal_policy_local || svc.external_policy_local);
     sink_.begin_service(svc.name);
+    name_endpoints(svc, cat.all);
     // 1. KUBE-SEP- chains, one per endpoint.
     for (const auto* ep : cat.all) endpoint_chain_rules(svc, *ep);
     // 2. Policy chains.
@@ -410,23 +413,50 @@ class Compiler {
     }
   }
 
+  // An endpoint's "ip:port" and KUBE-SEP- chain name: a sha256 each, and each endpoint is named
+  // in its own chain and again in every policy chain that jumps to it.
+  struct EndpointNames {
+    const EndpointInfo* ep;
+    std::string address;
+    std::string chain;
+  };
+  void name_endpoints(const ServicePortInfo& svc, const std::vector<const EndpointInfo*>& eps) {
+    endpoint_names_.clear();
+    endpoint_names_.reserve(eps.size());
+    for (const auto* ep : eps) {
+      std::string address = ep->to_string();
+      std::string chain = endpoint_chain(svc.name, svc.protocol, address);
+      endpoint_names_.push_back({ep, std::move(address), std::move(chain)});
+    }
+    std::sort(endpoint_names_.begin(), endpoint_names_.end(),
+              [](const EndpointNames& a, const EndpointNames& b) { return std::less<>{}(a.ep, b.ep); });
+  }
+  // `ep` must be one of those given to name_endpoints() for this Service.
+  const EndpointNames& names_of(const EndpointInfo& ep) const {
+    auto it = std::lower_bound(endpoint_names_.begin(), endpoint_names_.end(), &ep,
+                               [](const EndpointNames& n, const EndpointInfo* p) { return std::less<>{}(n.ep, p); });
+    assert(it != endpoint_names_.end() && it->ep == &ep);
+    return *it;
+  }
+
   // KUBE-SVC-/KUBE-SVL- body: affinity checks first, then the random spread.
   void endpoint_jumps(const ServicePortInfo& svc, const std::vector<const EndpointInfo*>& eps, std::vector<Rule>& rules) {
     const std::string name = svc.name.to_string();
     if (svc.session_affinity_client_ip) {
       for (const auto* ep : eps) {
-        const std::string sep = endpoint_chain(svc.name, svc.protocol, ep->to_string());
+        const EndpointNames& names = names_of(*ep);
+        const std::string& sep = names.chain;
         Rule r = jump(sep);
-        if (!large_cluster_) comment(r, name + " -> " + ep->to_string());
+        if (!large_cluster_) comment(r, name + " -> " + names.address);
         r.matches.push_back(RecentMatch{sep, false, svc.affinity_timeout_seconds, true});
         rules.push_back(std::move(r));
       }
     }
     const size_t n = eps.size();
     for (size_t i = 0; i < n; ++i) {
-      const EndpointInfo& ep = *eps[i];
-      Rule r = jump(endpoint_chain(svc.name, svc.protocol, ep.to_string()));
-      if (!large_cluster_) comment(r, name + " -> " + ep.to_string());
+      const EndpointNames& names = names_of(*eps[i]);
+      Rule r = jump(names.chain);
+      if (!large_cluster_) comment(r, name + " -> " + names.address);
       if (i < n - 1) r.matches.push_back(probability(n - i));
       rules.push_back(std::move(r));
     }
@@ -434,7 +464,7 @@ class Compiler {
 
   void endpoint_chain_rules(const ServicePortInfo& svc, const EndpointInfo& ep) {
     const std::string name = svc.name.to_string();
-    const std::string sep = endpoint_chain(svc.name, svc.protocol, ep.to_string());
+    const std::string& sep = names_of(ep).chain;
     Rule hairpin = jump(kMarkMasqChain);
     hairpin.src = Cidr{ep.ip, 32};
     if (!large_cluster_) comment(hairpin, name);
@@ -455,6 +485,7 @@ class Compiler {
   const uint32_t mark_;
   const bool large_cluster_;
   bool keep_ = false;  // the current service's own chains are kept, not rebuilt
+  std::vector<EndpointNames> endpoint_names_;  // of the Service being compiled, by pointer
   std::vector<Rule> nat_services_, nat_nodeports_, filter_services_, filter_external_, filter_firewall_;
 };
 

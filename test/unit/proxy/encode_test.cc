@@ -2,6 +2,7 @@
 // iptables-save text of each (the kernel-side check is in test/integration/proxy).
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 
 #include "network/iptables/encode.h"
@@ -97,4 +98,38 @@ TEST_CASE("rule hash tells rules apart") {
   Rule b = a;
   b.target = DnatTarget{1, 81};
   CHECK(rule_hash(a) != rule_hash(b));
+}
+
+TEST_CASE("rule hash sees every byte of a string, and where a string ends") {
+  auto with_comment = [](std::string text) {
+    Rule r;
+    r.matches.push_back(CommentMatch{std::move(text)});
+    return r;
+  };
+  const std::string base = "ns/svc:http -> 10.1.2.3:8080";
+  for (size_t i = 0; i < base.size(); ++i) {
+    std::string other = base;
+    other[i] ^= 1;
+    CHECK(rule_hash(with_comment(base)) != rule_hash(with_comment(other)));
+  }
+  Rule two = with_comment("ab");
+  two.matches.push_back(CommentMatch{"c"});
+  Rule two_split = with_comment("a");
+  two_split.matches.push_back(CommentMatch{"bc"});
+  CHECK(rule_hash(two) != rule_hash(two_split));
+}
+
+TEST_CASE("format_ipv4 writes what inet_ntop writes") {
+  for (uint32_t addr : {0u, 1u, 0x0a000001u, 0x7f000001u, 0xc0a80a64u, 0xffffffffu, 0x01020304u, 0x0a630a09u}) {
+    in_addr a{htonl(addr)};
+    char buf[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &a, buf, sizeof buf);
+    CHECK(format_ipv4(addr) == buf);
+  }
+  for (uint32_t addr = 0; addr < 0xffffffffu - 104729u; addr += 104729u * 7) {
+    in_addr a{htonl(addr)};
+    char buf[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &a, buf, sizeof buf);
+    REQUIRE(format_ipv4(addr) == buf);
+  }
 }
