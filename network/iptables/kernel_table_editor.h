@@ -139,6 +139,12 @@ class KernelTable : public TableEditor {
     return out;
   }
 
+  size_t count_chains(bool (*counted)(const std::string& chain)) const override {
+    size_t n = 0;
+    for (const auto& c : chains_) n += !c.deleted && counted(c.name) ? 1 : 0;
+    return n;
+  }
+
   bool has_chain(const std::string& chain) const override { return find(chain) >= 0; }
   bool is_as_committed() const override { return from_cache_; }
 

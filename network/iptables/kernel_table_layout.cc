@@ -19,16 +19,35 @@ std::vector<int> KernelTable::layout_order() const {
     if (idx >= 0) order.push_back(idx);
   }
   auto by_name = [&](int a, int b) { return chains_[a].name < chains_[b].name; };
-  // Sorted as (name, index) pairs: a full sync into an empty table sorts 120k names, and the
-  // comparisons then need not go through the chains.
-  std::vector<std::pair<std::string_view, int>> keyed;
+  // A full sync into an empty table sorts 120k names, most of them "KUBE-SEP-..." or
+  // "KUBE-SVC-...": each carries its first 16 bytes as two big-endian integers (zero-padded,
+  // which orders like memcmp), so most comparisons need neither the chains nor memcmp.
+  struct Keyed {
+    uint64_t head, next;
+    std::string_view name;
+    int idx;
+    bool operator<(const Keyed& o) const {
+      if (head != o.head) return head < o.head;
+      if (next != o.next) return next < o.next;
+      if (name != o.name) return name < o.name;
+      return idx < o.idx;
+    }
+  };
+  auto big_endian = [](std::string_view s, size_t at) {
+    uint64_t v = 0;
+    for (size_t i = at; i < at + 8; ++i) v = (v << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
+    return v;
+  };
+  std::vector<Keyed> keyed;
   for (size_t i = ix_.ordered_count; i < chains_.size(); ++i) {
-    if (chains_[i].hook < 0 && !chains_[i].deleted) keyed.emplace_back(chains_[i].name, static_cast<int>(i));
+    if (chains_[i].hook >= 0 || chains_[i].deleted) continue;
+    const std::string_view name = chains_[i].name;
+    keyed.push_back({big_endian(name, 0), big_endian(name, 8), name, static_cast<int>(i)});
   }
   std::sort(keyed.begin(), keyed.end());
   std::vector<int> added;
   added.reserve(keyed.size());
-  for (const auto& k : keyed) added.push_back(k.second);
+  for (const auto& k : keyed) added.push_back(k.idx);
   std::vector<int> kept;
   kept.reserve(ix_.user_order.size());
   for (int idx : ix_.user_order) {

@@ -152,12 +152,12 @@ class EditingSink : public RulesetSink {
     std::vector<std::string> stale[3];
     std::unordered_set<std::string_view> wanted;
     for (int t = 0; t < 3 && status_.ok(); ++t) {
-      const std::vector<std::string> chains = editors_[t]->chains();
       // Every chain this sync wanted is in the table (it was just written), so when the table
       // holds as many per-service chains as were wanted, none is stale: no lookups needed.
-      const size_t ours = static_cast<size_t>(std::count_if(chains.begin(), chains.end(), is_per_service_chain));
+      const size_t ours = editors_[t]->count_chains(is_per_service_chain);
       const size_t expected = t == static_cast<int>(TableId::kNat) ? wanted_service_chains_ : 0;
       if (ours == expected) continue;
+      const std::vector<std::string> chains = editors_[t]->chains();
       if (wanted.empty() && t == static_cast<int>(TableId::kNat)) {
         wanted.reserve(wanted_service_chains_);
         for (const auto& [svc, list] : service_chains) {
