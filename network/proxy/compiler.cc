@@ -249,13 +249,13 @@ class Compiler {
     const bool has_external = !external_eps.empty();
 
     // loadBalancerSourceRanges filter the LB IPs (not NodePorts, as in kube-proxy).
-    const bool uses_fw = has_external && !svc.load_balancer_ips.empty() && !svc.load_balancer_source_ranges.empty();
+    const bool uses_fw = has_endpoints && !svc.load_balancer_ips.empty() && !svc.load_balancer_source_ranges.empty();
     const std::string fw_chain = uses_fw ? firewall_chain(svc.name, p) : std::string();
 
     if (keep_) {
       sink_.keep_service(svc.name);
     } else {
-      per_service_chains(svc, cat, svc_chain, svl_chain, ext_chain);
+      per_service_chains(svc, cat, svc_chain, svl_chain, ext_chain, has_endpoints);
       if (uses_fw) firewall_chain_rules(svc, fw_chain, ext_chain);
     }
     if (!keep_shared_) entry_points(svc, internal_chain, ext_chain, fw_chain, has_internal, has_external, has_endpoints);
@@ -291,7 +291,7 @@ class Compiler {
 
   // 1-3: the Service port's own chains (KUBE-SEP-, KUBE-SVC-/KUBE-SVL-, KUBE-EXT-).
   void per_service_chains(const ServicePortInfo& svc, const Categorized& cat, const std::string& svc_chain,
-                          const std::string& svl_chain, const std::string& ext_chain) {
+                          const std::string& svl_chain, const std::string& ext_chain, bool has_endpoints) {
     const std::string name = svc.name.to_string();
     const Protocol p = svc.protocol;
     const auto& external_eps = svc.external_policy_local ? cat.local : cat.cluster;
@@ -324,8 +324,11 @@ class Compiler {
       endpoint_jumps(svc, cat.local, rules);
       sink_.chain(TableId::kNat, svl_chain, rules);
     }
-    // 3. KUBE-EXT- chain for NodePort, external IPs and LB IPs.
-    if (svc.has_external() && has_external) {
+    // 3. KUBE-EXT- chain for NodePort, external IPs and LB IPs: whenever the Service has any
+    // endpoint, since under externalTrafficPolicy: Local traffic from pods and from the node
+    // itself short-circuits to the cluster chain even without a local endpoint (kube-proxy's
+    // usesExternalTrafficChain); other traffic falls through and filter drops it.
+    if (svc.has_external() && has_endpoints) {
       std::vector<Rule> rules;
       if (svc.external_policy_local) {
         if (config_.cluster_cidr && uses_cluster_chain) {
@@ -343,7 +346,7 @@ class Compiler {
           route.matches.push_back(AddrTypeMatch{true, false, false, false});
           rules.push_back(std::move(route));
         }
-        rules.push_back(jump(svl_chain));
+        if (has_external) rules.push_back(jump(svl_chain));
       } else {
         Rule masq = jump(kMarkMasqChain);
         rules.push_back(comment(masq, "masquerade traffic for " + name + " external destinations"));
@@ -372,14 +375,19 @@ class Compiler {
         filter_services_.push_back(std::move(r));
       }
     }
+    // External destinations: to KUBE-EXT- (or KUBE-FW-) when there is any endpoint; dropped or
+    // rejected in filter when none serves external traffic. Both when only the short-circuit
+    // for pods and the node applies.
     auto external_entry = [&](uint32_t ip, const char* what, const std::string& chain) {
-      Rule r = to_port(ip, p);
-      if (has_external) {
+      if (has_endpoints) {
+        Rule r = to_port(ip, p);
         comment(r, name + " " + what);
         add_port_match(r, p, svc.port);
         r.target = JumpTarget{chain};
         nat_services_.push_back(std::move(r));
-      } else {
+      }
+      if (!has_external) {
+        Rule r = to_port(ip, p);
         comment(r, no_endpoint_comment(name, has_endpoints));
         add_port_match(r, p, svc.port);
         r.target = no_endpoint_target(has_endpoints);
@@ -397,13 +405,15 @@ class Compiler {
       filter_firewall_.push_back(std::move(drop));
     }
     if (svc.node_port) {
-      Rule r = to_port(std::nullopt, p);
-      if (has_external) {
+      if (has_endpoints) {
+        Rule r = to_port(std::nullopt, p);
         comment(r, name);
         add_port_match(r, p, svc.node_port);
         r.target = JumpTarget{ext_chain};
         nat_nodeports_.push_back(std::move(r));
-      } else {
+      }
+      if (!has_external) {
+        Rule r = to_port(std::nullopt, p);
         comment(r, no_endpoint_comment(name, has_endpoints));
         r.matches.push_back(AddrTypeMatch{false, true, false, false});
         add_port_match(r, p, svc.node_port);

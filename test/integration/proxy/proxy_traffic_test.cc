@@ -221,6 +221,14 @@ TEST_CASE("service proxy with real traffic", "[integration]") {
     CHECK_FALSE(dropped.ok);
     CHECK(dropped.timed_out);
     CHECK_FALSE(dropped.refused);
+    // Pods and the node itself short-circuit to the cluster-wide endpoints, as in kube-proxy:
+    // "remote-only" has no local endpoint, yet its NodePort works from inside the node.
+    auto from_pod = tcp_request(c.pod1.name(), "192.168.77.1", 30082);
+    CHECK(from_pod.ok);
+    CHECK(backend(from_pod) == "pod3");
+    auto from_node = tcp_request(c.node1.name(), "192.168.77.1", 30082);
+    CHECK(from_node.ok);
+    CHECK(backend(from_node) == "pod3");
   }
 
   SECTION("loadBalancerSourceRanges: allowed sources reach the LB IP, others are dropped; NodePorts stay open") {

@@ -233,3 +233,33 @@ TEST_CASE("loadBalancerSourceRanges: a range holding the node IP also admits the
   CHECK(filter.find("-A KUBE-EXTERNAL-SERVICES -d 5.6.7.8/32 -p tcp -m comment --comment \"ns5/svc5:p80 has no endpoints\"") !=
         std::string::npos);
 }
+
+TEST_CASE("externalTrafficPolicy Local without a local endpoint: KUBE-EXT- keeps the short-circuit, filter drops the rest") {
+  auto tracker = load_fixture();
+  auto svc = service_from_json(nlohmann::json::parse(R"({"metadata": {"name": "remote", "namespace": "ns6"},
+    "spec": {"type": "NodePort", "clusterIP": "172.30.0.60", "externalTrafficPolicy": "Local",
+             "ports": [{"name": "p80", "port": 80, "nodePort": 30060}]}})"));
+  REQUIRE(svc.ok());
+  REQUIRE(tracker->upsert_service(*svc).ok());
+  auto slice = endpoint_slice_from_json(nlohmann::json::parse(R"({
+    "metadata": {"name": "remote-1", "namespace": "ns6", "labels": {"kubernetes.io/service-name": "remote"}},
+    "addressType": "IPv4", "ports": [{"name": "p80", "port": 80}],
+    "endpoints": [{"addresses": ["10.180.9.9"], "nodeName": "node-z"}]})"));
+  REQUIRE(slice.ok());
+  tracker->upsert_endpoint_slice(*slice);
+  Ruleset rs = compile_ruleset(tracker->snapshot(), fixture_config());
+  const std::string ext = external_chain(ServicePortName{"ns6", "remote", "p80"}, Protocol::kTcp);
+  const auto* chain = rs.find(TableId::kNat, ext);
+  REQUIRE(chain != nullptr);
+  const std::string nat = format_table(rs.nat);
+  INFO(nat);
+  CHECK(nat.find("-A " + ext + " -s 10.180.0.0/16 -m comment --comment \"pod traffic for ns6/remote:p80 external destinations\"") !=
+        std::string::npos);
+  CHECK(nat.find("-A " + ext + " -m comment --comment \"route LOCAL traffic for ns6/remote:p80 external destinations\"") !=
+        std::string::npos);
+  CHECK(nat.find("-A " + ext + " -j KUBE-SVL-") == std::string::npos);  // no local endpoint to send the rest to
+  CHECK(nat.find("-A KUBE-NODEPORTS -p tcp -m comment --comment \"ns6/remote:p80\" -m tcp --dport 30060 -j " + ext) !=
+        std::string::npos);
+  CHECK(format_table(rs.filter).find("\"ns6/remote:p80 has no local endpoints\" -m addrtype --dst-type LOCAL -m tcp --dport 30060 -j DROP") !=
+        std::string::npos);
+}
