@@ -85,18 +85,23 @@ Status KernelTable::commit() {
   uint8_t* out = buf->data() + sizeof(ipt_replace);
   NA_RETURN_IF_ERROR(copy_virtual_chunks(out));
   uint32_t pos = 0, n = 0;
-  auto put_error = [&](const std::string& name) {
-    std::memset(out + pos, 0, head_size);
+  // A zeroed entry of `size` bytes with no matches and a target of type T; returns the target.
+  auto put_bare_entry = [&]<typename T>(size_t size) {
+    std::memset(out + pos, 0, size);
     auto* e = reinterpret_cast<ipt_entry*>(out + pos);
     e->target_offset = sizeof(ipt_entry);
-    e->next_offset = static_cast<uint16_t>(head_size);
-    auto* t = reinterpret_cast<xt_error_target*>(out + pos + sizeof(ipt_entry));
-    t->target.u.user.target_size = static_cast<uint16_t>(XT_ALIGN(sizeof(xt_error_target)));
+    e->next_offset = static_cast<uint16_t>(size);
+    auto* t = reinterpret_cast<T*>(out + pos + sizeof(ipt_entry));
+    t->target.u.user.target_size = static_cast<uint16_t>(XT_ALIGN(sizeof(T)));
+    pos += static_cast<uint32_t>(size);
+    ++n;
+    return t;
+  };
+  auto put_error = [&](const std::string& name) {
+    auto* t = put_bare_entry.template operator()<xt_error_target>(head_size);
     std::strcpy(t->target.u.user.name, XT_ERROR_TARGET);
     // The head is zeroed above: copying the name's bytes is enough (no strncpy padding pass).
     std::memcpy(t->errorname, name.data(), std::min(name.size(), sizeof t->errorname - 1));
-    pos += head_size;
-    ++n;
   };
   // The rule's entry index in the new table is where its counters will be next time.
   auto put_rule = [&](RuleRef& r, bool copied) {
@@ -123,15 +128,7 @@ Status KernelTable::commit() {
     if (c.hook >= 0) {
       put_rule(c.policy, copied);
     } else {
-      std::memset(out + pos, 0, tail_size);
-      auto* e = reinterpret_cast<ipt_entry*>(out + pos);
-      e->target_offset = sizeof(ipt_entry);
-      e->next_offset = static_cast<uint16_t>(tail_size);
-      auto* t = reinterpret_cast<xt_standard_target*>(out + pos + sizeof(ipt_entry));
-      t->target.u.user.target_size = static_cast<uint16_t>(XT_ALIGN(sizeof(xt_standard_target)));
-      t->verdict = XT_RETURN;
-      pos += tail_size;
-      ++n;
+      put_bare_entry.template operator()<xt_standard_target>(tail_size)->verdict = XT_RETURN;
     }
   }
   put_error(XT_ERROR_TARGET);
