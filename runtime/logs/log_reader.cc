@@ -93,8 +93,8 @@ struct OpenedFile {
 };
 
 // Opens path, path.1, path.2, ... up to the first missing one; newest first. A rotation during
-// the sweep can show one file under two names (skipped by inode) but cannot hide one, since
-// names only move towards higher numbers.
+// the sweep can show one file under two names (skipped by inode), and can leave a gap that ends
+// the sweep early (the caller checks that the file it was on is among those found).
 std::vector<OpenedFile> open_generations(const std::string& path) {
   std::vector<OpenedFile> files;
   for (int n = 0; n < 10000; ++n) {
@@ -221,6 +221,8 @@ Status read_logs(const std::string& path, const ReadOptions& options, const LogS
     if (stopped) return ok_status();
   }
 
+  constexpr int kSweepsBeforeGivingUp = 20;
+  int sweeps_without_cursor = 0;
   while (options.follow) {
     // When the writer is done, one last pass picks up what it wrote since the previous read.
     const bool more = keep_following();
@@ -242,6 +244,15 @@ Status read_logs(const std::string& path, const ReadOptions& options, const LogS
       for (size_t i = 0; i < files.size(); ++i) {
         if (files[i].inode == cursor.inode()) newer = i;
       }
+      // Our file not among them: the sweep ran into the gap a rotation in progress leaves
+      // (path.k renamed away, path.k-1 not yet renamed to it) and stopped before it, so
+      // generations between ours and the gap would be skipped. Look again next round, unless
+      // our file really is gone (rotated out of max-files): then what is left is all there is.
+      if (newer == files.size() && ++sweeps_without_cursor < kSweepsBeforeGivingUp) {
+        for (const auto& f : files) ::close(f.fd);
+        continue;
+      }
+      sweeps_without_cursor = 0;
       for (size_t i = newer; i < files.size(); ++i) ::close(files[i].fd);
       if (newer == 0) continue;
       for (size_t i = newer; i-- > 0;) {
