@@ -36,8 +36,25 @@ AgentHarness::AgentHarness(AgentOptions options) : options_(std::move(options)) 
     run_command("ip netns delete " + netns_ + " 2>/dev/null");
     REQUIRE(run_command("ip netns add " + netns_ + " && ip netns exec " + netns_ + " ip link set lo up").exit_code == 0);
   }
-  if (options_.import_test_image) ns_->import_test_image("docker.io/library/busybox:latest");
-  start_agent();
+  // A failed REQUIRE here throws out of the constructor, so the destructor would not run:
+  // clean up (agent, mounts, temp dir, netns) before passing the failure on.
+  try {
+    if (options_.import_test_image) ns_->import_test_image("docker.io/library/busybox:latest");
+    start_agent();
+  } catch (...) {
+    kill_agent(SIGKILL);
+    cleanup_after_failed_start();
+    throw;
+  }
+}
+
+void AgentHarness::cleanup_after_failed_start() {
+  std::error_code ec;
+  ns_->cleanup();
+  run_command("grep -o ' " + dir_ + "[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l");
+  fs::remove_all(dir_, ec);
+  if (!netns_.empty() && options_.existing_netns.empty()) run_command("ip netns delete " + netns_);
+  manifests_.clear();
 }
 
 AgentHarness::~AgentHarness() { cleanup(); }
@@ -148,7 +165,12 @@ int AgentHarness::container_pid(const std::string& pod_name, const std::string& 
 
 void AgentHarness::cleanup() {
   std::error_code ec;
-  if (pid_ <= 0 && fs::exists(manifests_)) start_agent();
+  if (pid_ <= 0 && fs::exists(manifests_)) {
+    try {  // a destructor must not throw; an agent that does not come up shows in the checks below
+      start_agent();
+    } catch (...) {
+    }
+  }
   for (const auto& e : fs::directory_iterator(manifests_, ec)) fs::remove(e.path(), ec);
   bool gone = eventually([&] {
     auto list = pods();

@@ -64,6 +64,7 @@ class AgentHarness {
 
  private:
   void cleanup();
+  void cleanup_after_failed_start();
 
   AgentOptions options_;
   std::unique_ptr<ContainerdNamespace> ns_;
