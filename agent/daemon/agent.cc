@@ -171,11 +171,7 @@ Status Agent::start() {
     nc.pod_cidr = c.pod_cidr;
     nc.node_ip = node_ip;
     nc.mtu = c.network_mtu;
-    for (const auto& r : c.node_routes) {
-      auto route = network::parse_pod_cidr_route(r.pod_cidr + "=" + r.via);
-      if (!route.ok()) return route.error().wrap("--node-routes");
-      nc.routes.push_back(*route);
-    }
+    for (const auto& r : c.node_routes) nc.routes.push_back(network::PodCidrRoute{r.pod_cidr, r.via});
     nc.cluster_cidr = c.cluster_cidr;
     nc.state_dir = c.root_dir;
     // hostPort DNAT and masquerade need iptables; with --no-proxy the node's iptables are left

@@ -18,14 +18,6 @@ bool valid_ifname(const std::string& name) {
 }
 }  // namespace
 
-Result<PodCidrRoute> parse_pod_cidr_route(const std::string& text) {
-  const auto eq = text.find('=');
-  if (eq == std::string::npos) {
-    return invalid("--pod-cidr-route: \"" + text + "\" must be <pod CIDR>=<node IP>, e.g. 10.244.2.0/24=192.168.50.2");
-  }
-  return PodCidrRoute{text.substr(0, eq), text.substr(eq + 1)};
-}
-
 Result<ValidNodeNetworkConfig> validate(const NodeNetworkConfig& config) {
   ValidNodeNetworkConfig valid;
   if (!valid_ifname(config.bridge_name)) {

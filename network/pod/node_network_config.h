@@ -18,15 +18,12 @@ struct PodCidrRoute {
   std::string node_ip;   // "192.168.50.2"
 };
 
-// Parses the flag form "10.244.2.0/24=192.168.50.2".
-Result<PodCidrRoute> parse_pod_cidr_route(const std::string& text);
-
 struct NodeNetworkConfig {
   std::string bridge_name = "cni0";  // --network-bridge
   std::string pod_cidr;              // --pod-cidr (required)
   std::string node_ip;               // --node-ip (required): status.hostIP, hostPort DNAT source
   int mtu = 1500;                    // --network-mtu, for the bridge and both veth ends
-  std::vector<PodCidrRoute> routes;  // --pod-cidr-route (repeatable)
+  std::vector<PodCidrRoute> routes;  // --node-routes
   std::string cluster_cidr;          // --cluster-cidr: no masquerade inside it; "" = pod CIDR only
   std::string state_dir;             // IPAM files go to <state_dir>/ipam/<bridge_name>
   // The node's network namespace; "" = the agent's own. Tests point it at a test "node" netns.
@@ -55,6 +52,6 @@ Result<ValidNodeNetworkConfig> validate(const NodeNetworkConfig& config);
 // this node's pod CIDR or with each other. `flag` names them in errors.
 Result<std::vector<ValidNodeNetworkConfig::Route>> validate_routes(const std::vector<PodCidrRoute>& routes,
                                                                    const Ipv4Cidr& pod_cidr,
-                                                                   const std::string& flag = "--pod-cidr-route");
+                                                                   const std::string& flag = "--node-routes");
 
 }  // namespace nodeagent::network

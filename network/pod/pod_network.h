@@ -64,7 +64,7 @@ class PodNetwork {
   virtual Status sync_node() = 0;
   // Replaces the routes to other nodes' pod CIDRs (from Node objects' spec.podCIDR and
   // addresses): adds the new ones, removes ours that are no longer listed. Errors as for
-  // --pod-cidr-route, with `routes[i]` naming the entry.
+  // --node-routes, with `routes[i]` naming the entry.
   virtual Status set_routes(const std::vector<PodCidrRoute>& routes) = 0;
 };
 

@@ -44,6 +44,10 @@ TEST_CASE("flags set fields") {
   CHECK(out.config.node_routes[1].pod_cidr == "10.244.3.0/24");
   CHECK(out.config.node_routes[1].via == "192.168.50.3");
   CHECK_FALSE(out.config.proxy_enabled);
+
+  auto no_via = parse({"--node-routes", "10.244.2.0/24"});
+  CHECK(no_via.exit_code == 2);
+  CHECK(no_via.message == "--node-routes: \"10.244.2.0/24\" must be CIDR=VIA");
 }
 
 TEST_CASE("unknown flags and bad values exit 2 naming the flag") {

@@ -89,12 +89,10 @@ TEST_CASE("config validation names the flag and the problem") {
   check([](auto& c) { c.cluster_cidr = "10.245.0.0/16"; },
         "--cluster-cidr: 10.245.0.0/16 does not contain --pod-cidr 10.244.1.0/24");
   check([](auto& c) { c.routes = {{"10.244.1.0/25", "192.168.50.2"}}; },
-        "--pod-cidr-route[0]: 10.244.1.0/25 overlaps this node's --pod-cidr 10.244.1.0/24");
+        "--node-routes[0]: 10.244.1.0/25 overlaps this node's --pod-cidr 10.244.1.0/24");
   check([](auto& c) { c.routes.push_back({"10.244.2.128/25", "192.168.50.3"}); },
-        "--pod-cidr-route[1]: 10.244.2.128/25 overlaps the route to 10.244.2.0/24");
-  check([](auto& c) { c.routes = {{"10.244.2.0/24", "x"}}; }, "--pod-cidr-route[0]: \"x\" is not a valid IPv4 address");
-  CHECK(parse_pod_cidr_route("10.244.2.0/24=192.168.50.2")->node_ip == "192.168.50.2");
-  CHECK_FALSE(parse_pod_cidr_route("10.244.2.0/24").ok());
+        "--node-routes[1]: 10.244.2.128/25 overlaps the route to 10.244.2.0/24");
+  check([](auto& c) { c.routes = {{"10.244.2.0/24", "x"}}; }, "--node-routes[0]: \"x\" is not a valid IPv4 address");
 }
 
 TEST_CASE("veth names are derived from the pod UID, 15 characters") {
