@@ -52,6 +52,32 @@ proxy::PodForEndpoints for_endpoints(const kube::Pod& pod) {
   return p;
 }
 
+// One kind of manifest object against what was applied before (`known`: key -> JSON text):
+// unchanged objects are skipped, changed ones go to `apply`, and one that `apply` refuses is
+// reported and left out. Returns the new `known`; the caller deletes what is no longer in it.
+template <typename Object, typename Apply, typename Report>
+std::map<std::string, std::string> apply_changed(const std::vector<Object>& objects, const std::string& kind,
+                                                 const std::map<std::string, std::string>& known, Apply apply,
+                                                 Report report) {
+  std::map<std::string, std::string> next;
+  for (const auto& object : objects) {
+    auto key = key_of(object.metadata);
+    auto json = kube::encode(object);
+    auto text = json.dump();
+    if (auto it = known.find(key); it != known.end() && it->second == text) {
+      next[key] = std::move(text);
+      continue;
+    }
+    if (Status applied = apply(json); !applied.ok()) {
+      report(kind + " " + key, applied.error().message);
+      continue;
+    }
+    report(kind + " " + key, "");  // applied: a later refusal is reported again
+    next[key] = std::move(text);
+  }
+  return next;
+}
+
 }  // namespace
 
 ServiceProxy::ServiceProxy(ServiceProxyConfig config, ProblemFn on_problem)
@@ -99,7 +125,12 @@ void ServiceProxy::set_manifest_objects(const std::vector<kube::Service>& servic
   if (!tracker_) return;
   auto logger = log::get("proxy");
   std::lock_guard lock(mu_);
+  // message "" = the object is fine now.
   auto report = [&](const std::string& object, const std::string& message) {
+    if (message.empty()) {
+      last_errors_.erase(object);
+      return;
+    }
     auto& last = last_errors_[object];
     if (last == message) return;
     last = message;
@@ -107,26 +138,10 @@ void ServiceProxy::set_manifest_objects(const std::vector<kube::Service>& servic
     if (on_problem_) on_problem_(object, message);
   };
 
-  std::map<std::string, std::string> next_services;
-  for (const auto& s : services) {
-    auto key = key_of(s.metadata);
-    auto json = kube::encode(s);
-    auto text = json.dump();
-    next_services[key] = text;
-    if (services_.count(key) && services_[key] == text) continue;
-    auto info = proxy::service_from_json(json);
-    if (!info.ok()) {
-      report("service " + key, info.error().message);
-      next_services.erase(key);
-      continue;
-    }
-    if (auto st = tracker_->upsert_service(*info); !st.ok()) {
-      report("service " + key, st.error().message);
-      next_services.erase(key);
-      continue;
-    }
-    last_errors_.erase("service " + key);
-  }
+  auto next_services = apply_changed(services, "service", services_, [&](const nlohmann::json& json) -> Status {
+    NA_ASSIGN_OR_RETURN(auto info, proxy::service_from_json(json));
+    return tracker_->upsert_service(info);
+  }, report);
   for (const auto& [key, text] : services_)
     if (!next_services.count(key)) {
       tracker_->delete_service(name_of(key));
@@ -134,21 +149,11 @@ void ServiceProxy::set_manifest_objects(const std::vector<kube::Service>& servic
     }
   services_ = std::move(next_services);
 
-  std::map<std::string, std::string> next_slices;
-  for (const auto& sl : slices) {
-    auto key = key_of(sl.metadata);
-    auto json = kube::encode(sl);
-    auto text = json.dump();
-    next_slices[key] = text;
-    if (slices_.count(key) && slices_[key] == text) continue;
-    auto info = proxy::endpoint_slice_from_json(json);
-    if (!info.ok()) {
-      report("endpointslice " + key, info.error().message);
-      next_slices.erase(key);
-      continue;
-    }
-    tracker_->upsert_endpoint_slice(*info);
-  }
+  auto next_slices = apply_changed(slices, "endpointslice", slices_, [&](const nlohmann::json& json) -> Status {
+    NA_ASSIGN_OR_RETURN(auto info, proxy::endpoint_slice_from_json(json));
+    tracker_->upsert_endpoint_slice(info);
+    return ok_status();
+  }, report);
   for (const auto& [key, text] : slices_)
     if (!next_slices.count(key)) tracker_->delete_endpoint_slice(name_of(key));
   slices_ = std::move(next_slices);
@@ -167,9 +172,7 @@ void ServiceProxy::refresh_pod_endpoints_locked() {
   for (const auto& p : pods_) pods.push_back(for_endpoints(p));
   for (const auto& [name, svc] : tracker_->services()) {
     auto key = name.to_string();
-    if (!services_.count(key)) continue;
-    auto spec = nlohmann::json::parse(services_[key]);
-    if (!spec["spec"].contains("selector") || spec["spec"]["selector"].empty()) continue;
+    if (!services_.count(key) || svc.selector.empty()) continue;
     tracker_->upsert_endpoint_slice(proxy::endpoints_from_pods(svc, pods, config_.node_name));
     pod_slices_[key] = true;
   }
