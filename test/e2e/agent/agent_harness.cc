@@ -49,12 +49,24 @@ AgentHarness::AgentHarness(AgentOptions options) : options_(std::move(options)) 
 }
 
 void AgentHarness::cleanup_after_failed_start() {
-  std::error_code ec;
   ns_->cleanup();
+  remove_test_state();
+  manifests_.clear();
+}
+
+// Whatever is left of the test on the machine: mounts (last resort, so that one failing test does
+// not leak into the next ones), the temp dir, the node netns with its iptables rules, bridge and
+// veths, and the QoS parents (kubepods/...) under this test's cgroup root.
+void AgentHarness::remove_test_state() {
+  std::error_code ec;
   run_command("grep -o ' " + dir_ + "[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l");
+  if (const char* keep = std::getenv("NA_E2E_KEEP_LOGS")) {  // a directory, for debugging a failure
+    fs::create_directories(keep, ec);
+    fs::copy_file(dir_ + "/agent.log", std::string(keep) + "/" + node_ + ".log", fs::copy_options::overwrite_existing, ec);
+  }
   fs::remove_all(dir_, ec);
   if (!netns_.empty() && options_.existing_netns.empty()) run_command("ip netns delete " + netns_);
-  manifests_.clear();
+  run_command(fmt::format("find /sys/fs/cgroup -depth -type d -path '*/na-test-{}*' -exec rmdir {{}} + 2>/dev/null", ::getpid()));
 }
 
 AgentHarness::~AgentHarness() { cleanup(); }
@@ -185,17 +197,7 @@ void AgentHarness::cleanup() {
   while (std::getline(mounts, line))
     if (line.find(dir_) != std::string::npos) leftovers += " mount:" + line.substr(0, 80);
   auto ctd_left = ns_->cleanup();
-  // Last resort so that one failing test does not leak into the next ones.
-  run_command("grep -o ' " + dir_ + "[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l");
-  if (const char* keep = std::getenv("NA_E2E_KEEP_LOGS")) {  // a directory, for debugging a failure
-    fs::create_directories(keep, ec);
-    fs::copy_file(dir_ + "/agent.log", std::string(keep) + "/" + node_ + ".log", fs::copy_options::overwrite_existing, ec);
-  }
-  fs::remove_all(dir_, ec);
-  // Its iptables rules, bridge and veths go with it.
-  if (!netns_.empty() && options_.existing_netns.empty()) run_command("ip netns delete " + netns_);
-  // The QoS parents (kubepods/...) under this test's cgroup root; pod cgroups must be gone already.
-  run_command(fmt::format("find /sys/fs/cgroup -depth -type d -path '*/na-test-{}*' -exec rmdir {{}} + 2>/dev/null", ::getpid()));
+  remove_test_state();  // pod cgroups must be gone already; only the QoS parents are removed
   CHECK(gone);
   CHECK(leftovers.empty());
   CHECK(ctd_left.empty());

@@ -65,6 +65,7 @@ class AgentHarness {
  private:
   void cleanup();
   void cleanup_after_failed_start();
+  void remove_test_state();
 
   AgentOptions options_;
   std::unique_ptr<ContainerdNamespace> ns_;
