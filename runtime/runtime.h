@@ -35,6 +35,11 @@ class ContainerService {
   virtual Status stop_container(const std::string& id, int signal, std::chrono::seconds grace) = 0;
   // Deletes task, container and snapshot. No error if already gone.
   virtual Status remove_container(const std::string& id) = 0;
+  // For an exited container whose task still exists: records the exit (code, time, OOM) on the
+  // container and deletes the task. That ends its shim and closes its stdio, so the logger writes
+  // the output's unterminated last line and exits, as containerd's CRI does on every exit. The
+  // exit stays visible through container_status and list_containers. No error if there is no task.
+  virtual Status release_exited(const std::string& id) = 0;
   virtual Result<ContainerState> container_status(const std::string& id) = 0;
   // Containers whose labels contain every pair of `selector`.
   virtual Result<std::vector<ContainerState>> list_containers(const Labels& selector) = 0;

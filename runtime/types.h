@@ -115,6 +115,9 @@ struct ContainerState {
   std::optional<TimePoint> finished_at;
   std::string image_ref;
   Labels labels;
+  // Exited, and its task (shim, stdio pipes, logger) still exists: ContainerService::release_exited
+  // ends it.
+  bool task_held = false;
 };
 
 enum class ContainerEventKind { kStarted, kExited, kOOM, kDeleted };

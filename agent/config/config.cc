@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "agent/kube/node_labels.h"
 #include "network/ipam/cidr.h"
 
 
@@ -38,6 +39,8 @@ void declare(CLI::App& app, AgentConfig& c, std::vector<std::string>& routes) {
   app.add_option("--cgroup-driver", c.cgroup_driver, "cgroupfs or systemd")->capture_default_str();
   app.add_option("--cgroup-root", c.cgroup_root, "Parent cgroup of kubepods")->capture_default_str();
   app.add_option("--pod-workers", c.pod_workers, "Threads running pod syncs")->capture_default_str();
+  app.add_option("--node-labels", c.node_labels, "Labels the node adds to its own: KEY=VALUE[,KEY=VALUE...]")
+      ->delimiter(',');
 
   app.add_flag("--network-enabled,!--no-network", c.network_enabled, "Give pods IPs on the node's bridge");
   app.add_option("--pod-cidr", c.pod_cidr, "This node's pod CIDR");
@@ -247,6 +250,7 @@ Status validate(const AgentConfig& c) {
     return invalid("--cgroup-driver: must be cgroupfs or systemd, got \"" + c.cgroup_driver + "\"");
   if (c.containerd_namespace.empty()) return invalid("--containerd-namespace: must not be empty");
   NA_RETURN_IF_ERROR(validate_addresses(c));
+  if (auto labels = kube::parse_node_labels(c.node_labels); !labels.ok()) return labels.error();
   return ok_status();
 }
 

@@ -34,6 +34,7 @@ struct AgentConfig {
   std::string cgroup_driver = "cgroupfs";            // cgroupfs | systemd
   std::string cgroup_root = "/";                     // parent of kubepods
   int pod_workers = 8;                               // bounded pool running pod syncs
+  std::vector<std::string> node_labels;              // --node-labels "key=value" items
 
   // Pod networking
   bool network_enabled = true;                       // false: pods get a netns with lo only

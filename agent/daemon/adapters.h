@@ -4,9 +4,12 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "agent/events/recorder.h"
 #include "agent/pods/ports.h"
+#include "agent/pods/service_env.h"
 #include "agent/status/status_manager.h"
 #include "agent/util/clock.h"
 #include "network/pod/pod_network.h"
@@ -70,6 +73,24 @@ class EventAdapter final : public pods::EventPort {
 
  private:
   events::Recorder& recorder_;
+};
+
+// The node's Services as their sources last gave them (the manifest directory today, the API
+// server once joined), for the Service environment variables of starting containers.
+class ServiceStore final : public pods::ServiceListerPort {
+ public:
+  void set(std::vector<kube::Service> services) {
+    std::lock_guard lock(mu_);
+    services_ = std::move(services);
+  }
+  std::vector<kube::Service> services() const override {
+    std::lock_guard lock(mu_);
+    return services_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<kube::Service> services_;
 };
 
 }  // namespace nodeagent::daemon

@@ -1,6 +1,7 @@
 #include "agent/daemon/agent.h"
 
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "agent/daemon/backend.h"
 #include "agent/daemon/service_proxy.h"
 #include "agent/events/recorder.h"
+#include "agent/kube/node_labels.h"
 #include "agent/pods/pod_manager.h"
 #include "agent/pods/pod_runtime_state.h"
 #include "agent/pods/pod_syncer.h"
@@ -31,6 +33,7 @@
 #include "runtime/containerd/event_stream.h"
 #include "runtime/containerd/stdio.h"
 #include "runtime/images/containerd_image_service.h"
+#include "runtime/oci/oom_score.h"
 #include "runtime/sandbox/sandbox_manager_impl.h"
 #include "volumes/manager/volume_manager.h"
 
@@ -85,6 +88,7 @@ struct Agent::Parts {
   std::unique_ptr<pods::PodCgroupPort> cgroup_port;
   std::unique_ptr<StatusAdapter> status_port;
   std::unique_ptr<EventAdapter> event_port;
+  ServiceStore services;
   std::unique_ptr<pods::PodSyncer> syncer;
   std::unique_ptr<pods::PodWorkers> workers;
   std::unique_ptr<pods::PodManager> manager;
@@ -207,6 +211,13 @@ Status Agent::start() {
   // Pods.
   pods::SyncerConfig sc;
   sc.node_name = p->node_name;
+  {
+    struct utsname host {};
+    ::uname(&host);
+    auto extra = kube::parse_node_labels(c.node_labels);
+    if (!extra.ok()) return extra.error();
+    sc.node_labels = kube::node_labels(p->node_name, host.machine, *extra);
+  }
   sc.paths = p->paths;
   sc.cluster_domain = c.cluster_domain;
   sc.node_facts.hostname = host_name();
@@ -220,6 +231,11 @@ Status Agent::start() {
   sc.log_max_files = c.container_log_max_files;
   sc.node_cpu_millis = int64_t{::sysconf(_SC_NPROCESSORS_ONLN)} * 1000;
   sc.node_memory_bytes = node_memory_bytes();
+  sc.min_oom_score_adj = runtime::oci::this_process_oom_score_adj_floor();
+  if (sc.min_oom_score_adj > runtime::oci::kMinOomScoreAdj)
+    logger->warn("no CAP_SYS_RESOURCE: containers' oom_score_adj is kept at or above {} (the agent's own), so "
+                 "Guaranteed pods get {} instead of -997, as containerd's restrict_oom_score_adj does",
+                 sc.min_oom_score_adj, std::max<int64_t>(sc.min_oom_score_adj, -997));
   pods::SyncerDeps deps;
   deps.images = p->images.get();
   deps.containers = p->containers.get();
@@ -229,6 +245,7 @@ Status Agent::start() {
   deps.cgroups = p->cgroup_port.get();
   deps.status = p->status_port.get();
   deps.events = p->event_port.get();
+  deps.services = &p->services;
   deps.clock = &p->clock;
   p->syncer = std::make_unique<pods::PodSyncer>(sc, deps);
   p->workers = std::make_unique<pods::PodWorkers>(*p->syncer, c.pod_workers);
@@ -239,7 +256,7 @@ Status Agent::start() {
         kube::PodStatus st;
         st.phase = "Failed";
         st.reason = reason;
-        st.message = msg;
+        st.message = "Pod was rejected: " + msg;  // kubelet's rejectPod; the event has msg alone
         statuses->set_pod_status(pod->metadata.uid, st);
         recorder->record(events::pod_reference(*pod), events::kWarning, reason, msg);
       });
@@ -280,6 +297,8 @@ Status Agent::start() {
     parts->manifests = std::make_unique<sources::ManifestDirSource>(
         c.pod_manifest_path, parts->node_name, std::chrono::seconds(c.file_check_frequency_seconds),
         [this, parts, first](const sources::ManifestSnapshot& snap) mutable {
+          // Services first: a container started for a new pod gets their variables.
+          parts->services.set(snap.services);
           parts->manager->set_source_pods("file", snap.pods);
           if (parts->proxy) {
             // Pods first, with the statuses kept on disk: after a restart their endpoints are

@@ -60,6 +60,9 @@ Pod make_static_pod(Pod pod, const std::string& node_name, const std::string& so
   pod.metadata.annotations[kConfigHashAnnotation] = pod.metadata.uid;
   pod.metadata.annotations[kConfigSourceAnnotation] = "file";
   pod.metadata.annotations[kConfigSeenAnnotation] = format_nano_time(seen);
+  // A mirror pod gets its creationTimestamp from the API server when the kubelet first posts
+  // it; the time the pod was first seen is the same moment, and stays put across restarts.
+  pod.metadata.creation_timestamp = std::chrono::floor<std::chrono::seconds>(seen);
   bool has_toleration = false;
   for (const auto& t : pod.spec.tolerations) {
     if (t.key.empty() && t.operator_ == "Exists" && t.effect == "NoExecute") has_toleration = true;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "agent/kube/names.h"
+#include "agent/kube/node_affinity.h"
 #include "agent/kube/validation.h"
 #include "agent/kube/validation_parts.h"
 
@@ -267,6 +268,8 @@ ErrorList validate_pod_spec(const PodSpec& s) {
       errs.push_back(not_supported(idx + ".effect", t.effect, {"NoExecute", "NoSchedule", "PreferNoSchedule"}));
     }
   }
+  append(errs, validate_labels(s.node_selector, "spec.nodeSelector"));
+  append(errs, parse_required_node_affinity(s.affinity).errors);
   return errs;
 }
 

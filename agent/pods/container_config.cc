@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -133,7 +134,8 @@ Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Con
   }
   // Only variables defined in the container's own env (earlier in the list) expand, not the
   // image's: kubelet expands against the container env built so far.
-  std::map<std::string, std::string> defined;
+  std::map<std::string, std::string> defined(ctx.service_env.begin(), ctx.service_env.end());
+  std::set<std::string> own;  // names the container's env defines: they win over Service variables
   if (!c.env_from.empty()) {
     for (size_t i = 0; i < c.env_from.size(); ++i) {
       const auto& src = c.env_from[i];
@@ -168,8 +170,11 @@ Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Con
       return invalid(fmt::format("secret \"{}\" not found", ref.name));
     }
     defined[e.name] = value;
+    own.insert(e.name);
     set(e.name, value);
   }
+  for (const auto& [name, value] : ctx.service_env)
+    if (!own.count(name)) set(name, value);
   std::vector<std::string> out;
   out.reserve(env.size());
   for (auto& [k, v] : env) out.push_back(k + "=" + v);
@@ -270,7 +275,7 @@ Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, co
   else res.cpu_shares = 2;  // kubelet gives BestEffort containers the minimum
   if (const auto* q = find_resource(c.resources.limits, "cpu")) res.cpu_quota = milli_cpu_to_quota(q->milli_value(), res.cpu_period);
   if (const auto* q = find_resource(c.resources.limits, "memory")) res.memory_limit_bytes = q->value();
-  res.oom_score_adj = oom_score_adj(pod, c, ctx.node_allocatable_memory_bytes);
+  res.oom_score_adj = std::max(oom_score_adj(pod, c, ctx.node_allocatable_memory_bytes), ctx.min_oom_score_adj);
   if (!ctx.cgroup_parent.empty()) res.cgroups_path = ctx.cgroup_parent + "/" + ctx.container_id;
 
   cfg.mounts = ctx.mounts;

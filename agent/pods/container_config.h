@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/kube/types.h"
+#include "agent/pods/service_env.h"
 #include "agent/util/result.h"
 #include "runtime/sandbox.h"
 #include "runtime/types.h"
@@ -32,6 +33,8 @@ struct ContainerContext {
   std::vector<runtime::Mount> mounts;  // volumes, /etc/hosts, resolv.conf, termination log
   int64_t node_allocatable_cpu_millis = 0;
   int64_t node_allocatable_memory_bytes = 0;
+  EnvPairs service_env;              // service_env_vars() for the pod, when the container starts
+  int64_t min_oom_score_adj = -1000;  // what the node can set (runtime/oci/oom_score.h)
 };
 
 // Image ENTRYPOINT/CMD vs Kubernetes command/args (kubelet's rules):
@@ -41,7 +44,9 @@ struct ContainerContext {
 std::vector<std::string> resolve_argv(const kube::Container& c, const runtime::ImageConfig& image);
 
 // The environment in the order the process sees it: image env first, then the container's
-// env (later wins), with $(VAR) expanded against the variables defined before. Errors for
+// env (later wins), with $(VAR) expanded against the variables defined before and the Service
+// variables, then the Service variables the container does not define itself (kubelet's
+// makeEnvironmentVariables). Errors for
 // references that cannot be resolved (configMapKeyRef/secretKeyRef with no source) name the
 // field: the caller reports them as CreateContainerConfigError.
 Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx);

@@ -5,6 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/util/log.h"
+#include "runtime/logs/cri_format.h"
+
 namespace nodeagent::pods {
 
 namespace {
@@ -28,23 +31,25 @@ std::string read_prefix(const std::string& path, size_t max) {
   return data;
 }
 
-// The message part of the last CRI log lines ("<ts> <stream> <tag> <msg>").
+// The tail of a CRI log as kubelet reads it for FallbackToLogsOnError (ReadLogs with tail 80
+// lines, 2048 bytes): each record's content, a newline after every full (F) record, none after
+// a partial (P) one, so that an unterminated last line is there as written.
 std::string log_tail(const std::string& path) {
   std::ifstream in(path);
-  std::deque<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    int spaces = 0;
-    size_t pos = 0;
-    while (spaces < 3 && pos != std::string::npos) {
-      pos = line.find(' ', pos);
-      if (pos != std::string::npos) ++pos, ++spaces;
-    }
-    lines.push_back(pos == std::string::npos ? line : line.substr(pos));
+  std::deque<std::string> lines;  // the output, a complete line (or the partial tail) each
+  bool open_line = false;         // the last record was a partial: the next one continues it
+  std::string raw;
+  while (std::getline(in, raw)) {
+    auto record = runtime::logs::parse_record(raw);
+    if (!record.ok()) continue;  // a torn write at rotation: skip it as kubelet's reader does
+    if (!open_line) lines.emplace_back();
+    lines.back() += record->content;
+    open_line = record->partial;
+    if (!open_line) lines.back() += '\n';
     if (lines.size() > kFallbackLines) lines.pop_front();
   }
   std::string out;
-  for (const auto& l : lines) out += l + "\n";
+  for (const auto& l : lines) out += l;
   if (out.size() > kFallbackBytes) out = out.substr(out.size() - kFallbackBytes);
   return out;
 }
@@ -72,6 +77,14 @@ Result<PodRuntimeState> observe_pod(runtime::ContainerService& containers, const
     inst.image_ref = cs.image_ref;
     inst.state = cs;
     if (cs.state == runtime::ContainerStateKind::kExited) {
+      // Release the exited task first: its shim holds the stdio pipes open until then, so the
+      // logger has not yet written an unterminated last line ("echo -n DONE; false") that
+      // FallbackToLogsOnError must see. The release also ends the shim.
+      if (cs.task_held) {
+        if (auto st = containers.release_exited(cs.id); !st.ok())
+          log::get("pods")->warn("pod={}/{} container={}: {}", pod.metadata.namespace_, pod.metadata.name, cs.id,
+                                 st.error().message);
+      }
       if (const auto* spec = find_container(pod, inst.name))
         inst.termination_message = read_termination_message(
             *spec, inst, paths.termination_log(pod.metadata.uid, inst.name, inst.attempt),

@@ -12,6 +12,7 @@
 #include "agent/pods/container_config.h"
 #include "agent/pods/container_ids.h"
 #include "agent/pods/pod_actions.h"
+#include "agent/kube/node_affinity.h"
 #include "agent/util/log.h"
 #include "network/podfiles/pod_hostname.h"
 
@@ -82,9 +83,18 @@ void PodSyncer::event(const kube::Pod& pod, const std::string& type, const std::
   else logger->info("pod={} uid={} {}: {}", pod_name(pod), pod.metadata.uid, reason, msg);
 }
 
+// kubelet's admission (canAdmitPod): the first handler that refuses decides. A refused pod is
+// Failed with the handler's reason, its status message "Pod was rejected: <message>" (rejectPod),
+// and nothing of it runs.
 void PodSyncer::admit(const kube::Pod& pod, PodRecord& rec) {
   rec.admitted = true;
-  if (pod.spec.os && pod.spec.os->name == "windows") {
+  if (!pod.spec.node_name.empty() && pod.spec.node_name != config_.node_name) {
+    rec.rejection_reason = "NodeName";
+    rec.rejection_message = "Predicate NodeName failed: node(s) didn't match the requested node name";
+  } else if (!kube::matches_node_selector_and_affinity(pod, {config_.node_name, config_.node_labels})) {
+    rec.rejection_reason = "NodeAffinity";
+    rec.rejection_message = "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector";
+  } else if (pod.spec.os && pod.spec.os->name == "windows") {
     rec.rejection_reason = "PodOSNotSupported";
     rec.rejection_message = "Pod attempted to use an OS (windows) that is not supported by the node (linux)";
   } else if (pod.spec.security_context) {
@@ -98,6 +108,7 @@ void PodSyncer::admit(const kube::Pod& pod, PodRecord& rec) {
   if (!rec.rejection_reason.empty()) {
     rec.finished = true;
     event(pod, "Warning", rec.rejection_reason, rec.rejection_message);
+    rec.rejection_message = "Pod was rejected: " + rec.rejection_message;
   }
 }
 
@@ -203,6 +214,10 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
   ctx.log_path = config_.paths.log_path(pod, c.name, what.attempt);
   ctx.node_allocatable_cpu_millis = config_.node_cpu_millis;
   ctx.node_allocatable_memory_bytes = config_.node_memory_bytes;
+  ctx.min_oom_score_adj = config_.min_oom_score_adj;
+  if (deps_.services)
+    ctx.service_env = service_env_vars(deps_.services->services(), pod.metadata.namespace_,
+                                       pod.spec.enable_service_links.value_or(true));
 
   auto fail = [&](const std::string& reason, const Error& err) -> Status {
     state.waiting[c.name] = {reason, err.message};

@@ -20,6 +20,7 @@
 #include "agent/pods/observe.h"
 #include "agent/pods/pod_workers.h"
 #include "agent/pods/ports.h"
+#include "agent/pods/service_env.h"
 #include "agent/util/clock.h"
 #include "network/podfiles/pod_files.h"
 #include "runtime/runtime.h"
@@ -30,6 +31,9 @@ namespace nodeagent::pods {
 
 struct SyncerConfig {
   std::string node_name;
+  // The node's labels, which admission matches nodeSelector and required node affinity against
+  // (kubernetes.io/hostname, os, arch and --node-labels; see node_labels.h).
+  kube::StringMap node_labels;
   PodPaths paths;
   std::string cluster_domain = "cluster.local";
   network::NodeFacts node_facts;          // for /etc/hosts and resolv.conf
@@ -41,6 +45,7 @@ struct SyncerConfig {
   int log_max_files = 5;
   int64_t node_cpu_millis = 0;            // allocatable, for resourceFieldRef without limits
   int64_t node_memory_bytes = 0;
+  int64_t min_oom_score_adj = -1000;      // below this runc cannot set a container's score
 };
 
 struct SyncerDeps {
@@ -52,6 +57,7 @@ struct SyncerDeps {
   PodCgroupPort* cgroups = nullptr;       // nullptr: no pod cgroups
   PodStatusPort* status = nullptr;
   EventPort* events = nullptr;
+  const ServiceListerPort* services = nullptr;  // nullptr: no Service environment variables
   const Clock* clock = nullptr;
 };
 

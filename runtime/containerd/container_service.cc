@@ -25,6 +25,10 @@ const std::string kLabelLogMaxSize = std::string(kInternalLabelPrefix) + "log-ma
 const std::string kLabelLogMaxFiles = std::string(kInternalLabelPrefix) + "log-max-files";
 const std::string kLabelTty = std::string(kInternalLabelPrefix) + "tty";
 const std::string kLabelStartedAt = std::string(kInternalLabelPrefix) + "started-at";  // unix ns
+// The exit of a container whose task was released (release_exited): what the task said.
+const std::string kLabelExitCode = std::string(kInternalLabelPrefix) + "exit-code";
+const std::string kLabelFinishedAt = std::string(kInternalLabelPrefix) + "finished-at";  // unix ns
+const std::string kLabelOomKilled = std::string(kInternalLabelPrefix) + "oom-killed";
 
 std::string what(const std::string& id, const char* action) { return fmt::format("container {}: {}", id, action); }
 
@@ -238,6 +242,37 @@ Status ContainerdContainerService::stop_container(const std::string& id, int sig
   return ok_status();
 }
 
+Status ContainerdContainerService::release_exited(const std::string& id) {
+  NA_ASSIGN_OR_RETURN(Container container, get_container(id));
+  NA_ASSIGN_OR_RETURN(auto task, get_task(id));
+  if (!task) return ok_status();
+  if (task->status() != task_types::STOPPED) return Error{ErrorCode::kFailedPrecondition, what(id, "release: the task has not exited")};
+  // The OOM verdict needs the task's cgroup, which goes with the task: read it first.
+  const ContainerState exited = to_state(container, task);
+  api::containers::UpdateContainerRequest ureq;
+  ureq.mutable_container()->set_id(id);
+  auto& labels = *ureq.mutable_container()->mutable_labels();
+  labels[kLabelExitCode] = std::to_string(exited.exit_code);
+  labels[kLabelOomKilled] = exited.oom_killed ? "true" : "false";
+  if (exited.finished_at) {
+    labels[kLabelFinishedAt] =
+        std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(exited.finished_at->time_since_epoch()).count());
+  }
+  for (const auto& key : {kLabelExitCode, kLabelOomKilled, kLabelFinishedAt}) ureq.mutable_update_mask()->add_paths("labels." + key);
+  api::containers::UpdateContainerResponse uresp;
+  auto uctx = connection_->context();
+  NA_RETURN_IF_ERROR(check_grpc(connection_->containers().Update(uctx.get(), ureq, &uresp), what(id, "record exit")));
+
+  // The shim closes the stdio pipes and waits for the logger to drain them before it answers.
+  api::tasks::DeleteTaskRequest dreq;
+  dreq.set_container_id(id);
+  api::tasks::DeleteResponse dresp;
+  auto dctx = connection_->context();
+  Status deleted = check_grpc(connection_->tasks().Delete(dctx.get(), dreq, &dresp), what(id, "delete exited task"));
+  if (!deleted.ok() && !is_not_found(deleted)) return deleted;
+  return ok_status();
+}
+
 Status ContainerdContainerService::remove_container(const std::string& id) {
   NA_ASSIGN_OR_RETURN(auto task, get_task(id));
   if (task && task->status() != task_types::STOPPED) {
@@ -320,8 +355,16 @@ ContainerState ContainerdContainerService::to_state(const Container& container, 
     if (k.rfind(kInternalLabelPrefix, 0) != 0) st.labels[k] = v;
   }
   if (!task) {
-    // Never started, or its task was deleted behind our back (then it has run and is gone).
+    // Released after its exit (release_exited), never started, or its task was deleted behind
+    // our back (then it has run and is gone).
     st.state = st.started_at ? ContainerStateKind::kExited : ContainerStateKind::kCreated;
+    const auto& labels = container.labels();
+    if (labels.count(kLabelExitCode)) {
+      st.exit_code = static_cast<int32_t>(parse_int_or(label_or(labels, kLabelExitCode, ""), 0));
+      st.finished_at = parse_unix_nanos(label_or(labels, kLabelFinishedAt, ""));
+      st.oom_killed = label_or(labels, kLabelOomKilled, "") == "true";
+      st.state = ContainerStateKind::kExited;
+    }
     return st;
   }
   st.pid = task->pid();
@@ -334,6 +377,7 @@ ContainerState ContainerdContainerService::to_state(const Container& container, 
     default: st.state = ContainerStateKind::kUnknown; break;
   }
   if (st.state == ContainerStateKind::kExited) {
+    st.task_held = true;
     st.exit_code = static_cast<int32_t>(task->exit_status());
     st.finished_at = to_time_point(task->exited_at());
     st.oom_killed = oom_seen(st.id);

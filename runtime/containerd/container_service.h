@@ -59,6 +59,7 @@ class ContainerdContainerService : public ContainerService {
   Result<uint32_t> start_container(const std::string& id) override;
   Status stop_container(const std::string& id, int signal, std::chrono::seconds grace) override;
   Status remove_container(const std::string& id) override;
+  Status release_exited(const std::string& id) override;
   Result<ContainerState> container_status(const std::string& id) override;
   Result<std::vector<ContainerState>> list_containers(const Labels& selector) override;
   Result<ExecResult> exec_sync(const std::string& id, const std::vector<std::string>& argv,

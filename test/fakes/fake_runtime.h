@@ -133,6 +133,17 @@ class FakeContainerService : public runtime::ContainerService {
     states_.erase(id);
     return ok_status();
   }
+  Status release_exited(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto it = states_.find(id);
+    if (it != states_.end()) it->second.task_held = false;
+    released_.push_back(id);
+    return ok_status();
+  }
+  std::vector<std::string> released() {
+    std::lock_guard lock(mu_);
+    return released_;
+  }
   Result<runtime::ContainerState> container_status(const std::string& id) override {
     std::lock_guard lock(mu_);
     auto it = states_.find(id);
@@ -191,6 +202,7 @@ class FakeContainerService : public runtime::ContainerService {
   std::map<std::string, runtime::ContainerState> states_;
   std::map<std::string, ExecScript> execs_;
   std::vector<ExecCall> exec_calls_;
+  std::vector<std::string> released_;
 };
 
 }  // namespace nodeagent::fakes

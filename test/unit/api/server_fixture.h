@@ -12,7 +12,7 @@
 #include "agent/api/server.h"
 #include "nodeagent/api.grpc.pb.h"
 #include "test/fakes/fake_backend.h"
-#include "test/unit/api/test_dir.h"
+#include "test/support/temp_dir.h"
 
 namespace nodeagent::testing {
 
