@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::runtime {
 

@@ -1,5 +1,5 @@
 // The runtime contract, shaped like CRI: the agent turns Kubernetes objects into these plain
-// structs (agent/kuberuntime), and runtime/ turns them into containerd calls and OCI specs.
+// structs (agent/pods/container_config), and runtime/ turns them into containerd calls and OCI specs.
 // Nothing here knows about v1 Pods.
 #pragma once
 

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/api/backend.h"
-#include "agent/kube/selector.h"
+#include "kube/selector.h"
 #include "nodeagent/api.pb.h"
 #include "runtime/types.h"
 

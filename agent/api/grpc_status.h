@@ -4,7 +4,7 @@
 
 #include <grpcpp/support/status.h>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::api {
 

@@ -13,7 +13,7 @@
 
 #include "agent/api/service.h"
 #include "agent/api/socket_path.h"
-#include "agent/util/log.h"
+#include "util/log.h"
 
 namespace nodeagent::api {
 

@@ -16,7 +16,7 @@
 
 #include "agent/api/backend.h"
 #include "agent/api/gate.h"
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace grpc {
 class Server;

@@ -3,8 +3,8 @@
 
 #include "agent/api/convert.h"
 #include "agent/api/grpc_status.h"
-#include "agent/kube/selector.h"
-#include "agent/util/log.h"
+#include "kube/selector.h"
+#include "util/log.h"
 
 namespace nodeagent::api {
 namespace {

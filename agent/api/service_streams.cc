@@ -8,7 +8,7 @@
 #include "agent/api/follow_policy.h"
 #include "agent/api/grpc_status.h"
 #include "agent/api/service.h"
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "runtime/logs/log_reader.h"
 
 namespace nodeagent::api {

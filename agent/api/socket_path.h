@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::api {
 

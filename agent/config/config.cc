@@ -10,7 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "agent/kube/node_labels.h"
+#include "kube/node_labels.h"
 #include "network/ipam/cidr.h"
 
 

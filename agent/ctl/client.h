@@ -7,7 +7,7 @@
 
 #include <grpcpp/channel.h>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "nodeagent/api.grpc.pb.h"
 
 namespace nodeagent::ctl {

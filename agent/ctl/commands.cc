@@ -13,7 +13,7 @@
 
 #include "agent/ctl/format.h"
 #include "agent/ctl/tables.h"
-#include "agent/kube/yaml.h"
+#include "kube/yaml.h"
 
 #ifndef NODECTL_VERSION
 #define NODECTL_VERSION "unknown"

@@ -7,7 +7,7 @@
 #include <iterator>
 #include <set>
 
-#include "agent/kube/time.h"
+#include "kube/time.h"
 
 namespace nodeagent::ctl {
 namespace {

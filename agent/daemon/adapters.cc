@@ -1,6 +1,6 @@
 #include "agent/daemon/adapters.h"
 
-#include "agent/kube/qos.h"
+#include "kube/qos.h"
 #include "agent/status/generate.h"
 
 namespace nodeagent::daemon {

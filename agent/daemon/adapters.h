@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "agent/events/recorder.h"
+#include "agent/pleg/pleg.h"
+#include "agent/pods/pod_workers.h"
 #include "agent/pods/ports.h"
 #include "agent/pods/service_env.h"
 #include "agent/status/status_manager.h"
-#include "agent/util/clock.h"
+#include "util/clock.h"
 #include "network/pod/pod_network.h"
 #include "runtime/cgroups/cgroup_manager.h"
 
@@ -73,6 +75,17 @@ class EventAdapter final : public pods::EventPort {
 
  private:
   events::Recorder& recorder_;
+};
+
+// The PLEG wakes the pod workers through this.
+class WorkerWaker final : public pleg::PodWaker {
+ public:
+  explicit WorkerWaker(pods::PodWorkers& workers) : workers_(workers) {}
+  void wake(const std::string& pod_uid) override { workers_.wake(pod_uid); }
+  void wake_all() override { workers_.wake_all(); }
+
+ private:
+  pods::PodWorkers& workers_;
 };
 
 // The node's Services as their sources last gave them (the manifest directory today, the API

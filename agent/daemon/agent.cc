@@ -14,15 +14,16 @@
 #include "agent/daemon/backend.h"
 #include "agent/daemon/service_proxy.h"
 #include "agent/events/recorder.h"
-#include "agent/kube/node_labels.h"
+#include "agent/pleg/pleg.h"
 #include "agent/pods/pod_manager.h"
 #include "agent/pods/pod_runtime_state.h"
 #include "agent/pods/pod_syncer.h"
 #include "agent/pods/pod_workers.h"
 #include "agent/sources/manifest_dir.h"
 #include "agent/status/status_manager.h"
-#include "agent/util/clock.h"
-#include "agent/util/log.h"
+#include "kube/node_labels.h"
+#include "util/clock.h"
+#include "util/log.h"
 #include "network/iptables/kernel_table.h"
 #include "network/nat/iptables_pod_nat.h"
 #include "network/netlink/node_address.h"
@@ -42,8 +43,6 @@ namespace nodeagent::daemon {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr auto kRelistPeriod = std::chrono::seconds(5);
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -91,6 +90,8 @@ struct Agent::Parts {
   ServiceStore services;
   std::unique_ptr<pods::PodSyncer> syncer;
   std::unique_ptr<pods::PodWorkers> workers;
+  std::unique_ptr<WorkerWaker> waker;
+  std::unique_ptr<pleg::Pleg> pleg;
   std::unique_ptr<pods::PodManager> manager;
   std::unique_ptr<DaemonBackend> backend;
   std::unique_ptr<ServiceProxy> proxy;
@@ -249,6 +250,7 @@ Status Agent::start() {
   deps.clock = &p->clock;
   p->syncer = std::make_unique<pods::PodSyncer>(sc, deps);
   p->workers = std::make_unique<pods::PodWorkers>(*p->syncer, c.pod_workers);
+  p->waker = std::make_unique<WorkerWaker>(*p->workers);
   auto* recorder = p->recorder.get();
   auto* statuses = p->statuses.get();
   p->manager = std::make_unique<pods::PodManager>(
@@ -286,10 +288,15 @@ Status Agent::start() {
   parts_ = std::move(p);
   auto* parts = parts_.get();
 
-  // Container events → wake the pod; the relist in pleg_loop is the safety net.
-  stopping_ = false;
-  pleg_ = std::thread([this] { pleg_loop(); });
-  parts->events_stream->start([this](const runtime::ContainerEvent& e) { on_container_event(e.container_id); });
+  // Container events wake their pod; the relist and the --sync-frequency resync are the safety net.
+  pleg::PlegOptions po;
+  po.selector = {{pods::labels::kManagedBy, parts->node_name}};
+  po.pod_uid_label = pods::labels::kPodUid;
+  po.resync_period = std::chrono::seconds(c.sync_frequency_seconds);
+  parts->pleg = std::make_unique<pleg::Pleg>(*parts->containers, *parts->waker, po);
+  parts->pleg->start();
+  auto* pleg = parts->pleg.get();
+  parts->events_stream->start([pleg](const runtime::ContainerEvent& e) { pleg->on_container_event(e.container_id); });
 
   // Static pods.
   if (!c.pod_manifest_path.empty()) {
@@ -327,41 +334,6 @@ Status Agent::start() {
   logger->info("nodeagent started node={} containerd={} namespace={} api={}", parts->node_name,
                c.container_runtime_endpoint, c.containerd_namespace, c.api_socket);
   return ok_status();
-}
-
-void Agent::on_container_event(const std::string& container_id) {
-  {
-    std::lock_guard lock(pleg_mu_);
-    pleg_queue_.push_back(container_id);
-  }
-  pleg_cv_.notify_one();
-}
-
-// Maps container events to pod wake-ups off the event stream's thread (the lookup is a gRPC
-// call), and relists every few seconds so that a missed event costs seconds, not a stuck pod.
-void Agent::pleg_loop() {
-  auto next_relist = std::chrono::steady_clock::now() + kRelistPeriod;
-  std::unique_lock lock(pleg_mu_);
-  while (!stopping_) {
-    pleg_cv_.wait_until(lock, next_relist, [&] { return stopping_ || !pleg_queue_.empty(); });
-    if (stopping_) break;
-    std::deque<std::string> batch;
-    batch.swap(pleg_queue_);
-    lock.unlock();
-    std::set<std::string> uids;
-    for (const auto& id : batch) {
-      auto st = parts_->containers->container_status(id);
-      if (!st.ok()) continue;
-      auto it = st->labels.find(pods::labels::kPodUid);
-      if (it != st->labels.end()) uids.insert(it->second);
-    }
-    for (const auto& uid : uids) parts_->workers->wake(uid);
-    if (std::chrono::steady_clock::now() >= next_relist) {
-      parts_->workers->wake_all();
-      next_relist = std::chrono::steady_clock::now() + kRelistPeriod;
-    }
-    lock.lock();
-  }
 }
 
 // After a restart: pods whose manifests went away while the agent was down still have
@@ -412,14 +384,9 @@ void Agent::reconcile_orphans() {
 
 void Agent::stop() {
   if (!parts_) return;
-  {
-    std::lock_guard lock(pleg_mu_);
-    stopping_ = true;
-  }
-  pleg_cv_.notify_all();
   if (parts_->manifests) parts_->manifests->stop();
   if (parts_->events_stream) parts_->events_stream->stop();
-  if (pleg_.joinable()) pleg_.join();
+  if (parts_->pleg) parts_->pleg->stop();
   if (parts_->api) parts_->api->stop();
   if (parts_->workers) parts_->workers->stop();
   if (parts_->proxy) parts_->proxy->stop();

@@ -4,15 +4,10 @@
 // state dir).
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "agent/config/config.h"
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::daemon {
 
@@ -28,17 +23,10 @@ class Agent {
 
  private:
   struct Parts;
-  void on_container_event(const std::string& container_id);
-  void pleg_loop();
   void reconcile_orphans();
 
   config::AgentConfig config_;
   std::unique_ptr<Parts> parts_;
-  std::mutex pleg_mu_;
-  std::condition_variable pleg_cv_;
-  std::deque<std::string> pleg_queue_;
-  bool stopping_ = false;
-  std::thread pleg_;
 };
 
 }  // namespace nodeagent::daemon

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "agent/kube/encode.h"
+#include "kube/encode.h"
 #include "agent/pods/pod_runtime_state.h"
 
 namespace nodeagent::daemon {

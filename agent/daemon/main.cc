@@ -7,7 +7,7 @@
 
 #include "agent/config/config.h"
 #include "agent/daemon/agent.h"
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "runtime/sandbox/pid_holder.h"
 
 int main(int argc, char** argv) {

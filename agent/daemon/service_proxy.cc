@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "agent/kube/encode.h"
-#include "agent/util/log.h"
+#include "kube/encode.h"
+#include "util/log.h"
 #include "network/iptables/kernel_table.h"
 #include "network/proxy/applier.h"
 #include "network/proxy/change_tracker.h"

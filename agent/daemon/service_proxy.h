@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/kube/types.h"
-#include "agent/util/result.h"
+#include "kube/types.h"
+#include "util/result.h"
 
 namespace nodeagent::proxy {
 class ChangeTracker;

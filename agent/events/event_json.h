@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 
 namespace nodeagent::events {
 

@@ -24,7 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 
 namespace nodeagent::events {
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "agent/util/clock.h"
+#include "util/clock.h"
 
 namespace nodeagent::pods {
 

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "agent/kube/expand.h"
-#include "agent/kube/qos.h"
+#include "kube/expand.h"
+#include "kube/qos.h"
 #include "agent/pods/pod_runtime_state.h"
 
 namespace nodeagent::pods {

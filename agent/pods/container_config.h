@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 #include "agent/pods/service_env.h"
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/sandbox.h"
 #include "runtime/types.h"
 

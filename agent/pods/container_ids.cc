@@ -1,6 +1,6 @@
 #include "agent/pods/container_ids.h"
 
-#include "agent/util/sha256.h"
+#include "util/sha256.h"
 
 #include <csignal>
 #include <map>

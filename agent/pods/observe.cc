@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "runtime/logs/cri_format.h"
 
 namespace nodeagent::pods {

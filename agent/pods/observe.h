@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 #include "agent/pods/pod_runtime_state.h"
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/runtime.h"
 
 namespace nodeagent::pods {

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 #include "agent/pods/backoff.h"
 #include "agent/pods/pod_runtime_state.h"
 

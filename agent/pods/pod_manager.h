@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/clock.h"
+#include "util/clock.h"
 
 #include "agent/pods/pod_workers.h"
 

@@ -12,8 +12,8 @@
 #include "agent/pods/container_config.h"
 #include "agent/pods/container_ids.h"
 #include "agent/pods/pod_actions.h"
-#include "agent/kube/node_affinity.h"
-#include "agent/util/log.h"
+#include "kube/node_affinity.h"
+#include "util/log.h"
 #include "network/podfiles/pod_hostname.h"
 
 namespace nodeagent::pods {

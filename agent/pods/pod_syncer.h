@@ -21,7 +21,7 @@
 #include "agent/pods/pod_workers.h"
 #include "agent/pods/ports.h"
 #include "agent/pods/service_env.h"
-#include "agent/util/clock.h"
+#include "util/clock.h"
 #include "network/podfiles/pod_files.h"
 #include "runtime/runtime.h"
 #include "runtime/sandbox.h"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 
 namespace nodeagent::pods {
 

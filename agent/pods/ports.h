@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 #include "agent/pods/pod_runtime_state.h"
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/sandbox.h"
 
 namespace nodeagent::pods {

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 
 namespace nodeagent::pods {
 

@@ -11,11 +11,11 @@
 #include <set>
 #include <sstream>
 
-#include "agent/kube/decode.h"
-#include "agent/kube/validation.h"
-#include "agent/kube/yaml.h"
-#include "agent/kube/static_pod.h"
-#include "agent/util/log.h"
+#include "kube/decode.h"
+#include "kube/validation.h"
+#include "kube/yaml.h"
+#include "kube/static_pod.h"
+#include "util/log.h"
 
 namespace nodeagent::sources {
 

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 
 namespace nodeagent::sources {
 

@@ -4,7 +4,7 @@
 #include "agent/status/conditions.h"
 #include "agent/status/container_statuses.h"
 #include "agent/status/phase.h"
-#include "agent/kube/qos.h"
+#include "kube/qos.h"
 
 namespace nodeagent::status {
 

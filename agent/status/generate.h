@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 #include "agent/pods/pod_runtime_state.h"
 #include "agent/status/probe_results.h"
 

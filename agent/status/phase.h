@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 
 namespace nodeagent::status {
 

@@ -9,8 +9,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "agent/kube/types.h"
-#include "agent/util/result.h"
+#include "kube/types.h"
+#include "util/result.h"
 
 namespace nodeagent::status {
 

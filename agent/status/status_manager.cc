@@ -13,7 +13,7 @@
 
 #include "agent/status/conditions.h"
 #include "agent/status/status_json.h"
-#include "agent/util/log.h"
+#include "util/log.h"
 
 namespace nodeagent::status {
 

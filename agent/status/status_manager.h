@@ -27,8 +27,8 @@
 #include <thread>
 #include <vector>
 
-#include "agent/kube/types.h"
-#include "agent/util/result.h"
+#include "kube/types.h"
+#include "util/result.h"
 
 namespace nodeagent::status {
 

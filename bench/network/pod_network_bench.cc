@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "network/iptables/libiptc_table.h"
 #include "network/nat/iptables_pod_nat.h"
 #include "network/pod/pod_network_impl.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::network {
 

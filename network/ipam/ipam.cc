@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "network/ipam/ip_pool.h"
 
 namespace nodeagent::network {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <optional>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "network/iptables/encode.h"
 #include "network/iptables/xtables_lock.h"
 

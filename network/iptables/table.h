@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "network/iptables/rule.h"
 
 namespace nodeagent::iptables {

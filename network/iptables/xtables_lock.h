@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::iptables {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "network/ipam/cidr.h"
 #include "network/iptables/rule.h"
 #include "network/pod/pod_network.h"

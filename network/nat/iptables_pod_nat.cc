@@ -1,6 +1,6 @@
 #include "network/nat/iptables_pod_nat.h"
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "network/netlink/netns.h"
 
 namespace nodeagent::network {

@@ -16,7 +16,7 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "network/netlink/netlink_ops.h"
 #include "network/netlink/netns.h"
 #include "network/netlink/nl_util.h"

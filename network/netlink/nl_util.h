@@ -14,7 +14,7 @@
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "network/ipam/cidr.h"
 
 namespace nodeagent::network::nl {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "network/pod/node_network_config.h"
 
 namespace nodeagent::network {

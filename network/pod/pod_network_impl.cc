@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "network/pod/veth_name.h"
 
 namespace nodeagent::network {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 
 namespace nodeagent::network {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/kube/types.h"
-#include "agent/util/result.h"
+#include "kube/types.h"
+#include "util/result.h"
 #include "network/podfiles/resolv_conf.h"
 
 namespace nodeagent::network {

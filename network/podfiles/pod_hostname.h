@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "agent/kube/types.h"
-#include "agent/util/result.h"
+#include "kube/types.h"
+#include "util/result.h"
 
 namespace nodeagent::network {
 

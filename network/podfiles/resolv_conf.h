@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/kube/types.h"
-#include "agent/util/result.h"
+#include "kube/types.h"
+#include "util/result.h"
 
 namespace nodeagent::network {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "network/proxy/chain_names.h"
 
 namespace nodeagent::proxy {

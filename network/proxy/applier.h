@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "network/iptables/table.h"
 #include "network/proxy/compiler.h"
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "network/proxy/types.h"
 
 namespace nodeagent::proxy {

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "network/proxy/types.h"
 
 namespace nodeagent::proxy {

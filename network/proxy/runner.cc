@@ -4,7 +4,7 @@
 //                                                                 (full sync when full_sync_period is over)
 #include "network/proxy/runner.h"
 
-#include "agent/util/log.h"
+#include "util/log.h"
 
 namespace nodeagent::proxy {
 

@@ -3,7 +3,7 @@
 // calls it with whole objects; the proxy works out what changed (kube-proxy's change trackers).
 #pragma once
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "network/proxy/types.h"
 
 namespace nodeagent::proxy {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::runtime::cgroups {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::runtime::cgroups {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 
 namespace nodeagent::runtime::cgroups {
 namespace {

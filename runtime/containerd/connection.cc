@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 
 namespace nodeagent::runtime::ctd {
 namespace {

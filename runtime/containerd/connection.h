@@ -20,7 +20,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "github.com/containerd/containerd/api/services/containers/v1/containers.grpc.pb.h"
 #include "github.com/containerd/containerd/api/services/content/v1/content.grpc.pb.h"
 #include "github.com/containerd/containerd/api/services/diff/v1/diff.grpc.pb.h"

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "runtime/containerd/cgroup_oom.h"
 #include "runtime/containerd/proto_time.h"
 #include "runtime/containerd/stdio.h"

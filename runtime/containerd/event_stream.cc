@@ -1,7 +1,7 @@
 // Events.Subscribe loop and envelope decoding (see event_stream.h).
 #include "runtime/containerd/event_stream.h"
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "github.com/containerd/containerd/api/events/task.pb.h"
 #include "runtime/containerd/proto_time.h"
 

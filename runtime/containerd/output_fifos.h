@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::runtime::ctd {
 

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 
 namespace nodeagent::runtime::images {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::runtime::images {
 

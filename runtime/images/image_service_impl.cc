@@ -1,7 +1,7 @@
 // ImageService operations composed from the puller, importer and image tree helpers.
 #include "runtime/images/image_service_impl.h"
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "runtime/images/docker_save.h"
 #include "runtime/images/image_tree.h"
 #include "runtime/images/importer.h"

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "runtime/images/digest.h"
 #include "runtime/images/reference.h"
 #include "runtime/images/unpacker.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/images/image_store.h"
 #include "runtime/images/puller.h"
 #include "runtime/types.h"

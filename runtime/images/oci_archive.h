@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::runtime::images {
 

@@ -6,7 +6,7 @@
 
 #include <map>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "runtime/images/unpacker.h"
 
 namespace nodeagent::runtime::images {

@@ -3,7 +3,7 @@
 // the image record created or moved to the new target.
 #pragma once
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/images/image_store.h"
 #include "runtime/images/image_tree.h"
 #include "runtime/images/reference.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/images/http_client.h"
 #include "runtime/images/oci.h"
 #include "runtime/images/reference.h"

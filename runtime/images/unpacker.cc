@@ -2,7 +2,7 @@
 // looked up by chain ID from the bottom, and only missing ones are applied, each on its parent.
 #include "runtime/images/unpacker.h"
 
-#include "agent/util/log.h"
+#include "util/log.h"
 
 namespace nodeagent::runtime::images {
 

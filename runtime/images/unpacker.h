@@ -3,7 +3,7 @@
 // long as the image record exists. Works through ImageStore only.
 #pragma once
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/images/image_store.h"
 #include "runtime/images/image_tree.h"
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/logs/cri_format.h"
 
 namespace nodeagent::runtime::logs {

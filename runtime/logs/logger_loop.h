@@ -9,7 +9,7 @@
 #include <functional>
 #include <string>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/logs/cri_format.h"
 #include "runtime/logs/logger_options.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/logs/rotating_writer.h"
 
 namespace nodeagent::runtime::logs {

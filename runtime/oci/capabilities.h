@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/types.h"
 
 namespace nodeagent::runtime::oci {

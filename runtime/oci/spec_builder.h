@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 #include "runtime/types.h"
 
 namespace nodeagent::runtime::oci {

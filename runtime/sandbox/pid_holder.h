@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::runtime::sandbox {
 

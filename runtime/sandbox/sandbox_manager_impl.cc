@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "agent/util/log.h"
+#include "util/log.h"
 #include "runtime/sandbox/namespace_creator.h"
 #include "runtime/sandbox/ns_mounts.h"
 #include "runtime/sandbox/pid_holder.h"

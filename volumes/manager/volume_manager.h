@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/kube/types.h"
-#include "agent/util/result.h"
+#include "kube/types.h"
+#include "util/result.h"
 #include "runtime/types.h"
 
 namespace nodeagent::volumes {

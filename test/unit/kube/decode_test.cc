@@ -2,7 +2,7 @@
 // warnings, kind/apiVersion checks, lists.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/decode.h"
+#include "kube/decode.h"
 #include "fixtures.h"
 
 using namespace nodeagent::kube;

@@ -1,8 +1,8 @@
 // The API server's defaults, applied on decode.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/defaults.h"
-#include "agent/kube/encode.h"
+#include "kube/defaults.h"
+#include "kube/encode.h"
 #include "fixtures.h"
 
 using namespace nodeagent::kube;

@@ -1,8 +1,8 @@
 // Encoding: JSON exactly as the API server returns it, lists, YAML, and decode/encode round trips.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/encode.h"
-#include "agent/kube/yaml.h"
+#include "kube/encode.h"
+#include "kube/yaml.h"
 #include "fixtures.h"
 
 using namespace nodeagent::kube;

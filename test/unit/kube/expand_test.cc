@@ -1,7 +1,7 @@
 // $(VAR) expansion: upstream's expansion test table, and env ordering rules.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/expand.h"
+#include "kube/expand.h"
 
 using namespace nodeagent::kube;
 

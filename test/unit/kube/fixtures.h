@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "agent/kube/decode.h"
+#include "kube/decode.h"
 
 namespace nodeagent::kube::testing {
 

@@ -1,7 +1,7 @@
 // Name validators against upstream's accept/reject examples.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/names.h"
+#include "kube/names.h"
 
 using namespace nodeagent::kube;
 

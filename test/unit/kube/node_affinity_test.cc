@@ -3,9 +3,9 @@
 // scheduler's NodeAffinity filter (which kubelet's admission runs too). And the node's own labels.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/node_affinity.h"
-#include "agent/kube/node_labels.h"
-#include "agent/kube/validation.h"
+#include "kube/node_affinity.h"
+#include "kube/node_labels.h"
+#include "kube/validation.h"
 
 using namespace nodeagent::kube;
 

@@ -1,8 +1,8 @@
 // QoS class, names and hostname.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/pod_util.h"
-#include "agent/kube/qos.h"
+#include "kube/pod_util.h"
+#include "kube/qos.h"
 #include "fixtures.h"
 
 using namespace nodeagent::kube;

@@ -1,7 +1,7 @@
 // resource.Quantity parsing and canonical printing, against upstream's results.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/quantity.h"
+#include "kube/quantity.h"
 
 using namespace nodeagent::kube;
 

@@ -1,7 +1,7 @@
 // Label selectors: Service selector maps and the string syntax.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/selector.h"
+#include "kube/selector.h"
 
 using namespace nodeagent::kube;
 

@@ -1,9 +1,9 @@
 // Static pods: name, UID stability, annotations, toleration.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/pod_util.h"
-#include "agent/kube/static_pod.h"
-#include "agent/kube/time.h"
+#include "kube/pod_util.h"
+#include "kube/static_pod.h"
+#include "kube/time.h"
 #include "fixtures.h"
 
 using namespace nodeagent::kube;

@@ -5,7 +5,7 @@
 #include <functional>
 #include <sstream>
 
-#include "agent/kube/validation.h"
+#include "kube/validation.h"
 #include "fixtures.h"
 
 using namespace nodeagent::kube;

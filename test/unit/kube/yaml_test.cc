@@ -2,7 +2,7 @@
 // YAML output.
 #include <catch2/catch.hpp>
 
-#include "agent/kube/yaml.h"
+#include "kube/yaml.h"
 
 using namespace nodeagent::kube;
 using nlohmann::json;

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/kube/types.h"
+#include "kube/types.h"
 #include "agent/pods/pod_runtime_state.h"
 
 namespace nodeagent::testing {

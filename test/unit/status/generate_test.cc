@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent/status/generate.h"
-#include "agent/kube/qos.h"
+#include "kube/qos.h"
 #include "test/unit/status/pod_fixtures.h"
 
 using namespace nodeagent;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 using namespace nodeagent;
 
