@@ -160,7 +160,7 @@ Result<runtime::ImageInfo> PodSyncer::ensure_image(const kube::Pod& pod, const k
   }
   auto key = "pull/" + pod.metadata.uid + "/" + image;
   auto now = deps_.clock->now();
-  if (pull_backoff_.in_backoff(key, now - std::chrono::milliseconds(1))) {
+  if (pull_backoff_.in_backoff_since_update(key)) {
     auto msg = fmt::format("Back-off pulling image \"{}\"", image);
     state.waiting[c.name] = {"ImagePullBackOff", msg};
     event(pod, "Normal", "BackOff", msg);
@@ -385,7 +385,7 @@ SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
   } else if (!actions.start.empty()) {
     // 2. Sandbox.
     if (!rec.sandbox_ready) {
-      if (sandbox_backoff_.in_backoff("sandbox/" + uid, deps_.clock->now() - std::chrono::milliseconds(1))) {
+      if (sandbox_backoff_.in_backoff_since_update("sandbox/" + uid)) {
         min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_backoff_.delay("sandbox/" + uid)));
         set_waiting_all(pod, state, "ContainerCreating", "");
         publish(pod, state, rec);
