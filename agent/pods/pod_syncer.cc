@@ -282,7 +282,7 @@ void PodSyncer::garbage_collect(const PodRuntimeState& state) {
   }
 }
 
-void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, const PodRecord& rec) {
+void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, PodRecord& rec) {
   state.sandbox_ready = rec.sandbox_ready;
   state.pod_ips = rec.net.pod_ips;
   state.host_ip = rec.net.host_ip.empty() ? config_.host_ip : rec.net.host_ip;
@@ -296,6 +296,12 @@ void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, const PodR
         for (const auto& c : *specs)
           if (c.name == name) {
             auto it = rec.image_ids.find(c.image);
+            // Containers adopted after an agent restart were not started by this run: ask the
+            // image store once, as ensure_image would, so that imageID is not left empty.
+            if (it == rec.image_ids.end()) {
+              if (auto image = deps_.images->image_status(c.image); image.ok())
+                it = rec.image_ids.emplace(c.image, image->id).first;
+            }
             if (it != rec.image_ids.end()) inst.image_id = it->second;
           }
     }
