@@ -15,6 +15,15 @@ bool Backoff::in_backoff(const std::string& key, Clock::TimePoint since) const {
   return clock_.now() - since < it->second.delay;
 }
 
+bool Backoff::in_backoff_since_update(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return false;
+  auto since_update = clock_.now() - it->second.last_update;
+  if (since_update > 2 * max_) return false;
+  return since_update < it->second.delay;
+}
+
 void Backoff::next(const std::string& key, Clock::TimePoint /*since*/) {
   std::lock_guard lock(mu_);
   auto now = clock_.now();

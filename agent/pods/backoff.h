@@ -20,6 +20,9 @@ class Backoff {
 
   // Whether `key` may not be retried yet, measured from `since` (when the last attempt ended).
   bool in_backoff(const std::string& key, Clock::TimePoint since) const;
+  // Whether `key` may not be retried yet, measured from its last next() (kubelet's
+  // IsInBackOffSinceUpdate): for retries with no end time of their own (image pulls, sandboxes).
+  bool in_backoff_since_update(const std::string& key) const;
   // Records a retry: the first call for a key sets the initial delay, later calls double it.
   void next(const std::string& key, Clock::TimePoint since);
   // The delay currently applied to `key` (0 if none).

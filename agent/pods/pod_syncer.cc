@@ -160,7 +160,7 @@ Result<runtime::ImageInfo> PodSyncer::ensure_image(const kube::Pod& pod, const k
   }
   auto key = "pull/" + pod.metadata.uid + "/" + image;
   auto now = deps_.clock->now();
-  if (pull_backoff_.in_backoff(key, now - std::chrono::milliseconds(1))) {
+  if (pull_backoff_.in_backoff_since_update(key)) {
     auto msg = fmt::format("Back-off pulling image \"{}\"", image);
     state.waiting[c.name] = {"ImagePullBackOff", msg};
     event(pod, "Normal", "BackOff", msg);
@@ -282,7 +282,7 @@ void PodSyncer::garbage_collect(const PodRuntimeState& state) {
   }
 }
 
-void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, const PodRecord& rec) {
+void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, PodRecord& rec) {
   state.sandbox_ready = rec.sandbox_ready;
   state.pod_ips = rec.net.pod_ips;
   state.host_ip = rec.net.host_ip.empty() ? config_.host_ip : rec.net.host_ip;
@@ -296,6 +296,12 @@ void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, const PodR
         for (const auto& c : *specs)
           if (c.name == name) {
             auto it = rec.image_ids.find(c.image);
+            // Containers adopted after an agent restart were not started by this run: ask the
+            // image store once, as ensure_image would, so that imageID is not left empty.
+            if (it == rec.image_ids.end()) {
+              if (auto image = deps_.images->image_status(c.image); image.ok())
+                it = rec.image_ids.emplace(c.image, image->id).first;
+            }
             if (it != rec.image_ids.end()) inst.image_id = it->second;
           }
     }
@@ -385,7 +391,7 @@ SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
   } else if (!actions.start.empty()) {
     // 2. Sandbox.
     if (!rec.sandbox_ready) {
-      if (sandbox_backoff_.in_backoff("sandbox/" + uid, deps_.clock->now() - std::chrono::milliseconds(1))) {
+      if (sandbox_backoff_.in_backoff_since_update("sandbox/" + uid)) {
         min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_backoff_.delay("sandbox/" + uid)));
         set_waiting_all(pod, state, "ContainerCreating", "");
         publish(pod, state, rec);

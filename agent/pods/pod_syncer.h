@@ -95,7 +95,8 @@ class PodSyncer final : public PodSyncHandler {
   Status stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);
   void garbage_collect(const PodRuntimeState& state);
   std::chrono::seconds grace_period(const kube::Pod& pod) const;
-  void publish(const kube::Pod& pod, PodRuntimeState& state, const PodRecord& rec);
+  // Fills image ids (remembering those read back from the image store) and stores the status.
+  void publish(const kube::Pod& pod, PodRuntimeState& state, PodRecord& rec);
   void event(const kube::Pod& pod, const std::string& type, const std::string& reason, const std::string& msg);
 
   SyncerConfig config_;

@@ -1,6 +1,6 @@
 // In-memory fakes of runtime::ImageService and runtime::ContainerService for unit tests: they
-// keep state in maps, record calls, and return injected errors. Thread-safe (a gRPC server
-// calls them from its own threads).
+// keep state in maps, record calls (also into a shared CallLog, when given one), and return
+// injected errors. Thread-safe (a gRPC server calls them from its own threads).
 #pragma once
 
 #include <algorithm>
@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/pods/pod_runtime_state.h"
 #include "runtime/runtime.h"
+#include "test/fakes/call_log.h"
 
 namespace nodeagent::fakes {
 
@@ -23,12 +25,14 @@ class FakeImageService : public runtime::ImageService {
 
   Result<runtime::ImageInfo> image_status(const std::string& ref) override {
     std::lock_guard lock(mu_);
+    if (log) log->add("images.status " + ref);
     if (auto* i = find(ref)) return *i;
     return not_found("image \"" + ref + "\" not found");
   }
   Result<runtime::ImageInfo> pull_image(const std::string& ref, const runtime::RegistryAuth& auth) override {
     std::lock_guard lock(mu_);
     pulls.push_back({ref, auth.username, auth.password});
+    if (log) log->add("images.pull " + ref);
     if (pull_error) return *pull_error;
     if (auto* i = find(ref)) return *i;
     runtime::ImageInfo image;
@@ -70,6 +74,7 @@ class FakeImageService : public runtime::ImageService {
   std::vector<Import> imports;
   std::optional<Error> pull_error;
   std::optional<Error> import_error;
+  CallLog* log = nullptr;  // optional, shared with other fakes
 
  private:
   static bool matches(const runtime::ImageInfo& i, const std::string& ref) {
@@ -97,6 +102,7 @@ class FakeContainerService : public runtime::ContainerService {
 
   void set_state(runtime::ContainerState state) {
     std::lock_guard lock(mu_);
+    names_[state.id] = label_name(state.labels, state.id);
     states_[state.id] = std::move(state);
   }
   void set_exec(const std::string& id, ExecScript script) {
@@ -104,8 +110,30 @@ class FakeContainerService : public runtime::ContainerService {
     execs_[id] = std::move(script);
   }
 
+  // Ends a container as its task would: exited with `exit_code` at `finished_at`, the task
+  // still held until release_exited (what containerd reports before the CRI deletes the task).
+  void exit_container(const std::string& id, int32_t exit_code, runtime::TimePoint finished_at,
+                      bool task_held = true) {
+    std::lock_guard lock(mu_);
+    auto& s = states_.at(id);
+    s.state = runtime::ContainerStateKind::kExited;
+    s.exit_code = exit_code;
+    s.finished_at = finished_at;
+    s.pid = 0;
+    s.task_held = task_held;
+  }
+  // The container name label of `id` (or the id, for one never seen).
+  std::string name_of(const std::string& id) {
+    std::lock_guard lock(mu_);
+    return name_locked(id);
+  }
+
   Status create_container(const runtime::ContainerConfig& config) override {
     std::lock_guard lock(mu_);
+    created_.push_back(config);
+    names_[config.id] = label_name(config.labels, config.id);
+    record("create", config.id);
+    if (auto e = faults.take("create")) return *e;
     runtime::ContainerState s;
     s.id = config.id;
     s.state = runtime::ContainerStateKind::kCreated;
@@ -116,25 +144,33 @@ class FakeContainerService : public runtime::ContainerService {
   }
   Result<uint32_t> start_container(const std::string& id) override {
     std::lock_guard lock(mu_);
+    record("start", id);
+    if (auto e = faults.take("start")) return *e;
     auto it = states_.find(id);
     if (it == states_.end()) return not_found("container " + id + " not found");
     it->second.state = runtime::ContainerStateKind::kRunning;
     it->second.pid = 4242;
     return it->second.pid;
   }
-  Status stop_container(const std::string& id, int, std::chrono::seconds) override {
+  Status stop_container(const std::string& id, int signal, std::chrono::seconds grace) override {
     std::lock_guard lock(mu_);
+    stops_.push_back({id, name_locked(id), signal, grace});
+    record("stop", id);
+    if (auto e = faults.take("stop")) return *e;
     auto it = states_.find(id);
     if (it != states_.end()) it->second.state = runtime::ContainerStateKind::kExited;
     return ok_status();
   }
   Status remove_container(const std::string& id) override {
     std::lock_guard lock(mu_);
+    record("remove", id);
+    if (auto e = faults.take("remove")) return *e;
     states_.erase(id);
     return ok_status();
   }
   Status release_exited(const std::string& id) override {
     std::lock_guard lock(mu_);
+    record("release", id);
     auto it = states_.find(id);
     if (it != states_.end()) it->second.task_held = false;
     released_.push_back(id);
@@ -146,12 +182,15 @@ class FakeContainerService : public runtime::ContainerService {
   }
   Result<runtime::ContainerState> container_status(const std::string& id) override {
     std::lock_guard lock(mu_);
+    record("status", id);
     auto it = states_.find(id);
     if (it == states_.end()) return not_found("container " + id + " not found");
     return it->second;
   }
   Result<std::vector<runtime::ContainerState>> list_containers(const runtime::Labels& selector) override {
     std::lock_guard lock(mu_);
+    if (log) log->add("containers.list");
+    if (auto e = faults.take("list")) return *e;
     std::vector<runtime::ContainerState> out;
     for (const auto& [id, s] : states_) {
       bool all = std::all_of(selector.begin(), selector.end(), [&](const auto& kv) {
@@ -188,7 +227,38 @@ class FakeContainerService : public runtime::ContainerService {
     return exec_calls_;
   }
 
+  struct StopCall {
+    std::string id, name;
+    int signal = 0;
+    std::chrono::seconds grace{0};
+  };
+  // Every create_container config (the env, mounts and labels the syncer built), in call order.
+  std::vector<runtime::ContainerConfig> created() {
+    std::lock_guard lock(mu_);
+    return created_;
+  }
+  std::vector<StopCall> stops() {
+    std::lock_guard lock(mu_);
+    return stops_;
+  }
+
+  // Calls that can be made to fail: create, start, stop, remove, list.
+  Faults faults{{"create", "start", "stop", "remove", "list"}};
+  CallLog* log = nullptr;  // optional, shared with other fakes; entries name the container
+
  private:
+  static std::string label_name(const runtime::Labels& labels, const std::string& fallback) {
+    auto it = labels.find(pods::labels::kContainerName);
+    return it == labels.end() ? fallback : it->second;
+  }
+  std::string name_locked(const std::string& id) const {
+    auto it = names_.find(id);
+    return it == names_.end() ? id : it->second;
+  }
+  void record(const std::string& call, const std::string& id) {
+    if (log) log->add("containers." + call + " " + name_locked(id));
+  }
+
   Result<ExecScript> script_for(const std::string& id, const std::vector<std::string>& argv,
                                 std::chrono::milliseconds timeout) {
     std::lock_guard lock(mu_);
@@ -200,7 +270,10 @@ class FakeContainerService : public runtime::ContainerService {
 
   std::mutex mu_;
   std::map<std::string, runtime::ContainerState> states_;
+  std::map<std::string, std::string> names_;  // id -> container name, for the log
   std::map<std::string, ExecScript> execs_;
+  std::vector<runtime::ContainerConfig> created_;
+  std::vector<StopCall> stops_;
   std::vector<ExecCall> exec_calls_;
   std::vector<std::string> released_;
 };

@@ -30,6 +30,22 @@ TEST_CASE("back-off is measured from when the container finished") {
   CHECK_FALSE(b.in_backoff("k", finished));
 }
 
+TEST_CASE("back-off since the last update: for retries with no end time (pulls, sandboxes)") {
+  ManualClock clock;
+  Backoff b(clock);
+  CHECK_FALSE(b.in_backoff_since_update("k"));
+  b.next("k", clock.now());
+  clock.advance(9s);
+  CHECK(b.in_backoff_since_update("k"));
+  clock.advance(1s);
+  CHECK_FALSE(b.in_backoff_since_update("k"));
+  b.next("k", clock.now());  // failed again: twice as long
+  clock.advance(19s);
+  CHECK(b.in_backoff_since_update("k"));
+  clock.advance(1s);
+  CHECK_FALSE(b.in_backoff_since_update("k"));
+}
+
 TEST_CASE("back-off resets after 10 minutes of clean running") {
   ManualClock clock;
   Backoff b(clock);
