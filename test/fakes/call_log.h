@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/util/result.h"
+#include "util/result.h"
 
 namespace nodeagent::fakes {
 

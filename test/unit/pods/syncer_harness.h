@@ -7,7 +7,7 @@
 
 #include "agent/pods/container_ids.h"
 #include "agent/pods/pod_syncer.h"
-#include "agent/util/clock.h"
+#include "util/clock.h"
 #include "pod_test_util.h"
 #include "test/fakes/call_log.h"
 #include "test/fakes/fake_pod_ports.h"
