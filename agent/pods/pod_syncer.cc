@@ -309,6 +309,105 @@ void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, PodRecord&
   if (deps_.status) deps_.status->update(pod, state);
 }
 
+// After an agent restart: the namespaces, network and pod files of a previous run are still
+// there; take them over instead of creating new ones.
+void PodSyncer::adopt_sandbox(const kube::Pod& pod, PodRecord& rec) {
+  const auto& uid = pod.metadata.uid;
+  auto found = deps_.sandboxes->find_sandbox(uid);
+  if (!found.ok()) return;
+  rec.sandbox = *found;
+  if (deps_.network) {
+    auto net = deps_.network->status(pod);
+    if (!net.ok()) return;
+    rec.net = *net;
+  }
+  auto host = network::pod_hostname(pod, config_.cluster_domain);
+  if (host.ok()) rec.hostname = host->hostname;
+  rec.files = network::pod_file_paths(config_.paths.pod_dir(uid) + "/etc");
+  if (deps_.cgroups) {
+    if (auto cg = deps_.cgroups->ensure(pod); cg.ok()) rec.cgroup_parent = *cg;
+  }
+  rec.sandbox_ready = fs::exists(rec.files.hosts);
+}
+
+// activeDeadlineSeconds, counted from status.startTime: true when it has passed and the pod is
+// ended here (DeadlineExceeded); else a requeue for the moment it will.
+bool PodSyncer::enforce_active_deadline(const kube::Pod& pod, PodRecord& rec, PodRuntimeState& state, SyncResult& result) {
+  if (!pod.spec.active_deadline_seconds || !deps_.status) return false;
+  auto current = deps_.status->current(pod.metadata.uid);
+  if (!current || !current->start_time) return false;
+  const auto deadline = *current->start_time + std::chrono::seconds(*pod.spec.active_deadline_seconds);
+  const auto now = deps_.clock->now();
+  if (now < deadline) {
+    min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    return false;
+  }
+  const std::string message = "Pod was active on the node longer than the specified deadline";
+  event(pod, "Normal", "DeadlineExceeded", message);
+  for (const auto& [name, list] : state.containers)
+    if (!list.empty() && list.back().state.state == runtime::ContainerStateKind::kRunning)
+      stop_container(pod, list.back(), grace_period(pod)).ignore_error();
+  rec.rejection_reason = "DeadlineExceeded";
+  rec.rejection_message = message;
+  rec.finished = true;
+  if (auto again = observe_pod(*deps_.containers, pod, config_.paths); again.ok()) state = std::move(again).value();
+  publish(pod, state, rec);
+  return true;
+}
+
+// Steps 1-4 of the plan. False when a step failed: the sync ends there, its status published.
+bool PodSyncer::execute(const kube::Pod& pod, const PodActions& actions, PodRecord& rec, PodRuntimeState& state,
+                        SyncResult& result) {
+  const auto& uid = pod.metadata.uid;
+  auto logger = log::get("pods");
+  // 1. Kill.
+  for (const auto& k : actions.kill) {
+    for (const auto& [name, list] : state.containers)
+      if (!list.empty() && list.back().id == k.id) stop_container(pod, list.back(), grace_period(pod)).ignore_error();
+  }
+  if (actions.pod_finished) {
+    rec.finished = true;
+  } else if (!actions.start.empty()) {
+    // 2. Sandbox, when the plan says so.
+    if (actions.create_sandbox) {
+      if (sandbox_backoff_.in_backoff_since_update("sandbox/" + uid)) {
+        min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_backoff_.delay("sandbox/" + uid)));
+        set_waiting_all(pod, state, "ContainerCreating", "");
+        publish(pod, state, rec);
+        return false;
+      }
+      if (auto st = ensure_sandbox(pod, rec); !st.ok()) {
+        sandbox_backoff_.next("sandbox/" + uid, deps_.clock->now());
+        event(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + st.error().message);
+        set_waiting_all(pod, state, "ContainerCreating", "");
+        state.sandbox_error = st.error().message;
+        min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_backoff_.delay("sandbox/" + uid)));
+        publish(pod, state, rec);
+        return false;
+      }
+      sandbox_backoff_.reset("sandbox/" + uid);
+    }
+    // 3. Volumes.
+    if (auto st = deps_.volumes->setup_pod_volumes(pod); !st.ok()) {
+      event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + st.error().message);
+      set_waiting_all(pod, state, "ContainerCreating", "");
+      min_requeue(result, kVolumeRetry);
+      publish(pod, state, rec);
+      return false;
+    }
+    // 4. Start, in plan order.
+    for (const auto& what : actions.start) {
+      const auto& c = what.init ? pod.spec.init_containers[what.index] : pod.spec.containers[what.index];
+      if (auto st = start_container(pod, c, what, rec, state, result); !st.ok()) {
+        logger->warn("pod={} uid={} container={} start failed: {}", pod_name(pod), uid, c.name, st.error().message);
+        if (what.init) break;  // the next init container waits for this one
+      }
+    }
+  }
+
+  return true;
+}
+
 SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
   const auto& pod = *pod_ptr;
   const auto& uid = pod.metadata.uid;
@@ -325,106 +424,18 @@ SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
   }
   PodRuntimeState state = std::move(observed).value();
 
-  // Adopt what a previous agent run set up: namespaces and network are still there.
-  if (!rec.sandbox_ready && !rec.finished) {
-    if (auto found = deps_.sandboxes->find_sandbox(uid); found.ok()) {
-      rec.sandbox = *found;
-      bool net_ok = true;
-      if (deps_.network) {
-        auto net = deps_.network->status(pod);
-        if (net.ok()) rec.net = *net;
-        else net_ok = false;
-      }
-      if (net_ok) {
-        auto host = network::pod_hostname(pod, config_.cluster_domain);
-        if (host.ok()) rec.hostname = host->hostname;
-        auto dir = config_.paths.pod_dir(uid) + "/etc";
-        rec.files = {dir + "/etc-hosts", dir + "/hostname", dir + "/resolv.conf"};
-        if (deps_.cgroups) {
-          if (auto cg = deps_.cgroups->ensure(pod); cg.ok()) rec.cgroup_parent = *cg;
-        }
-        rec.sandbox_ready = fs::exists(rec.files.hosts);
-      }
-    }
-  }
-
+  if (!rec.sandbox_ready && !rec.finished) adopt_sandbox(pod, rec);
   if (rec.finished) {
     publish(pod, state, rec);
     return result;
   }
-
-  // activeDeadlineSeconds, counted from status.startTime.
-  if (pod.spec.active_deadline_seconds && deps_.status) {
-    auto current = deps_.status->current(uid);
-    if (current && current->start_time) {
-      auto deadline = *current->start_time + std::chrono::seconds(*pod.spec.active_deadline_seconds);
-      auto now = deps_.clock->now();
-      if (now >= deadline) {
-        event(pod, "Normal", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
-        for (const auto& [name, list] : state.containers)
-          if (!list.empty() && list.back().state.state == runtime::ContainerStateKind::kRunning)
-            stop_container(pod, list.back(), grace_period(pod)).ignore_error();
-        rec.rejection_reason = "DeadlineExceeded";
-        rec.rejection_message = "Pod was active on the node longer than the specified deadline";
-        rec.finished = true;
-        auto again = observe_pod(*deps_.containers, pod, config_.paths);
-        if (again.ok()) state = std::move(again).value();
-        publish(pod, state, rec);
-        return result;
-      }
-      min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
-    }
-  }
+  if (enforce_active_deadline(pod, rec, state, result)) return result;
 
   state.sandbox_ready = rec.sandbox_ready;
   auto actions = compute_pod_actions(pod, state, crash_backoff_, deps_.clock->now());
   state.waiting = actions.waiting;
   if (actions.requeue_after) min_requeue(result, *actions.requeue_after);
-
-  // 1. Kill.
-  for (const auto& k : actions.kill) {
-    for (const auto& [name, list] : state.containers)
-      if (!list.empty() && list.back().id == k.id) stop_container(pod, list.back(), grace_period(pod)).ignore_error();
-  }
-  if (actions.pod_finished) {
-    rec.finished = true;
-  } else if (!actions.start.empty()) {
-    // 2. Sandbox.
-    if (!rec.sandbox_ready) {
-      if (sandbox_backoff_.in_backoff_since_update("sandbox/" + uid)) {
-        min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_backoff_.delay("sandbox/" + uid)));
-        set_waiting_all(pod, state, "ContainerCreating", "");
-        publish(pod, state, rec);
-        return result;
-      }
-      if (auto st = ensure_sandbox(pod, rec); !st.ok()) {
-        sandbox_backoff_.next("sandbox/" + uid, deps_.clock->now());
-        event(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + st.error().message);
-        set_waiting_all(pod, state, "ContainerCreating", "");
-        state.sandbox_error = st.error().message;
-        min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_backoff_.delay("sandbox/" + uid)));
-        publish(pod, state, rec);
-        return result;
-      }
-      sandbox_backoff_.reset("sandbox/" + uid);
-    }
-    // 3. Volumes.
-    if (auto st = deps_.volumes->setup_pod_volumes(pod); !st.ok()) {
-      event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + st.error().message);
-      set_waiting_all(pod, state, "ContainerCreating", "");
-      min_requeue(result, kVolumeRetry);
-      publish(pod, state, rec);
-      return result;
-    }
-    // 4. Start, in plan order.
-    for (const auto& what : actions.start) {
-      const auto& c = what.init ? pod.spec.init_containers[what.index] : pod.spec.containers[what.index];
-      if (auto st = start_container(pod, c, what, rec, state, result); !st.ok()) {
-        logger->warn("pod={} uid={} container={} start failed: {}", pod_name(pod), uid, c.name, st.error().message);
-        if (what.init) break;  // the next init container waits for this one
-      }
-    }
-  }
+  if (!execute(pod, actions, rec, state, result)) return result;
 
   // 5. Re-read, collect garbage, publish.
   auto waiting = state.waiting;

@@ -18,6 +18,7 @@
 
 #include "agent/pods/backoff.h"
 #include "agent/pods/observe.h"
+#include "agent/pods/pod_actions.h"
 #include "agent/pods/pod_workers.h"
 #include "agent/pods/ports.h"
 #include "agent/pods/service_env.h"
@@ -95,6 +96,11 @@ class PodSyncer final : public PodSyncHandler {
   Status stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);
   void garbage_collect(const PodRuntimeState& state);
   std::chrono::seconds grace_period(const kube::Pod& pod) const;
+  // The parts of sync_pod, in their order.
+  void adopt_sandbox(const kube::Pod& pod, PodRecord& rec);
+  bool enforce_active_deadline(const kube::Pod& pod, PodRecord& rec, PodRuntimeState& state, SyncResult& result);
+  bool execute(const kube::Pod& pod, const PodActions& actions, PodRecord& rec, PodRuntimeState& state,
+               SyncResult& result);
   // Fills image ids (remembering those read back from the image store) and stores the status.
   void publish(const kube::Pod& pod, PodRuntimeState& state, PodRecord& rec);
   void event(const kube::Pod& pod, const std::string& type, const std::string& reason, const std::string& msg);

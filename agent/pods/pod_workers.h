@@ -11,14 +11,14 @@
 //                                                   Terminating ◄─────────────────┘
 //                                                   terminate_pod(): stop containers (grace)
 //                                                   cleanup_pod(): network, sandbox, cgroups
-//                                                   Terminated ──► forgotten
+//                                                   ──► forgotten (no worker, no state)
 //
 // If an update for the same UID arrives while it is Terminating (a static pod whose identical file
 // was removed and added back), the pod starts Syncing again after termination has completed, so
 // old and new containers never overlap.
 //
-// Timers: a sync may ask to run again after a delay (back-off expiry); schedule() and the periodic
-// resync share one timer thread.
+// Timers: a sync may ask to run again after a delay (back-off expiry) through schedule(), on one
+// timer thread; the periodic resync of every pod is the PLEG's (agent/pleg, --sync-frequency).
 #pragma once
 
 #include <chrono>
@@ -58,7 +58,9 @@ class PodSyncHandler {
   virtual Status cleanup_pod(const PodPtr& pod) = 0;
 };
 
-enum class WorkerState { kSyncing, kTerminating, kTerminated };
+// A terminated pod is forgotten at once (the pod manager has dropped it already), so there is no
+// Terminated state to query: state() is empty then.
+enum class WorkerState { kSyncing, kTerminating };
 
 class PodWorkers {
  public:

@@ -69,11 +69,15 @@ Result<PodFiles> render_pod_files(const kube::Pod& pod, const std::vector<std::s
   return files;
 }
 
+PodFilePaths pod_file_paths(const std::string& dir) {
+  return PodFilePaths{dir + "/etc-hosts", dir + "/hostname", dir + "/resolv.conf"};
+}
+
 Result<PodFilePaths> write_pod_files(const std::string& dir, const PodFiles& files) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return internal("create pod files dir " + dir + ": " + ec.message());
-  PodFilePaths paths{dir + "/etc-hosts", dir + "/hostname", dir + "/resolv.conf"};
+  const PodFilePaths paths = pod_file_paths(dir);
   NA_RETURN_IF_ERROR(write_file_atomically(paths.hosts, files.hosts));
   NA_RETURN_IF_ERROR(write_file_atomically(paths.hostname, files.hostname));
   NA_RETURN_IF_ERROR(write_file_atomically(paths.resolv_conf, files.resolv_conf));

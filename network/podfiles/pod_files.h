@@ -36,6 +36,9 @@ struct PodFilePaths {
   std::string resolv_conf;  // <dir>/resolv.conf
 };
 
+// Where the files of a pod live in `dir`: the one place that names them.
+PodFilePaths pod_file_paths(const std::string& dir);
+
 // Writes the files into `dir` (created if missing), each replaced atomically; a file whose
 // content is already right is left alone.
 Result<PodFilePaths> write_pod_files(const std::string& dir, const PodFiles& files);
