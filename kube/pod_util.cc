@@ -13,6 +13,13 @@ std::string pod_hostname(const Pod& pod) {
   return name;
 }
 
+const Container* find_container(const Pod& pod, const std::string& name) {
+  for (const auto* list : {&pod.spec.init_containers, &pod.spec.containers})
+    for (const auto& c : *list)
+      if (c.name == name) return &c;
+  return nullptr;
+}
+
 bool is_terminal(const PodStatus& status) { return status.phase == "Succeeded" || status.phase == "Failed"; }
 
 bool is_static_pod(const Pod& pod) {

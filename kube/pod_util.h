@@ -15,6 +15,9 @@ std::string full_name(const Pod& pod);
 // '.' removed.
 std::string pod_hostname(const Pod& pod);
 
+// The init or app container named `name`, nullptr if the pod has none.
+const Container* find_container(const Pod& pod, const std::string& name);
+
 // Succeeded or Failed: the pod will not run again.
 bool is_terminal(const PodStatus& status);
 

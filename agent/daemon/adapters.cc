@@ -83,7 +83,7 @@ Status CgroupAdapter::remove(const kube::Pod& pod) {
 
 void StatusAdapter::update(const kube::Pod& pod, const pods::PodRuntimeState& state) {
   auto previous = manager_.get_pod_status(pod.metadata.uid).value_or(pod.status);
-  auto next = status::generate_pod_status(pod, state, previous, status::ProbeResults{}, state.host_ip, clock_.now());
+  auto next = status::generate_pod_status(pod, state, previous, state.probes, state.host_ip, clock_.now());
   manager_.set_pod_status(pod.metadata.uid, std::move(next));
 }
 

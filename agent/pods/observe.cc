@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "kube/pod_util.h"
 #include "util/log.h"
 #include "runtime/logs/cri_format.h"
 
@@ -15,13 +16,6 @@ namespace {
 constexpr size_t kMaxMessageBytes = 4096;
 constexpr size_t kFallbackLines = 80;
 constexpr size_t kFallbackBytes = 2048;
-
-const kube::Container* find_container(const kube::Pod& pod, const std::string& name) {
-  for (const auto* list : {&pod.spec.init_containers, &pod.spec.containers})
-    for (const auto& c : *list)
-      if (c.name == name) return &c;
-  return nullptr;
-}
 
 std::string read_prefix(const std::string& path, size_t max) {
   std::ifstream in(path, std::ios::binary);
@@ -85,7 +79,7 @@ Result<PodRuntimeState> observe_pod(runtime::ContainerService& containers, const
           log::get("pods")->warn("pod={}/{} container={}: {}", pod.metadata.namespace_, pod.metadata.name, cs.id,
                                  st.error().message);
       }
-      if (const auto* spec = find_container(pod, inst.name))
+      if (const auto* spec = kube::find_container(pod, inst.name))
         inst.termination_message = read_termination_message(
             *spec, inst, paths.termination_log(pod.metadata.uid, inst.name, inst.attempt),
             paths.log_path(pod, inst.name, inst.attempt));

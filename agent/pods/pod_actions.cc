@@ -44,8 +44,19 @@ void kill_running(const PodRuntimeState& state, const std::vector<kube::Containe
   if (reverse) std::reverse(order.begin(), order.end());
   for (const auto* c : order) {
     const auto* inst = state.latest(c->name);
-    if (is_running(inst)) actions.kill.push_back({inst->id, c->name, reason});
+    if (is_running(inst)) actions.kill.push_back({inst->id, c->name, reason, std::nullopt});
   }
+}
+
+// A running container whose liveness or startup probe has failed is killed with the probe's
+// message (and grace, if it has its own); its restart policy then decides what follows.
+void kill_on_probe_failure(const PodRuntimeState& state, const kube::Container& c, const ContainerInstance& inst,
+                           PodActions& actions) {
+  auto it = state.probes.kill.find(c.name);
+  if (it == state.probes.kill.end()) return;
+  const ProbeFailure& failure = it->second;
+  if (!failure.container_id.empty() && failure.container_id != inst.id) return;  // an older instance's
+  actions.kill.push_back({inst.id, c.name, failure.message, failure.grace});
 }
 
 }  // namespace
@@ -74,7 +85,10 @@ PodActions compute_pod_actions(const kube::Pod& pod, const PodRuntimeState& stat
     const auto* last = state.latest(c.name);
     uint32_t next_attempt = last ? last->attempt + 1 : 0;
     if (c.is_sidecar()) {
-      if (is_running(last)) continue;  // started: the next one may go
+      if (is_running(last)) {  // started: the next one may go
+        kill_on_probe_failure(state, c, *last, actions);
+        continue;
+      }
       if (!last) {
         actions.start.push_back({c.name, true, i, 0, false});
       } else if (restart_allowed(pod, *last, backoff, now, actions)) {
@@ -120,6 +134,7 @@ PodActions compute_pod_actions(const kube::Pod& pod, const PodRuntimeState& stat
       }
       if (is_running(last)) {
         any_active = true;
+        kill_on_probe_failure(state, c, *last, actions);
         continue;
       }
       if (!should_restart(spec.restart_policy, last->state.exit_code)) continue;

@@ -11,6 +11,8 @@
 //    immediate, then 10 s, 20 s, ... 300 s, measured from when it finished.
 //  - When no regular container runs or will run again, the pod is finished: its sidecars are
 //    stopped, last first.
+//  - A running container whose liveness or startup probe failed (state.probes.kill) is killed,
+//    with the probe's own grace period if it has one; its restart policy decides the rest.
 #pragma once
 
 #include <chrono>
@@ -37,6 +39,7 @@ struct ContainerToKill {
   std::string id;
   std::string name;
   std::string reason;      // for events and logs
+  std::optional<std::chrono::seconds> grace;  // a failed probe's own; else the pod's
 };
 
 struct PodActions {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/pods/probe_results.h"
 #include "runtime/types.h"
 
 namespace nodeagent::pods {
@@ -69,6 +70,8 @@ struct PodRuntimeState {
   // Set by the worker when the pod as a whole ended (activeDeadlineSeconds, admission).
   std::optional<std::string> pod_failure_reason;
   std::string pod_failure_message;
+  // What the probes concluded (ProbePort), for the planner and the status.
+  ProbeResults probes;
 
   // Newest instance of a container, nullptr if it never ran.
   const ContainerInstance* latest(const std::string& name) const {

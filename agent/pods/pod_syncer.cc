@@ -13,6 +13,7 @@
 #include "agent/pods/container_ids.h"
 #include "agent/pods/pod_actions.h"
 #include "kube/node_affinity.h"
+#include "kube/pod_util.h"
 #include "util/log.h"
 #include "network/podfiles/pod_hostname.h"
 
@@ -264,6 +265,15 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
   }
   state.waiting.erase(c.name);
   event(pod, "Normal", "Started", "Started container " + c.name);
+  // postStart runs before the next container starts; a failed hook kills the container, whose
+  // restart policy then applies (kubelet's FailedPostStartHook).
+  if (deps_.hooks && c.lifecycle && c.lifecycle->post_start) {
+    if (auto hook = deps_.hooks->post_start(pod, c, ctx.container_id); !hook.ok()) {
+      event(pod, "Warning", "FailedPostStartHook", hook.error().message);
+      deps_.containers->stop_container(ctx.container_id, SIGKILL, std::chrono::seconds(0)).ignore_error();
+      return hook.error();
+    }
+  }
   return ok_status();
 }
 
@@ -272,6 +282,16 @@ Status PodSyncer::stop_container(const kube::Pod& pod, const ContainerInstance& 
   if (auto image = deps_.images->image_status(inst.image_ref); image.ok())
     signal = signal_number(image->config.stop_signal);
   event(pod, "Normal", "Killing", "Stopping container " + inst.name);
+  // preStop first, inside the grace period; the signal gets what is left (at least kubelet's
+  // minimum of 2 s).
+  const auto* spec = kube::find_container(pod, inst.name);
+  if (deps_.hooks && spec && spec->lifecycle && spec->lifecycle->pre_stop) {
+    const auto started = deps_.clock->now();
+    if (auto hook = deps_.hooks->pre_stop(pod, *spec, inst.id, grace); !hook.ok())
+      event(pod, "Warning", "FailedPreStopHook", hook.error().message);
+    const auto spent = std::chrono::duration_cast<std::chrono::seconds>(deps_.clock->now() - started);
+    grace = std::max(grace - spent, std::chrono::seconds(2));
+  }
   return deps_.containers->stop_container(inst.id, signal, grace);
 }
 
@@ -305,6 +325,10 @@ void PodSyncer::publish(const kube::Pod& pod, PodRuntimeState& state, PodRecord&
             if (it != rec.image_ids.end()) inst.image_id = it->second;
           }
     }
+  }
+  if (deps_.probes) {
+    deps_.probes->sync(pod, state);
+    state.probes = deps_.probes->results(pod.metadata.uid);
   }
   if (deps_.status) deps_.status->update(pod, state);
 }
@@ -363,7 +387,8 @@ bool PodSyncer::execute(const kube::Pod& pod, const PodActions& actions, PodReco
   // 1. Kill.
   for (const auto& k : actions.kill) {
     for (const auto& [name, list] : state.containers)
-      if (!list.empty() && list.back().id == k.id) stop_container(pod, list.back(), grace_period(pod)).ignore_error();
+      if (!list.empty() && list.back().id == k.id)
+        stop_container(pod, list.back(), k.grace.value_or(grace_period(pod))).ignore_error();
   }
   if (actions.pod_finished) {
     rec.finished = true;
@@ -432,6 +457,7 @@ SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
   if (enforce_active_deadline(pod, rec, state, result)) return result;
 
   state.sandbox_ready = rec.sandbox_ready;
+  if (deps_.probes) state.probes = deps_.probes->results(uid);
   auto actions = compute_pod_actions(pod, state, crash_backoff_, deps_.clock->now());
   state.waiting = actions.waiting;
   if (actions.requeue_after) min_requeue(result, *actions.requeue_after);
@@ -512,6 +538,7 @@ Status PodSyncer::cleanup_pod(const PodPtr& pod_ptr) {
   if (ec) return internal("remove " + config_.paths.pod_dir(uid) + ": " + ec.message());
   fs::remove_all(config_.paths.log_dir(pod), ec);
   if (deps_.status) deps_.status->remove(uid);
+  if (deps_.probes) deps_.probes->remove(uid);
   crash_backoff_.reset_prefix(uid + "/");
   pull_backoff_.reset_prefix("pull/" + uid + "/");
   sandbox_backoff_.reset("sandbox/" + uid);

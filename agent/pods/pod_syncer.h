@@ -59,6 +59,8 @@ struct SyncerDeps {
   PodStatusPort* status = nullptr;
   EventPort* events = nullptr;
   const ServiceListerPort* services = nullptr;  // nullptr: no Service environment variables
+  ProbePort* probes = nullptr;            // nullptr: no probes run (kubelet's defaults apply)
+  LifecycleHookPort* hooks = nullptr;     // nullptr: postStart/preStop are not run
   const Clock* clock = nullptr;
 };
 

@@ -4,6 +4,7 @@
 // through thin adapters (agent/daemon/adapters.*).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,29 @@ class PodStatusPort {
   virtual void update(const kube::Pod& pod, const PodRuntimeState& state) = 0;
   virtual std::optional<kube::PodStatus> current(const std::string& uid) = 0;
   virtual void remove(const std::string& uid) = 0;
+};
+
+// The prober (probes/, the probes issue): it probes the pod's running containers on its own
+// timer loop and keeps the latest results, which every sync reads.
+class ProbePort {
+ public:
+  virtual ~ProbePort() = default;
+  // Starts, updates or stops probing what `state` shows running (idempotent; every sync calls it).
+  virtual void sync(const kube::Pod& pod, const PodRuntimeState& state) = 0;
+  virtual ProbeResults results(const std::string& pod_uid) = 0;
+  virtual void remove(const std::string& pod_uid) = 0;  // the pod is gone
+};
+
+// Lifecycle hooks (exec, httpGet, sleep handlers of postStart and preStop).
+class LifecycleHookPort {
+ public:
+  virtual ~LifecycleHookPort() = default;
+  // After the container started and before the next one starts; an error kills the container
+  // (FailedPostStartHook).
+  virtual Status post_start(const kube::Pod& pod, const kube::Container& container, const std::string& container_id) = 0;
+  // Before the stop signal, within `grace` (what it takes is gone from the grace period).
+  virtual Status pre_stop(const kube::Pod& pod, const kube::Container& container, const std::string& container_id,
+                          std::chrono::seconds grace) = 0;
 };
 
 class EventPort {

@@ -11,9 +11,12 @@
 
 #include "kube/types.h"
 #include "agent/pods/pod_runtime_state.h"
-#include "agent/status/probe_results.h"
+#include "agent/pods/probe_results.h"
 
 namespace nodeagent::status {
+
+using pods::ProbeResult;
+using pods::ProbeResults;
 
 // Waiting reasons and terminated reasons kubelet itself writes.
 inline constexpr const char* kContainerCreating = "ContainerCreating";

@@ -16,9 +16,12 @@
 
 #include "kube/types.h"
 #include "agent/pods/pod_runtime_state.h"
-#include "agent/status/probe_results.h"
+#include "agent/pods/probe_results.h"
 
 namespace nodeagent::status {
+
+using pods::ProbeResult;
+using pods::ProbeResults;
 
 using Time = kube::Time;
 

@@ -11,6 +11,7 @@
 #include "pod_test_util.h"
 #include "test/fakes/call_log.h"
 #include "test/fakes/fake_pod_ports.h"
+#include "test/fakes/fake_probe_hooks.h"
 #include "test/fakes/fake_runtime.h"
 #include "test/fakes/fake_sandbox_manager.h"
 #include "test/fakes/fake_service_lister.h"
@@ -32,6 +33,8 @@ struct SyncerHarness {
   fakes::FakePodStatus status;
   fakes::FakeEvents events;
   fakes::FakeServiceLister services;
+  fakes::FakeProbes probes;
+  fakes::FakeHooks hooks;
   pods::SyncerConfig config;
   std::unique_ptr<pods::PodSyncer> syncer;
 
@@ -44,6 +47,8 @@ struct SyncerHarness {
     cgroups.log = &log;
     status.log = &log;
     events.log = &log;
+    probes.log = &log;
+    hooks.log = &log;
     config.node_name = "node-1";
     config.node_labels = {{"kubernetes.io/hostname", "node-1"}, {"kubernetes.io/os", "linux"}};
     config.paths = {dir.path() + "/root", dir.path() + "/logs"};
@@ -66,6 +71,8 @@ struct SyncerHarness {
     deps.status = &status;
     deps.events = &events;
     deps.services = &services;
+    deps.probes = &probes;
+    deps.hooks = &hooks;
     deps.clock = &clock;
     syncer.reset();
     syncer = std::make_unique<pods::PodSyncer>(config, deps);
