@@ -11,7 +11,7 @@
 
 namespace nodeagent::runtime::images {
 
-ImageServiceImpl::ImageServiceImpl(std::shared_ptr<ImageStore> store, std::shared_ptr<HttpClient> http,
+ImageServiceImpl::ImageServiceImpl(std::shared_ptr<ImageStore> store, std::shared_ptr<http::HttpClient> http,
                                    ImageServiceOptions options)
     : store_(std::move(store)), http_(std::move(http)), registry_(*http_, std::move(options.registry)),
       platform_(std::move(options.platform)) {}

@@ -1,11 +1,11 @@
 // runtime::ImageService for the agent: pulls from registries, imports OCI archives, and reads
-// image state back from containerd. Logic over ImageStore + HttpClient, so it runs the same
+// image state back from containerd. Logic over ImageStore + http::HttpClient, so it runs the same
 // against containerd (containerd_image_service.h) and against fakes in unit tests.
 #pragma once
 
 #include <memory>
 
-#include "runtime/images/http_client.h"
+#include "util/http/http_client.h"
 #include "runtime/images/image_store.h"
 #include "runtime/images/registry_client.h"
 #include "runtime/runtime.h"
@@ -20,7 +20,7 @@ struct ImageServiceOptions {
 
 class ImageServiceImpl : public ImageService {
  public:
-  ImageServiceImpl(std::shared_ptr<ImageStore> store, std::shared_ptr<HttpClient> http, ImageServiceOptions options = {});
+  ImageServiceImpl(std::shared_ptr<ImageStore> store, std::shared_ptr<http::HttpClient> http, ImageServiceOptions options = {});
 
   // `ref` is a reference (normalised like docker) or an image ID ("sha256:<config digest>").
   Result<ImageInfo> image_status(const std::string& ref) override;
@@ -45,7 +45,7 @@ class ImageServiceImpl : public ImageService {
   Result<ImageInfo> with_all_names(ImageInfo info, const std::string& target_digest);
 
   std::shared_ptr<ImageStore> store_;
-  std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<http::HttpClient> http_;
   RegistryClient registry_;
   Platform platform_;
 };

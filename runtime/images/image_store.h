@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "util/result.h"
-#include "runtime/images/http_client.h"
+#include "util/http/http_client.h"
 #include "runtime/images/oci.h"
 #include "runtime/types.h"
 
@@ -37,7 +37,7 @@ class StoreLease {
 };
 
 // Produces a blob's bytes into the sink it is given (from a registry, a file, ...).
-using BlobProducer = std::function<Status(const BodySink& sink)>;
+using BlobProducer = std::function<Status(const http::BodySink& sink)>;
 
 class ImageStore {
  public:

@@ -28,7 +28,7 @@ fs::path blob_path(const fs::path& dir, const std::string& digest) {
 }
 
 // Streams a blob file to `sink`, then checks size and digest; an error before the caller commits.
-Status stream_blob(const fs::path& dir, const Descriptor& desc, const BodySink& sink) {
+Status stream_blob(const fs::path& dir, const Descriptor& desc, const http::BodySink& sink) {
   fs::path path = blob_path(dir, desc.digest);
   std::ifstream in(path, std::ios::binary);
   if (!in) return not_found("blob " + desc.digest + ": missing from archive (" + path.filename().string() + ")");
@@ -65,7 +65,7 @@ Result<PulledImage> import_one(ImageStore& store, const StoreLease& lease, const
   DocumentFetcher fetch = [&dir](const Descriptor& desc) { return read_blob(dir, desc); };
   NA_ASSIGN_OR_RETURN(ResolvedImage image, resolve_image(target, fetch, platform));
   auto write_from_file = [&](const Descriptor& desc, const Labels& labels) {
-    return store.write_content(lease, desc, labels, [&](const BodySink& sink) { return stream_blob(dir, desc, sink); });
+    return store.write_content(lease, desc, labels, [&](const http::BodySink& sink) { return stream_blob(dir, desc, sink); });
   };
   const Manifest& manifest = image.parsed_manifest;
   NA_RETURN_IF_ERROR(write_from_file(manifest.config, {}));

@@ -15,7 +15,7 @@ namespace {
 // Writes a document we already hold in memory (manifest, config).
 Status write_document(ImageStore& store, const StoreLease& lease, const Descriptor& desc, const std::string& bytes,
                       const Labels& labels) {
-  return store.write_content(lease, desc, labels, [&bytes](const BodySink& sink) { return sink(bytes); });
+  return store.write_content(lease, desc, labels, [&bytes](const http::BodySink& sink) { return sink(bytes); });
 }
 
 }  // namespace
@@ -57,7 +57,7 @@ Result<PulledImage> pull_image(ImageStore& store, RegistryClient& registry, cons
     NA_ASSIGN_OR_RETURN(auto have, store.content_info(layer.digest));
     if (have) continue;
     log->info("pulling layer {} ({} bytes) of {}", layer.digest, layer.size, name);
-    auto written = store.write_content(*lease, layer, {}, [&](const BodySink& sink) {
+    auto written = store.write_content(*lease, layer, {}, [&](const http::BodySink& sink) {
       return registry.fetch_blob(ref, layer, auth, sink);
     });
     if (!written.ok()) return written.error().wrap("pull " + name);

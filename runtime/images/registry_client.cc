@@ -44,7 +44,7 @@ std::string url_escape(const std::string& in) {
   return out;
 }
 
-std::string header_value(const HttpResponse& r, const std::string& key) {
+std::string header_value(const http::HttpResponse& r, const std::string& key) {
   auto it = r.headers.find(key);
   return it == r.headers.end() ? std::string() : it->second;
 }
@@ -63,7 +63,7 @@ std::string registry_message(const std::string& body) {
 
 }  // namespace
 
-Error registry_http_error(const HttpResponse& response, const std::string& what) {
+Error registry_http_error(const http::HttpResponse& response, const std::string& what) {
   std::string msg = what + ": HTTP " + std::to_string(response.status);
   std::string detail = registry_message(response.body);
   if (!detail.empty()) msg += " (" + detail + ")";
@@ -73,7 +73,7 @@ Error registry_http_error(const HttpResponse& response, const std::string& what)
   return internal(msg);
 }
 
-RegistryClient::RegistryClient(HttpClient& http, RegistryOptions options) : http_(http), options_(std::move(options)) {}
+RegistryClient::RegistryClient(http::HttpClient& http, RegistryOptions options) : http_(http), options_(std::move(options)) {}
 
 std::string RegistryClient::base_url(const std::string& domain) const {
   std::string host = host_of(domain);
@@ -103,7 +103,7 @@ Result<std::string> RegistryClient::fetch_token(const std::map<std::string, std:
   if (service != challenge.end()) params += "service=" + url_escape(service->second) + "&";
   params += "scope=" + url_escape(scope != challenge.end() ? scope->second : "repository:" + image.path + ":pull");
 
-  HttpRequest req;
+  http::HttpRequest req;
   if (!auth.identity_token.empty()) {
     // An identity token is an OAuth2 refresh token: POST it, like docker and containerd do.
     req.url = realm->second;
@@ -113,7 +113,7 @@ Result<std::string> RegistryClient::fetch_token(const std::map<std::string, std:
     req.username = auth.username;
     req.password = auth.password;
   }
-  NA_ASSIGN_OR_RETURN(HttpResponse resp, http_.send(req, nullptr));
+  NA_ASSIGN_OR_RETURN(http::HttpResponse resp, http_.send(req, nullptr));
   if (resp.status != 200) return registry_http_error(resp, "registry " + image.domain + ": token from " + realm->second);
   auto doc = nlohmann::json::parse(resp.body, nullptr, false);
   for (const char* key : {"token", "access_token"}) {
@@ -124,12 +124,12 @@ Result<std::string> RegistryClient::fetch_token(const std::map<std::string, std:
   return internal("registry " + image.domain + ": token response from " + realm->second + " has no token");
 }
 
-Result<HttpResponse> RegistryClient::authorized_get(const ImageReference& image, const std::string& url,
+Result<http::HttpResponse> RegistryClient::authorized_get(const ImageReference& image, const std::string& url,
                                                     const std::vector<std::string>& headers,
-                                                    const RegistryAuth& auth, const BodySink& sink) {
+                                                    const RegistryAuth& auth, const http::BodySink& sink) {
   const std::string repository = image.repository();
   for (int attempt = 0;; ++attempt) {
-    HttpRequest req;
+    http::HttpRequest req;
     req.url = url;
     req.headers = headers;
     for (auto& h : auth_headers(repository)) req.headers.push_back(h);
@@ -161,7 +161,7 @@ Result<FetchedManifest> RegistryClient::fetch_manifest(const ImageReference& ima
   const std::string what = "manifest " + image.repository() + ":" + reference;
   std::string url = base_url(image.domain) + "/v2/" + image.path + "/manifests/" + reference;
   std::string body;
-  BodySink collect = [&body](std::string_view chunk) -> Status {
+  http::BodySink collect = [&body](std::string_view chunk) -> Status {
     if (body.size() + chunk.size() > kMaxManifestBytes) return invalid("larger than 4 MiB");
     body.append(chunk);
     return ok_status();
@@ -192,11 +192,11 @@ Result<FetchedManifest> RegistryClient::fetch_manifest(const ImageReference& ima
 }
 
 Status RegistryClient::fetch_blob(const ImageReference& image, const Descriptor& desc, const RegistryAuth& auth,
-                                  const BodySink& sink) {
+                                  const http::BodySink& sink) {
   const std::string what = "blob " + desc.digest + " of " + image.repository();
   std::string url = base_url(image.domain) + "/v2/" + image.path + "/blobs/" + desc.digest;
   Sha256Stream hasher;
-  BodySink verifying = [&](std::string_view chunk) -> Status {
+  http::BodySink verifying = [&](std::string_view chunk) -> Status {
     hasher.update(chunk);
     if (hasher.bytes() > desc.size) return invalid(what + ": more than the expected " + std::to_string(desc.size) + " bytes");
     return sink(chunk);

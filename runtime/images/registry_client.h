@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "util/result.h"
-#include "runtime/images/http_client.h"
+#include "util/http/http_client.h"
 #include "runtime/images/oci.h"
 #include "runtime/images/reference.h"
 #include "runtime/types.h"
@@ -28,7 +28,7 @@ struct FetchedManifest {
 
 class RegistryClient {
  public:
-  RegistryClient(HttpClient& http, RegistryOptions options);
+  RegistryClient(http::HttpClient& http, RegistryOptions options);
 
   // GET /v2/<path>/manifests/<tag or digest>. When `reference` is a digest the body must hash to
   // it; for a tag, a Docker-Content-Digest header must agree with the body's digest.
@@ -39,7 +39,7 @@ class RegistryClient {
   // match desc.digest or desc.size, after the sink has seen them, so a sink must not commit
   // anything before get_blob returns ok.
   Status fetch_blob(const ImageReference& image, const Descriptor& desc, const RegistryAuth& auth,
-                    const BodySink& sink);
+                    const http::BodySink& sink);
 
   // Convenience for small blobs (configs): the whole verified body.
   Result<std::string> fetch_blob_bytes(const ImageReference& image, const Descriptor& desc,
@@ -50,14 +50,14 @@ class RegistryClient {
 
  private:
   // GET with the auth dance: tries the cached token, and on 401 answers the challenge and retries once.
-  Result<HttpResponse> authorized_get(const ImageReference& image, const std::string& url,
+  Result<http::HttpResponse> authorized_get(const ImageReference& image, const std::string& url,
                                       const std::vector<std::string>& headers, const RegistryAuth& auth,
-                                      const BodySink& sink);
+                                      const http::BodySink& sink);
   Result<std::string> fetch_token(const std::map<std::string, std::string>& challenge, const ImageReference& image,
                                   const RegistryAuth& auth);
   std::vector<std::string> auth_headers(const std::string& repository);
 
-  HttpClient& http_;
+  http::HttpClient& http_;
   RegistryOptions options_;
   std::mutex mu_;
   std::map<std::string, std::string> authorization_;  // repository → "Authorization: ..." header
@@ -65,6 +65,6 @@ class RegistryClient {
 
 // Maps a registry error status to an Error naming what was fetched (404 → kNotFound, 401/403 →
 // kFailedPrecondition, 5xx → kUnavailable, else kInternal), including the registry's message.
-Error registry_http_error(const HttpResponse& response, const std::string& what);
+Error registry_http_error(const http::HttpResponse& response, const std::string& what);
 
 }  // namespace nodeagent::runtime::images

@@ -7,16 +7,16 @@
 #include <string>
 
 #include "runtime/images/containerd_image_store.h"
-#include "runtime/images/curl_http_client.h"
+#include "util/http/curl_http_client.h"
 #include "runtime/images/image_service_impl.h"
 #include "test/support/containerd_fixture.h"
 
 namespace nodeagent::runtime::images::testing {
 
 // Passes requests to curl and counts blob downloads.
-class CountingHttpClient : public HttpClient {
+class CountingHttpClient : public http::HttpClient {
  public:
-  Result<HttpResponse> send(const HttpRequest& request, const BodySink& sink) override {
+  Result<http::HttpResponse> send(const http::HttpRequest& request, const http::BodySink& sink) override {
     if (request.url.find("/blobs/") != std::string::npos) ++blob_requests;
     ++requests;
     return curl_.send(request, sink);
@@ -25,7 +25,7 @@ class CountingHttpClient : public HttpClient {
   std::atomic<int> blob_requests{0};
 
  private:
-  CurlHttpClient curl_;
+  http::CurlHttpClient curl_;
 };
 
 struct ServiceUnderTest {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fake_http_client.h"
+#include "test/fakes/fake_http_client.h"
 #include "fake_image_store.h"
 #include "runtime/images/image_service_impl.h"
 #include "runtime/images/image_tree.h"

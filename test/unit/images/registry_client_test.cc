@@ -1,7 +1,7 @@
 // Registry protocol against a scripted HTTP client: auth challenges, digest checks, errors.
 #include <catch2/catch.hpp>
 
-#include "fake_http_client.h"
+#include "test/fakes/fake_http_client.h"
 #include "runtime/images/digest.h"
 #include "runtime/images/registry_client.h"
 
@@ -32,11 +32,11 @@ TEST_CASE("plain HTTP only for loopback and insecure registries", "[images][regi
 TEST_CASE("anonymous bearer token dance, token reused", "[images][registry]") {
   FakeHttpClient http;
   const std::string url = "https://reg.example/v2/lib/app/manifests/v1";
-  http.on(url, [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
+  http.on(url, [](const nodeagent::http::HttpRequest& r) -> nodeagent::Result<nodeagent::http::HttpResponse> {
     if (has_header(r, "Authorization: Bearer T0K")) {
-      return HttpResponse{200, {{"content-type", "application/vnd.oci.image.manifest.v1+json"}}, kManifest};
+      return nodeagent::http::HttpResponse{200, {{"content-type", "application/vnd.oci.image.manifest.v1+json"}}, kManifest};
     }
-    return HttpResponse{401, {{"www-authenticate", R"(Bearer realm="https://auth.example/token",service="reg.example",scope="repository:lib/app:pull")"}}, ""};
+    return nodeagent::http::HttpResponse{401, {{"www-authenticate", R"(Bearer realm="https://auth.example/token",service="reg.example",scope="repository:lib/app:pull")"}}, ""};
   });
   http.respond("https://auth.example/token?service=reg.example&scope=repository%3Alib%2Fapp%3Apull", 200, R"({"token":"T0K"})");
   RegistryClient client(http, {});
@@ -57,21 +57,21 @@ TEST_CASE("anonymous bearer token dance, token reused", "[images][registry]") {
 
 TEST_CASE("token endpoint gets the credentials; Basic challenge answered with them", "[images][registry]") {
   FakeHttpClient http;
-  http.on("https://reg.example/v2/app/manifests/latest", [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
-    if (has_header(r, "Authorization: Bearer abc")) return HttpResponse{200, {}, kManifest};
-    return HttpResponse{401, {{"www-authenticate", R"(Bearer realm="https://auth.example/token")"}}, ""};
+  http.on("https://reg.example/v2/app/manifests/latest", [](const nodeagent::http::HttpRequest& r) -> nodeagent::Result<nodeagent::http::HttpResponse> {
+    if (has_header(r, "Authorization: Bearer abc")) return nodeagent::http::HttpResponse{200, {}, kManifest};
+    return nodeagent::http::HttpResponse{401, {{"www-authenticate", R"(Bearer realm="https://auth.example/token")"}}, ""};
   });
-  http.on("https://auth.example/token?scope=repository%3Aapp%3Apull", [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
-    if (r.username == "u" && r.password == "p") return HttpResponse{200, {}, R"({"access_token":"abc"})"};
-    return HttpResponse{401, {}, ""};
+  http.on("https://auth.example/token?scope=repository%3Aapp%3Apull", [](const nodeagent::http::HttpRequest& r) -> nodeagent::Result<nodeagent::http::HttpResponse> {
+    if (r.username == "u" && r.password == "p") return nodeagent::http::HttpResponse{200, {}, R"({"access_token":"abc"})"};
+    return nodeagent::http::HttpResponse{401, {}, ""};
   });
   RegistryClient client(http, {});
   REQUIRE(client.fetch_manifest(ref("reg.example/app"), "latest", RegistryAuth{"u", "p", ""}).ok());
 
   FakeHttpClient basic_http;
-  basic_http.on("http://127.0.0.1:5000/v2/app/manifests/latest", [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
-    if (has_header(r, "Authorization: Basic dTpw")) return HttpResponse{200, {}, kManifest};  // base64("u:p")
-    return HttpResponse{401, {{"www-authenticate", R"(Basic realm="Registry Realm")"}}, ""};
+  basic_http.on("http://127.0.0.1:5000/v2/app/manifests/latest", [](const nodeagent::http::HttpRequest& r) -> nodeagent::Result<nodeagent::http::HttpResponse> {
+    if (has_header(r, "Authorization: Basic dTpw")) return nodeagent::http::HttpResponse{200, {}, kManifest};  // base64("u:p")
+    return nodeagent::http::HttpResponse{401, {{"www-authenticate", R"(Basic realm="Registry Realm")"}}, ""};
   });
   RegistryClient basic(basic_http, {});
   REQUIRE(basic.fetch_manifest(ref("127.0.0.1:5000/app"), "latest", RegistryAuth{"u", "p", ""}).ok());
@@ -85,15 +85,15 @@ TEST_CASE("token endpoint gets the credentials; Basic challenge answered with th
 
 TEST_CASE("an identity token is exchanged with an OAuth2 refresh-token POST", "[images][registry]") {
   FakeHttpClient http;
-  http.on("https://reg.example/v2/app/manifests/latest", [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
-    if (has_header(r, "Authorization: Bearer fresh")) return HttpResponse{200, {}, kManifest};
-    return HttpResponse{401, {{"www-authenticate", R"(Bearer realm="https://auth.example/token",service="reg")"}}, ""};
+  http.on("https://reg.example/v2/app/manifests/latest", [](const nodeagent::http::HttpRequest& r) -> nodeagent::Result<nodeagent::http::HttpResponse> {
+    if (has_header(r, "Authorization: Bearer fresh")) return nodeagent::http::HttpResponse{200, {}, kManifest};
+    return nodeagent::http::HttpResponse{401, {{"www-authenticate", R"(Bearer realm="https://auth.example/token",service="reg")"}}, ""};
   });
-  http.on("https://auth.example/token", [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
+  http.on("https://auth.example/token", [](const nodeagent::http::HttpRequest& r) -> nodeagent::Result<nodeagent::http::HttpResponse> {
     bool ok = r.form.find("grant_type=refresh_token") != std::string::npos &&
               r.form.find("refresh_token=r%2Ftok") != std::string::npos && r.form.find("service=reg") != std::string::npos &&
               r.username.empty();
-    return ok ? HttpResponse{200, {}, R"({"access_token":"fresh"})"} : HttpResponse{400, {}, ""};
+    return ok ? nodeagent::http::HttpResponse{200, {}, R"({"access_token":"fresh"})"} : nodeagent::http::HttpResponse{400, {}, ""};
   });
   RegistryClient client(http, {});
   REQUIRE(client.fetch_manifest(ref("reg.example/app"), "latest", RegistryAuth{"", "", "r/tok"}).ok());
@@ -125,7 +125,7 @@ TEST_CASE("blobs are streamed and verified; errors map to codes", "[images][regi
   http.respond("http://127.0.0.1:5000/v2/app/blobs/" + good.digest, 200, blob);
   http.respond("http://127.0.0.1:5000/v2/app/blobs/" + wrong_digest.digest, 200, blob);
   http.respond("http://127.0.0.1:5000/v2/app/manifests/broken", 503, R"({"errors":[{"code":"UNAVAILABLE","message":"down"}]})");
-  http.on("http://127.0.0.1:5000/v2/app/manifests/refused", [](const HttpRequest& r) -> nodeagent::Result<HttpResponse> {
+  http.on("http://127.0.0.1:5000/v2/app/manifests/refused", [](const nodeagent::http::HttpRequest& r) -> nodeagent::Result<nodeagent::http::HttpResponse> {
     return nodeagent::unavailable("GET " + r.url + ": Couldn't connect to server");
   });
   RegistryClient client(http, {});

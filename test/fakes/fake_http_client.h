@@ -1,4 +1,4 @@
-// A scripted HttpClient for registry tests: responses by exact URL (or a handler), and a log of
+// A scripted http::HttpClient for registry tests: responses by exact URL (or a handler), and a log of
 // every request made.
 #pragma once
 
@@ -7,23 +7,23 @@
 #include <string>
 #include <vector>
 
-#include "runtime/images/http_client.h"
+#include "util/http/http_client.h"
 
 namespace nodeagent::runtime::images::testing {
 
-class FakeHttpClient : public HttpClient {
+class FakeHttpClient : public http::HttpClient {
  public:
-  using Handler = std::function<Result<HttpResponse>(const HttpRequest&)>;
+  using Handler = std::function<Result<http::HttpResponse>(const http::HttpRequest&)>;
 
   void on(const std::string& url, Handler handler) { handlers_[url] = std::move(handler); }
   void respond(const std::string& url, long status, std::string body, std::map<std::string, std::string> headers = {}) {
-    on(url, [=](const HttpRequest&) -> Result<HttpResponse> { return HttpResponse{status, headers, body}; });
+    on(url, [=](const http::HttpRequest&) -> Result<http::HttpResponse> { return http::HttpResponse{status, headers, body}; });
   }
 
-  Result<HttpResponse> send(const HttpRequest& request, const BodySink& sink) override {
+  Result<http::HttpResponse> send(const http::HttpRequest& request, const http::BodySink& sink) override {
     requests.push_back(request);
     auto it = handlers_.find(request.url);
-    if (it == handlers_.end()) return HttpResponse{404, {}, R"({"errors":[{"code":"NOT_FOUND","message":"no such url"}]})"};
+    if (it == handlers_.end()) return http::HttpResponse{404, {}, R"({"errors":[{"code":"NOT_FOUND","message":"no such url"}]})"};
     auto resp = it->second(request);
     if (resp.ok() && resp->status >= 200 && resp->status < 300 && sink) {
       // Deliver in two chunks so streaming code sees more than one.
@@ -43,13 +43,13 @@ class FakeHttpClient : public HttpClient {
     return n;
   }
 
-  std::vector<HttpRequest> requests;
+  std::vector<http::HttpRequest> requests;
 
  private:
   std::map<std::string, Handler> handlers_;
 };
 
-inline bool has_header(const HttpRequest& r, const std::string& header) {
+inline bool has_header(const http::HttpRequest& r, const std::string& header) {
   for (const auto& h : r.headers) {
     if (h == header) return true;
   }

@@ -1,14 +1,14 @@
-// libcurl transfer for one GET. The status of the current response is tracked from header
+// libcurl transfer for one request. The status of the current response is tracked from header
 // lines, because with redirects curl reports several responses in turn and only the final
 // one's body is the one asked for.
-#include "runtime/images/curl_http_client.h"
+#include "util/http/curl_http_client.h"
 
 #include <cctype>
 #include <mutex>
 
 #include <curl/curl.h>
 
-namespace nodeagent::runtime::images {
+namespace nodeagent::http {
 namespace {
 
 struct Transfer {
@@ -63,6 +63,11 @@ size_t on_body(char* data, size_t size, size_t nmemb, void* user) {
 
 }  // namespace
 
+std::string method_of(const HttpRequest& request) {
+  if (!request.method.empty()) return request.method;
+  return request.form.empty() ? "GET" : "POST";
+}
+
 CurlHttpClient::CurlHttpClient(CurlOptions options) : options_(options) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -78,13 +83,14 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request, const Body
   transfer.sink = &sink;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
+  if (!request.stream) {
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
+  }
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
@@ -92,9 +98,25 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request, const Body
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  if (!request.form.empty()) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.form.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.form.size()));
+  const std::string method = method_of(request);
+  const std::string& payload = request.form.empty() ? request.body : request.form;
+  if (!request.form.empty() || !request.body.empty()) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
+  }
+  if (method != "GET" && method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (!request.content_type.empty())
+    headers = curl_slist_append(headers, ("Content-Type: " + request.content_type).c_str());
+  if (!request.bearer_token.empty())
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + request.bearer_token).c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  const auto& tls = request.tls;
+  if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.client_cert_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.client_cert_file.c_str());
+  if (!tls.client_key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.client_key_file.c_str());
+  if (tls.insecure_skip_verify) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   if (!request.username.empty() || !request.password.empty()) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
@@ -109,9 +131,9 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request, const Body
   if (!transfer.sink_status.ok()) return transfer.sink_status.error();
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
-    return unavailable((request.form.empty() ? "GET " : "POST ") + request.url + ": " + detail);
+    return unavailable(method + " " + request.url + ": " + detail);
   }
   return std::move(transfer.response);
 }
 
-}  // namespace nodeagent::runtime::images
+}  // namespace nodeagent::http
