@@ -12,7 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/status/conditions.h"
-#include "agent/status/status_json.h"
+#include "kube/decode.h"
+#include "kube/encode.h"
 #include "util/log.h"
 
 namespace nodeagent::status {
@@ -30,7 +31,7 @@ std::string fingerprint(const kube::PodStatus& status) {
     c.last_probe_time.reset();
     c.last_transition_time.reset();
   }
-  return pod_status_to_json(normalized).dump();
+  return kube::encode(normalized).dump();
 }
 
 // A pod uid becomes a directory name: refuse anything that could leave <root>/pods.
@@ -71,9 +72,10 @@ Result<kube::PodStatus> read_status_file(const fs::path& path) {
   buffer << in.rdbuf();
   auto json = nlohmann::json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return invalid(path.string() + ": not valid JSON");
-  auto status = pod_status_from_json(json);
+  // Files written before the kube codec (agent/status/status_json) have the same API shape.
+  auto status = kube::decode_pod_status(json);
   if (!status.ok()) return status.error().wrap(path.string());
-  return status;
+  return std::move(status->object);
 }
 
 }  // namespace
@@ -103,7 +105,7 @@ Status StatusManager::persist(const std::string& pod_uid, const kube::PodStatus&
   std::error_code ec;
   fs::create_directories(fs::path(root_dir_) / "pods" / pod_uid, ec);
   if (ec) return internal("create " + root_dir_ + "/pods/" + pod_uid + ": " + ec.message());
-  return write_file_atomically(status_path(pod_uid), pod_status_to_json(status).dump(2) + "\n");
+  return write_file_atomically(status_path(pod_uid), kube::encode(status).dump(2) + "\n");
 }
 
 Result<LoadReport> StatusManager::load_all() {
