@@ -1,9 +1,6 @@
 // StatusManager (see status_manager.h): cache, change detection, persistence, notifications.
 #include "agent/status/status_manager.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +11,7 @@
 #include "agent/status/conditions.h"
 #include "kube/decode.h"
 #include "kube/encode.h"
+#include "util/atomic_file.h"
 #include "util/log.h"
 
 namespace nodeagent::status {
@@ -38,31 +36,6 @@ std::string fingerprint(const kube::PodStatus& status) {
 bool is_safe_uid(const std::string& uid) {
   return !uid.empty() && uid != "." && uid != ".." && uid.find('/') == std::string::npos &&
          uid.find('\0') == std::string::npos;
-}
-
-Status write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return errno_error("open " + tmp, errno);
-  std::size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return errno_error("write " + tmp, err);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    return errno_error("fsync " + tmp, err);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return errno_error("rename " + tmp + " to " + path, errno);
-  return ok_status();
 }
 
 Result<kube::PodStatus> read_status_file(const fs::path& path) {
