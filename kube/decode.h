@@ -33,6 +33,9 @@ Result<Decoded<Pod>> decode_pod(const nlohmann::json& doc);
 Result<Decoded<Service>> decode_service(const nlohmann::json& doc);
 Result<Decoded<EndpointSlice>> decode_endpoint_slice(const nlohmann::json& doc);
 Result<Decoded<Event>> decode_event(const nlohmann::json& doc);
+// A PodStatus on its own (the agent's <root>/pods/<uid>/status.json files). Field paths start
+// at "status.": "status.containerStatuses[0].restartCount: expected integer, got string".
+Result<Decoded<PodStatus>> decode_pod_status(const nlohmann::json& status);
 
 // Manifest text: YAML (multi-document) or JSON; `kind: List` / `PodList` etc. are flattened to
 // their items. The first bad document fails the whole text (its error names it).

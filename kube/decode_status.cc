@@ -1,4 +1,5 @@
 // Decoder for PodStatus (the agent reads back statuses it wrote, and the API server's).
+#include "kube/decode.h"
 #include "kube/decode_parts.h"
 
 namespace nodeagent::kube::detail {
@@ -81,3 +82,24 @@ PodStatus decode_pod_status(ObjectReader& r) {
 }
 
 }  // namespace nodeagent::kube::detail
+
+namespace nodeagent::kube {
+
+Result<Decoded<PodStatus>> decode_pod_status(const nlohmann::json& status) {
+  if (!status.is_object()) return invalid("status: expected a JSON object, got " + detail::json_type_name(status));
+  detail::DecodeContext ctx;
+  PodStatus out;
+  {
+    detail::ObjectReader r(ctx, status, "status");
+    out = detail::decode_pod_status(r);
+  }
+  if (!ctx.errors.empty()) {
+    // No object name to prefix: the errors alone, "; "-separated as one_line_summary does.
+    std::string message;
+    for (size_t i = 0; i < ctx.errors.size(); ++i) message += (i ? "; " : "") + ctx.errors[i].to_string();
+    return invalid(message);
+  }
+  return Decoded<PodStatus>{std::move(out), std::move(ctx.warnings)};
+}
+
+}  // namespace nodeagent::kube

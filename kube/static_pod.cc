@@ -8,6 +8,7 @@
 
 #include "kube/encode.h"
 #include "kube/time.h"
+#include "util/rfc3339.h"
 
 namespace nodeagent::kube {
 namespace {
@@ -25,19 +26,8 @@ std::string md5_hex(const std::string& data) {
   return out;
 }
 
-std::string format_nano_time(Time t) {
-  // RFC3339Nano trims trailing zeros of the fraction, as Go's time.Format does.
-  using namespace std::chrono;
-  std::string base = format_time(t);  // ...Z
-  auto ns = duration_cast<nanoseconds>(t.time_since_epoch()).count() % 1000000000;
-  if (ns < 0) ns += 1000000000;
-  if (ns == 0) return base;
-  char frac[16];
-  std::snprintf(frac, sizeof frac, ".%09lld", static_cast<long long>(ns));
-  std::string f = frac;
-  while (f.back() == '0') f.pop_back();
-  return base.substr(0, base.size() - 1) + f + "Z";
-}
+// Go's RFC3339Nano: trailing zeros of the fraction trimmed.
+std::string format_nano_time(Time t) { return format_rfc3339(t, Rfc3339Fraction::kNanosTrimmed); }
 
 }  // namespace
 

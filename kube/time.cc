@@ -2,7 +2,8 @@
 #include "kube/time.h"
 
 #include <cctype>
-#include <cstdio>
+
+#include "util/rfc3339.h"
 
 namespace nodeagent::kube {
 namespace {
@@ -66,33 +67,7 @@ Result<Time> parse_time(std::string_view s) {
   return time_point_cast<system_clock::duration>(t);
 }
 
-namespace {
-
-std::string format(Time t, bool with_micros) {
-  using namespace std::chrono;
-  auto us = time_point_cast<microseconds>(t);
-  auto day = floor<days>(us);
-  year_month_day ymd{day};
-  hh_mm_ss hms{floor<seconds>(us - day)};
-  int64_t frac = (us - floor<seconds>(us)).count();
-  char buf[64];
-  if (with_micros) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%06ldZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                  static_cast<long>(hms.seconds().count()), static_cast<long>(frac));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                  static_cast<long>(hms.seconds().count()));
-  }
-  return buf;
-}
-
-}  // namespace
-
-std::string format_time(Time t) { return format(t, false); }
-std::string format_micro_time(Time t) { return format(t, true); }
+std::string format_time(Time t) { return format_rfc3339(t, Rfc3339Fraction::kNone); }
+std::string format_micro_time(Time t) { return format_rfc3339(t, Rfc3339Fraction::kMicros); }
 
 }  // namespace nodeagent::kube

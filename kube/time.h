@@ -1,5 +1,5 @@
 // metav1.Time and metav1.MicroTime on the wire: RFC 3339 in UTC, "2024-05-01T10:00:00Z" (seconds)
-// and "2024-05-01T10:00:00.123456Z" (microseconds).
+// and "2024-05-01T10:00:00.123456Z" (microseconds). Formatting is util/rfc3339.h.
 #pragma once
 
 #include <string>

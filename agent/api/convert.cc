@@ -1,7 +1,7 @@
 // Backend views → wire messages (see convert.h).
 #include "agent/api/convert.h"
 
-#include <ctime>
+#include "util/rfc3339.h"
 
 namespace nodeagent::api {
 
@@ -15,14 +15,7 @@ std::string state_name(runtime::ContainerStateKind kind) {
   return "unknown";
 }
 
-std::string rfc3339(runtime::TimePoint t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string rfc3339(runtime::TimePoint t) { return format_rfc3339(t, Rfc3339Fraction::kNone); }
 
 v1::Container to_proto(const ContainerView& view) {
   v1::Container c;

@@ -1,7 +1,5 @@
 #include "agent/daemon/service_proxy.h"
 
-#include <arpa/inet.h>
-
 #include <set>
 
 #include "kube/encode.h"
@@ -38,8 +36,7 @@ proxy::PodForEndpoints for_endpoints(const kube::Pod& pod) {
   p.ns = pod.metadata.namespace_;
   p.name = pod.metadata.name;
   p.labels = pod.metadata.labels;
-  in_addr addr{};
-  if (!pod.status.pod_ip.empty() && ::inet_pton(AF_INET, pod.status.pod_ip.c_str(), &addr) == 1) p.ip = ntohl(addr.s_addr);
+  if (auto ip = iptables::parse_ipv4(pod.status.pod_ip)) p.ip = *ip;
   p.ready = pod_ready(pod);
   p.terminating = pod.metadata.deletion_timestamp.has_value();
   for (const auto& c : pod.spec.containers)

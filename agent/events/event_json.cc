@@ -1,11 +1,7 @@
 // Event JSON encoding (see event_json.h).
 #include "agent/events/event_json.h"
 
-#include <chrono>
-#include <ctime>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
+#include "kube/time.h"
 
 namespace nodeagent::events {
 
@@ -13,16 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string format_time(kube::Time t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", fmt::gmtime(secs));
-}
-
-std::string format_micro_time(kube::Time t) {
-  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t - secs).count();
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(secs)), micros);
-}
+using kube::format_micro_time;
+using kube::format_time;
 
 void put(json& j, const char* key, const std::string& v) {
   if (!v.empty()) j[key] = v;

@@ -1,9 +1,6 @@
 // StatusManager (see status_manager.h): cache, change detection, persistence, notifications.
 #include "agent/status/status_manager.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -12,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/status/conditions.h"
-#include "agent/status/status_json.h"
+#include "kube/decode.h"
+#include "kube/encode.h"
+#include "util/atomic_file.h"
 #include "util/log.h"
 
 namespace nodeagent::status {
@@ -30,38 +29,13 @@ std::string fingerprint(const kube::PodStatus& status) {
     c.last_probe_time.reset();
     c.last_transition_time.reset();
   }
-  return pod_status_to_json(normalized).dump();
+  return kube::encode(normalized).dump();
 }
 
 // A pod uid becomes a directory name: refuse anything that could leave <root>/pods.
 bool is_safe_uid(const std::string& uid) {
   return !uid.empty() && uid != "." && uid != ".." && uid.find('/') == std::string::npos &&
          uid.find('\0') == std::string::npos;
-}
-
-Status write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return errno_error("open " + tmp, errno);
-  std::size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return errno_error("write " + tmp, err);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    return errno_error("fsync " + tmp, err);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return errno_error("rename " + tmp + " to " + path, errno);
-  return ok_status();
 }
 
 Result<kube::PodStatus> read_status_file(const fs::path& path) {
@@ -71,9 +45,10 @@ Result<kube::PodStatus> read_status_file(const fs::path& path) {
   buffer << in.rdbuf();
   auto json = nlohmann::json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return invalid(path.string() + ": not valid JSON");
-  auto status = pod_status_from_json(json);
+  // Files written before the kube codec (agent/status/status_json) have the same API shape.
+  auto status = kube::decode_pod_status(json);
   if (!status.ok()) return status.error().wrap(path.string());
-  return status;
+  return std::move(status->object);
 }
 
 }  // namespace
@@ -103,7 +78,7 @@ Status StatusManager::persist(const std::string& pod_uid, const kube::PodStatus&
   std::error_code ec;
   fs::create_directories(fs::path(root_dir_) / "pods" / pod_uid, ec);
   if (ec) return internal("create " + root_dir_ + "/pods/" + pod_uid + ": " + ec.message());
-  return write_file_atomically(status_path(pod_uid), pod_status_to_json(status).dump(2) + "\n");
+  return write_file_atomically(status_path(pod_uid), kube::encode(status).dump(2) + "\n");
 }
 
 Result<LoadReport> StatusManager::load_all() {

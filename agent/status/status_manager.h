@@ -8,8 +8,8 @@
 //    which pods changed. Notifications are coalesced: a pod that changed five times before the
 //    notifier thread got to it is reported once. Listeners run on that one notifier thread and
 //    must return quickly (post work to their own loop); they read statuses with get_pod_status().
-//  - Every stored status is written to <root-dir>/pods/<uid>/status.json (temp file, fsync,
-//    rename), and load_all() reads them back at start, so a restarted agent keeps startTime,
+//  - Every stored status is written to <root-dir>/pods/<uid>/status.json (kube/encode.h, written
+//    with util/atomic_file.h), and load_all() reads them back at start, so a restarted agent keeps startTime,
 //    lastState and restart counts of containers containerd no longer has. A failed write is
 //    logged and retried on the next set_pod_status() for that pod.
 //

@@ -7,12 +7,15 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "network/ipam/cidr.h"
+
 namespace nodeagent::iptables {
 
+// Parsing is network/ipam/cidr.h's (the one IPv4/CIDR parser); these keep rule.h's optional API.
 std::optional<uint32_t> parse_ipv4(const std::string& text) {
-  in_addr a{};
-  if (inet_pton(AF_INET, text.c_str(), &a) != 1) return std::nullopt;
-  return ntohl(a.s_addr);
+  auto ip = network::Ipv4::parse(text);
+  if (!ip.ok()) return std::nullopt;
+  return ip->value;
 }
 
 // Dotted quad, as inet_ntop writes it, without its sprintf (a full sync formats every endpoint
@@ -31,19 +34,15 @@ std::string format_ipv4(uint32_t addr) {
 }
 
 std::optional<Cidr> parse_cidr(const std::string& text) {
-  auto slash = text.find('/');
-  auto ip = parse_ipv4(text.substr(0, slash));
-  if (!ip) return std::nullopt;
-  int prefix = 32;
-  if (slash != std::string::npos) {
-    const std::string p = text.substr(slash + 1);
-    char* end = nullptr;
-    long v = std::strtol(p.c_str(), &end, 10);
-    if (p.empty() || *end != '\0' || v < 0 || v > 32) return std::nullopt;
-    prefix = static_cast<int>(v);
+  // A bare address is a /32; host bits are cleared rather than refused (a match, not a pod CIDR).
+  if (text.find('/') == std::string::npos) {
+    auto ip = parse_ipv4(text);
+    if (!ip) return std::nullopt;
+    return Cidr{*ip, 32};
   }
-  uint32_t mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
-  return Cidr{*ip & mask, prefix};
+  auto cidr = network::Ipv4Cidr::parse_interface(text);
+  if (!cidr.ok()) return std::nullopt;
+  return Cidr{cidr->network().value, cidr->prefix_len};
 }
 
 std::string format_cidr(const Cidr& cidr) { return format_ipv4(cidr.addr) + "/" + std::to_string(cidr.prefix); }

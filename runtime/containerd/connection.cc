@@ -2,7 +2,6 @@
 #include "runtime/containerd/connection.h"
 
 #include <atomic>
-#include <ctime>
 #include <random>
 #include <thread>
 
@@ -11,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "util/log.h"
+#include "util/rfc3339.h"
 
 namespace nodeagent::runtime::ctd {
 namespace {
@@ -24,12 +24,7 @@ std::string strip_unix_scheme(const std::string& address) {
 
 // RFC 3339 UTC timestamp, the format containerd's gc.expire label expects.
 std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return format_rfc3339(t, Rfc3339Fraction::kNone);
 }
 
 // Unique enough across processes and restarts: pid, time and a random suffix.

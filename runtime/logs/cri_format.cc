@@ -4,7 +4,7 @@
 #include <charconv>
 #include <ctime>
 
-#include <fmt/format.h>
+#include "util/rfc3339.h"
 
 namespace nodeagent::runtime::logs {
 namespace {
@@ -12,27 +12,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
-
-struct SplitTime {
-  std::string date_time;  // "2026-11-25T07:34:13"
-  long nanos = 0;
-};
-
-SplitTime split(TimePoint time) {
-  const auto since_epoch = duration_cast<nanoseconds>(time.time_since_epoch()).count();
-  long long secs = since_epoch / 1'000'000'000;
-  long nanos = static_cast<long>(since_epoch % 1'000'000'000);
-  if (nanos < 0) {  // before 1970: floor, so the fraction stays positive
-    nanos += 1'000'000'000;
-    --secs;
-  }
-  const std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  return {fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                      tm.tm_hour, tm.tm_min, tm.tm_sec),
-          nanos};
-}
 
 bool parse_int(std::string_view text, int& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -43,18 +22,9 @@ bool parse_int(std::string_view text, int& out) {
 
 std::string_view stream_name(Stream stream) { return stream == Stream::kStdout ? "stdout" : "stderr"; }
 
-std::string format_timestamp(TimePoint time) {
-  const SplitTime parts = split(time);
-  if (parts.nanos == 0) return parts.date_time + "Z";
-  std::string fraction = fmt::format("{:09}", parts.nanos);
-  while (fraction.back() == '0') fraction.pop_back();
-  return parts.date_time + "." + fraction + "Z";
-}
+std::string format_timestamp(TimePoint time) { return format_rfc3339(time, Rfc3339Fraction::kNanosTrimmed); }
 
-std::string format_timestamp_fixed(TimePoint time) {
-  const SplitTime parts = split(time);
-  return fmt::format("{}.{:09}Z", parts.date_time, parts.nanos);
-}
+std::string format_timestamp_fixed(TimePoint time) { return format_rfc3339(time, Rfc3339Fraction::kNanosFixed); }
 
 Result<TimePoint> parse_timestamp(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)

@@ -11,28 +11,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "util/mountinfo.h"
 
 namespace nodeagent::runtime::sandbox {
 namespace {
-
-// /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo octal.
-std::string unescape_mountinfo(const std::string& field) {
-  std::string out;
-  for (size_t i = 0; i < field.size(); ++i) {
-    if (field[i] == '\\' && i + 3 < field.size()) {
-      const std::string oct = field.substr(i + 1, 3);
-      if (oct.size() == 3 && std::all_of(oct.begin(), oct.end(), [](char c) { return c >= '0' && c <= '7'; })) {
-        out.push_back(static_cast<char>(std::stoi(oct, nullptr, 8)));
-        i += 3;
-        continue;
-      }
-    }
-    out.push_back(field[i]);
-  }
-  return out;
-}
 
 bool is_at_or_below(const std::string& path, const std::string& dir) {
   if (path == dir) return true;
@@ -80,17 +63,10 @@ Status bind_namespace(const std::string& ns_file, const std::string& target) {
 }
 
 Result<std::vector<std::string>> mounts_under(const std::string& dir) {
-  std::ifstream in("/proc/self/mountinfo");
-  if (!in) return errno_error("open /proc/self/mountinfo", errno);
+  NA_ASSIGN_OR_RETURN(auto mounts, read_mountinfo());
   std::vector<std::string> found;
-  std::string line;
-  while (std::getline(in, line)) {
-    // Fields: id parent major:minor root mount-point options ...
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mount_point;
-    if (!(fields >> id >> parent >> dev >> root >> mount_point)) continue;
-    mount_point = unescape_mountinfo(mount_point);
-    if (is_at_or_below(mount_point, dir)) found.push_back(mount_point);
+  for (auto& m : mounts) {
+    if (is_at_or_below(m.mount_point, dir)) found.push_back(std::move(m.mount_point));
   }
   // Deepest first, and later duplicates (stacked mounts) come out too.
   std::stable_sort(found.begin(), found.end(),

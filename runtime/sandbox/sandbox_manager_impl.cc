@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "util/atomic_file.h"
 #include "util/log.h"
 #include "runtime/sandbox/namespace_creator.h"
 #include "runtime/sandbox/ns_mounts.h"
@@ -31,16 +32,8 @@ int read_holder_pid(const std::string& dir) {
 
 Status write_holder_pid(const std::string& dir, int pid) {
   const std::string path = dir + "/" + kHolderPidFile;
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << pid << "\n";
-    if (!out.flush()) return internal("write " + tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);  // atomic: a reader never sees a half-written pid
-  if (ec) return internal("rename " + tmp + ": " + ec.message());
-  return ok_status();
+  // Atomic: a reader never sees a half-written pid.
+  return write_file_atomically(path, std::to_string(pid) + "\n", AtomicWriteOptions{.mode = 0644});
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "util/mountinfo.h"
+
 namespace nodeagent::volumes {
 
 namespace fs = std::filesystem;
@@ -32,17 +34,7 @@ std::string source_name(const kube::Volume& v) {
 }
 
 bool is_mounted(const std::string& path) {
-  std::ifstream mounts("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(mounts, line)) {
-    // mountinfo field 5 is the mount point.
-    size_t pos = 0;
-    for (int i = 0; i < 4 && pos != std::string::npos; ++i) pos = line.find(' ', pos + 1);
-    if (pos == std::string::npos) continue;
-    auto end = line.find(' ', pos + 1);
-    if (line.substr(pos + 1, end - pos - 1) == path) return true;
-  }
-  return false;
+  return is_mount_point(path);
 }
 
 // hostPath type checks, as kubelet's hostpath plugin does them.

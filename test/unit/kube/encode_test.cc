@@ -126,3 +126,23 @@ TEST_CASE("service, endpoint slice and event JSON shapes", "[encode]") {
   CHECK(e["reportingComponent"] == "");
   CHECK(e["source"] == json::object());
 }
+
+TEST_CASE("a PodStatus alone decodes with paths under status.", "[encode]") {
+  PodStatus s;
+  s.phase = "Running";
+  ContainerStatus c;
+  c.name = "debug";
+  c.state.running = ContainerStateRunning{};
+  s.ephemeral_container_statuses.push_back(c);
+  json j = encode(s);
+  // metav1.Time is a struct: never omitted, null when zero.
+  CHECK(j["ephemeralContainerStatuses"][0]["state"]["running"]["startedAt"].is_null());
+  auto back = decode_pod_status(j);
+  REQUIRE(back.ok());
+  CHECK(encode(back->object) == j);
+
+  auto bad = decode_pod_status(json{{"containerStatuses", {{{"name", "a"}, {"restartCount", "three"}}}}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message == "status.containerStatuses[0].restartCount: expected integer, got string");
+  CHECK_FALSE(decode_pod_status(json::array()).ok());
+}
