@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "kube/node_labels.h"
+#include "util/version.h"
 #include "network/ipam/cidr.h"
 
 
@@ -18,7 +19,6 @@ namespace nodeagent::config {
 
 namespace {
 
-constexpr const char* kVersion = "nodeagent 0.1.0";
 
 // Declares every option on `app`, bound to `c`. One table, used for flags and the config file.
 void declare(CLI::App& app, AgentConfig& c, std::vector<std::string>& routes) {
@@ -134,7 +134,7 @@ ParseOutcome failed(std::string message) {
 ParseOutcome run_parser(const std::vector<std::string>& args) {
   ParseOutcome out;
   CLI::App app{"nodeagent: kubelet and kube-proxy for one node", "nodeagent"};
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", std::string("nodeagent ") + version());
   std::vector<std::string> routes;
   declare(app, out.config, routes);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 wants them reversed
@@ -146,7 +146,7 @@ ParseOutcome run_parser(const std::vector<std::string>& args) {
     return out;
   } catch (const CLI::CallForVersion&) {
     out.exit_code = 0;
-    out.message = kVersion;
+    out.message = std::string("nodeagent ") + version();
     return out;
   } catch (const CLI::ParseError& e) {
     out.exit_code = 2;

@@ -14,6 +14,7 @@
 #include "agent/ctl/format.h"
 #include "agent/ctl/tables.h"
 #include "kube/yaml.h"
+#include "util/version.h"
 
 #ifndef NODECTL_VERSION
 #define NODECTL_VERSION "unknown"
@@ -273,7 +274,7 @@ int run_trace(Client& client, const std::string& target) {
 }
 
 int run_version(Client& client) {
-  std::cout << "Client Version: " << NODECTL_VERSION << "\n";
+  std::cout << "Client Version: " << version() << "\n";
   grpc::ClientContext ctx;
   v1::VersionResponse reply;
   if (auto st = client.stub().Version(&ctx, v1::VersionRequest(), &reply); !st.ok()) return fail_rpc(client, st);

@@ -24,6 +24,7 @@
 #include "kube/node_labels.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/version.h"
 #include "network/iptables/kernel_table.h"
 #include "network/nat/iptables_pod_nat.h"
 #include "network/netlink/node_address.h"
@@ -264,7 +265,7 @@ Status Agent::start() {
       });
 
   // Local API.
-  api::AgentBackend::Facts facts{"0.1.0", p->node_name, c.containerd_namespace, c.root_dir};
+  api::AgentBackend::Facts facts{version(), p->node_name, c.containerd_namespace, c.root_dir};
   p->backend = std::make_unique<DaemonBackend>(*p->manager, *p->statuses, *p->recorder, *p->containers, *p->images,
                                                p->paths, facts);
   // Service proxy: Services from the manifest dir, endpoints from this node's pods.
