@@ -22,13 +22,6 @@ network::PodNetworkRequest request_for(const kube::Pod& pod, const runtime::Sand
 
 pods::PodNetworkInfo info_of(const network::PodNetworkStatus& s) { return {s.pod_ips, s.host_ip}; }
 
-runtime::cgroups::QosClass qos_of(const kube::Pod& pod) {
-  auto q = kube::qos_class(pod);
-  if (q == "Guaranteed") return runtime::cgroups::QosClass::kGuaranteed;
-  if (q == "Burstable") return runtime::cgroups::QosClass::kBurstable;
-  return runtime::cgroups::QosClass::kBestEffort;
-}
-
 // Pod-level limits as kubelet sets them on the pod cgroup: the sum over app containers (a
 // limit is only set when every container has one).
 runtime::cgroups::PodResources pod_resources(const kube::Pod& pod) {
@@ -72,7 +65,7 @@ Status NetworkAdapter::teardown(const std::string& pod_uid, const runtime::Sandb
 }
 
 Result<std::string> CgroupAdapter::ensure(const kube::Pod& pod) {
-  auto qos = qos_of(pod);
+  const auto qos = kube::qos_class(pod);
   NA_RETURN_IF_ERROR(cgroups_.ensure_pod(pod.metadata.uid, qos, pod_resources(pod)));
   return cgroups_.pod_cgroup_path(pod.metadata.uid, qos);
 }

@@ -192,9 +192,9 @@ int64_t milli_cpu_to_quota(int64_t milli, int64_t period) {
 }
 
 int64_t oom_score_adj(const kube::Pod& pod, const kube::Container& c, int64_t node_memory_bytes) {
-  auto qos = kube::qos_class(pod);
-  if (qos == "Guaranteed") return -997;
-  if (qos == "BestEffort") return 1000;
+  const auto qos = kube::qos_class(pod);
+  if (qos == kube::QosClass::kGuaranteed) return -997;
+  if (qos == kube::QosClass::kBestEffort) return 1000;
   const auto* req = find_resource(c.resources.requests, "memory");
   int64_t request = req ? req->value() : 0;
   if (node_memory_bytes <= 0) return 999;

@@ -15,13 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "kube/qos_class.h"
 #include "util/result.h"
 
 namespace nodeagent::runtime::cgroups {
 
-enum class QosClass { kGuaranteed, kBurstable, kBestEffort };
+// The agent's one QoS enum (kube is a lower layer than runtime).
+using QosClass = kube::QosClass;
 
-std::string_view qos_name(QosClass qos);  // "Guaranteed" | "Burstable" | "BestEffort"
+constexpr std::string_view qos_name(QosClass qos) { return kube::to_string(qos); }
 
 // The pod-level limits (sums over the pod's containers, as kubelet computes them).
 struct PodResources {

@@ -28,15 +28,6 @@ std::string hierarchy_for(const CgroupLayout& layout, const std::string& control
 
 }  // namespace
 
-std::string_view qos_name(QosClass qos) {
-  switch (qos) {
-    case QosClass::kGuaranteed: return "Guaranteed";
-    case QosClass::kBurstable: return "Burstable";
-    case QosClass::kBestEffort: return "BestEffort";
-  }
-  return "BestEffort";
-}
-
 int64_t shares_to_weight(int64_t shares) {
   if (shares <= 0) return 0;
   shares = std::clamp<int64_t>(shares, 2, 262144);
