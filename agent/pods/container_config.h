@@ -60,10 +60,6 @@ Result<std::string> resource_ref_value(const kube::Pod& pod, const kube::Contain
 Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, const kube::Container& c,
                                                         const ContainerContext& ctx);
 
-// cpu.shares from a request in millicores (kubelet's MilliCPUToShares: min 2).
-int64_t milli_cpu_to_shares(int64_t milli);
-// CFS quota for a limit in millicores and a period in microseconds (min 1000).
-int64_t milli_cpu_to_quota(int64_t milli, int64_t period);
 // oom_score_adj by QoS class, as kubelet's GetContainerOOMScoreAdjust.
 int64_t oom_score_adj(const kube::Pod& pod, const kube::Container& c, int64_t node_memory_bytes);
 

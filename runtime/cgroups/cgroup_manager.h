@@ -25,7 +25,8 @@ using QosClass = kube::QosClass;
 
 constexpr std::string_view qos_name(QosClass qos) { return kube::to_string(qos); }
 
-// The pod-level limits (sums over the pod's containers, as kubelet computes them).
+// The pod-level limits (sums over the pod's containers, as kubelet computes them: see
+// resource_config_for_pod in resource_config.h).
 struct PodResources {
   int64_t cpu_shares = 0;          // 0: unset (BestEffort pods get the minimum, 2)
   int64_t cpu_quota_us = 0;        // 0: no CPU limit

@@ -10,7 +10,6 @@ namespace nodeagent::runtime::cgroups {
 namespace {
 
 constexpr QosClass kAllQos[] = {QosClass::kGuaranteed, QosClass::kBurstable, QosClass::kBestEffort};
-constexpr int64_t kMinShares = 2;  // kubelet's MinShares: what BestEffort gets
 
 std::string trim(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -27,12 +26,6 @@ std::string hierarchy_for(const CgroupLayout& layout, const std::string& control
 }
 
 }  // namespace
-
-int64_t shares_to_weight(int64_t shares) {
-  if (shares <= 0) return 0;
-  shares = std::clamp<int64_t>(shares, 2, 262144);
-  return 1 + ((shares - 2) * 9999) / 262142;
-}
 
 CgroupfsDriver::CgroupfsDriver(CgroupLayout layout, std::unique_ptr<CgroupFs> fs)
     : layout_(std::move(layout)), fs_(std::move(fs)) {}

@@ -10,6 +10,7 @@
 #include "runtime/cgroups/cgroup_fs.h"
 #include "runtime/cgroups/cgroup_layout.h"
 #include "runtime/cgroups/cgroup_manager.h"
+#include "runtime/cgroups/resource_config.h"
 
 namespace nodeagent::runtime::cgroups {
 
@@ -38,8 +39,5 @@ class CgroupfsDriver final : public CgroupManager {
 
 // The cgroupfs driver for this machine: detects the layout, uses the real filesystem.
 Result<std::unique_ptr<CgroupManager>> make_cgroupfs_manager(const std::string& prefix);
-
-// cgroup v2 cpu.weight for v1 cpu.shares (runc's conversion: [2, 262144] -> [1, 10000]).
-int64_t shares_to_weight(int64_t shares);
 
 }  // namespace nodeagent::runtime::cgroups
