@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "runtime/cgroups/cgroupfs_oom.h"
 #include "util/log.h"
 
 namespace nodeagent::runtime::cgroups {
@@ -207,6 +208,10 @@ Result<std::vector<PodCgroup>> CgroupfsDriver::list_pods() {
     }
   }
   return pods;
+}
+
+bool CgroupfsDriver::oom_killed(const std::string& cgroups_path) {
+  return cgroupfs_oom_killed(layout_, *fs_, cgroups_path);
 }
 
 Result<std::unique_ptr<CgroupManager>> make_cgroupfs_manager(const std::string& prefix) {

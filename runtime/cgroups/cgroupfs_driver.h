@@ -25,6 +25,7 @@ class CgroupfsDriver final : public CgroupManager {
                                      const std::string& container_id) const override;
   Status remove_pod(const std::string& pod_uid, std::chrono::milliseconds timeout) override;
   Result<std::vector<PodCgroup>> list_pods() override;
+  bool oom_killed(const std::string& cgroups_path) override;
 
  private:
   std::string qos_parent_path(QosClass qos) const;  // "/<prefix>/kubepods[/burstable|/besteffort]"
