@@ -44,10 +44,13 @@ Status NetworkAdapter::teardown(const std::string& pod_uid, const runtime::Sandb
   return net_.teardown(pod_uid, sandbox.netns_path);
 }
 
-Result<std::string> CgroupAdapter::ensure(const kube::Pod& pod) {
+Status CgroupAdapter::ensure(const kube::Pod& pod) {
   const auto qos = kube::qos_class(pod);
-  NA_RETURN_IF_ERROR(cgroups_.ensure_pod(pod.metadata.uid, qos, runtime::cgroups::resource_config_for_pod(pod.spec, qos)));
-  return cgroups_.pod_cgroup_path(pod.metadata.uid, qos);
+  return cgroups_.ensure_pod(pod.metadata.uid, qos, runtime::cgroups::resource_config_for_pod(pod.spec, qos));
+}
+
+std::string CgroupAdapter::container_cgroups_path(const kube::Pod& pod, const std::string& container_id) {
+  return cgroups_.container_cgroups_path(pod.metadata.uid, kube::qos_class(pod), container_id);
 }
 
 Status CgroupAdapter::remove(const kube::Pod& pod) {

@@ -272,7 +272,7 @@ Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, co
   if (const auto* q = find_resource(c.resources.limits, "cpu")) res.cpu_quota = cgroups::milli_cpu_to_quota(q->milli_value(), res.cpu_period);
   if (const auto* q = find_resource(c.resources.limits, "memory")) res.memory_limit_bytes = q->value();
   res.oom_score_adj = std::max(oom_score_adj(pod, c, ctx.node_allocatable_memory_bytes), ctx.min_oom_score_adj);
-  if (!ctx.cgroup_parent.empty()) res.cgroups_path = ctx.cgroup_parent + "/" + ctx.container_id;
+  res.cgroups_path = ctx.cgroups_path;
 
   cfg.mounts = ctx.mounts;
 

@@ -28,7 +28,7 @@ struct ContainerContext {
   std::string pod_ip;
   std::vector<std::string> pod_ips;
   std::string host_ip;
-  std::string cgroup_parent;         // the pod's cgroup; the container's is <parent>/<id>
+  std::string cgroups_path;          // linux.cgroupsPath, as the cgroup manager names it; "" = none
   std::string log_path;              // CRI log file of this attempt
   std::vector<runtime::Mount> mounts;  // volumes, /etc/hosts, resolv.conf, termination log
   int64_t node_allocatable_cpu_millis = 0;
