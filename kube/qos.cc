@@ -1,3 +1,4 @@
+// kube::qos_class: the pod QoS class, as upstream GetPodQOS computes it (see qos.h).
 #include "kube/qos.h"
 
 #include <map>
@@ -17,7 +18,7 @@ void add_nonzero(std::map<std::string, int64_t>& sums, const ResourceList& list)
 
 }  // namespace
 
-std::string qos_class(const PodSpec& spec) {
+QosClass qos_class(const PodSpec& spec) {
   std::map<std::string, int64_t> requests, limits;
   bool guaranteed = true;
   std::vector<const Container*> all;
@@ -31,7 +32,7 @@ std::string qos_class(const PodSpec& spec) {
     add_nonzero(limits, c->resources.limits);
     if (own_limits.count("cpu") == 0 || own_limits.count("memory") == 0) guaranteed = false;
   }
-  if (requests.empty() && limits.empty()) return "BestEffort";
+  if (requests.empty() && limits.empty()) return QosClass::kBestEffort;
   if (guaranteed) {
     for (const auto& [name, value] : requests) {
       auto it = limits.find(name);
@@ -41,7 +42,7 @@ std::string qos_class(const PodSpec& spec) {
       }
     }
   }
-  return guaranteed && requests.size() == limits.size() ? "Guaranteed" : "Burstable";
+  return guaranteed && requests.size() == limits.size() ? QosClass::kGuaranteed : QosClass::kBurstable;
 }
 
 }  // namespace nodeagent::kube

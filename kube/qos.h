@@ -4,13 +4,12 @@
 // requests equal the summed limits; Burstable otherwise.
 #pragma once
 
-#include <string>
-
+#include "kube/qos_class.h"
 #include "kube/types.h"
 
 namespace nodeagent::kube {
 
-std::string qos_class(const PodSpec& spec);
-inline std::string qos_class(const Pod& pod) { return qos_class(pod.spec); }
+QosClass qos_class(const PodSpec& spec);
+inline QosClass qos_class(const Pod& pod) { return qos_class(pod.spec); }
 
 }  // namespace nodeagent::kube

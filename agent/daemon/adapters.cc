@@ -2,6 +2,7 @@
 
 #include "kube/qos.h"
 #include "agent/status/generate.h"
+#include "runtime/cgroups/resource_config.h"
 
 namespace nodeagent::daemon {
 
@@ -21,34 +22,6 @@ network::PodNetworkRequest request_for(const kube::Pod& pod, const runtime::Sand
 }
 
 pods::PodNetworkInfo info_of(const network::PodNetworkStatus& s) { return {s.pod_ips, s.host_ip}; }
-
-runtime::cgroups::QosClass qos_of(const kube::Pod& pod) {
-  auto q = kube::qos_class(pod);
-  if (q == "Guaranteed") return runtime::cgroups::QosClass::kGuaranteed;
-  if (q == "Burstable") return runtime::cgroups::QosClass::kBurstable;
-  return runtime::cgroups::QosClass::kBestEffort;
-}
-
-// Pod-level limits as kubelet sets them on the pod cgroup: the sum over app containers (a
-// limit is only set when every container has one).
-runtime::cgroups::PodResources pod_resources(const kube::Pod& pod) {
-  runtime::cgroups::PodResources r;
-  int64_t cpu_req = 0, cpu_lim = 0, mem_lim = 0;
-  bool all_cpu = true, all_mem = true;
-  for (const auto& c : pod.spec.containers) {
-    auto get = [&](const kube::ResourceList& l, const char* k) -> const kube::Quantity* {
-      auto it = l.find(k);
-      return it == l.end() ? nullptr : &it->second;
-    };
-    if (const auto* q = get(c.resources.requests, "cpu")) cpu_req += q->milli_value();
-    if (const auto* q = get(c.resources.limits, "cpu")) cpu_lim += q->milli_value(); else all_cpu = false;
-    if (const auto* q = get(c.resources.limits, "memory")) mem_lim += q->value(); else all_mem = false;
-  }
-  if (cpu_req > 0) r.cpu_shares = std::max<int64_t>(2, cpu_req * 1024 / 1000);
-  if (all_cpu && cpu_lim > 0) r.cpu_quota_us = std::max<int64_t>(1000, cpu_lim * r.cpu_period_us / 1000);
-  if (all_mem && mem_lim > 0) r.memory_limit_bytes = mem_lim;
-  return r;
-}
 
 }  // namespace
 
@@ -71,10 +44,13 @@ Status NetworkAdapter::teardown(const std::string& pod_uid, const runtime::Sandb
   return net_.teardown(pod_uid, sandbox.netns_path);
 }
 
-Result<std::string> CgroupAdapter::ensure(const kube::Pod& pod) {
-  auto qos = qos_of(pod);
-  NA_RETURN_IF_ERROR(cgroups_.ensure_pod(pod.metadata.uid, qos, pod_resources(pod)));
-  return cgroups_.pod_cgroup_path(pod.metadata.uid, qos);
+Status CgroupAdapter::ensure(const kube::Pod& pod) {
+  const auto qos = kube::qos_class(pod);
+  return cgroups_.ensure_pod(pod.metadata.uid, qos, runtime::cgroups::resource_config_for_pod(pod.spec, qos));
+}
+
+std::string CgroupAdapter::container_cgroups_path(const kube::Pod& pod, const std::string& container_id) {
+  return cgroups_.container_cgroups_path(pod.metadata.uid, kube::qos_class(pod), container_id);
 }
 
 Status CgroupAdapter::remove(const kube::Pod& pod) {

@@ -46,7 +46,8 @@ class LoopbackOnlyNetwork final : public pods::PodNetworkPort {
 class CgroupAdapter final : public pods::PodCgroupPort {
  public:
   explicit CgroupAdapter(runtime::cgroups::CgroupManager& cgroups) : cgroups_(cgroups) {}
-  Result<std::string> ensure(const kube::Pod& pod) override;
+  Status ensure(const kube::Pod& pod) override;
+  std::string container_cgroups_path(const kube::Pod& pod, const std::string& container_id) override;
   Status remove(const kube::Pod& pod) override;
 
  private:

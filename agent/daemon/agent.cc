@@ -78,7 +78,7 @@ struct Agent::Parts {
   std::unique_ptr<runtime::ImageService> images;
   std::unique_ptr<runtime::EventStream> events_stream;
   std::unique_ptr<runtime::SandboxManager> sandboxes;
-  std::unique_ptr<runtime::cgroups::CgroupManager> cgroups;
+  std::shared_ptr<runtime::cgroups::CgroupManager> cgroups;  // shared: also the containers' OomSource
   std::unique_ptr<iptables::Iptables> nat_iptables;  // hostPort DNAT + pod masquerade
   std::unique_ptr<network::PodNetwork> network;
   std::unique_ptr<volumes::VolumeManager> volumes;
@@ -124,6 +124,18 @@ Status Agent::start() {
     if (ec) return internal("cannot create " + dir + ": " + ec.message());
   }
 
+  // Cgroups first: the container service asks the cgroup manager for OOM kills.
+  if (c.cgroup_driver == "systemd")
+    return invalid("--cgroup-driver=systemd: not available yet on this build; use cgroupfs");
+  {
+    std::string prefix = c.cgroup_root == "/" ? "" : c.cgroup_root;
+    while (!prefix.empty() && prefix.front() == '/') prefix.erase(prefix.begin());
+    auto cg = runtime::cgroups::make_cgroupfs_manager(prefix);
+    if (!cg.ok()) return cg.error().wrap("cgroups");
+    p->cgroups = std::move(cg).value();
+    NA_RETURN_IF_ERROR(p->cgroups->ensure_qos_parents());
+  }
+
   // Runtime.
   runtime::ctd::ConnectionOptions conn;
   conn.address = c.container_runtime_endpoint;
@@ -131,6 +143,7 @@ Status Agent::start() {
   p->connection = runtime::ctd::Connection::create(conn);
   runtime::ctd::ContainerServiceOptions cso;
   cso.fifo_dir = c.root_dir + "/exec";
+  cso.oom_source = p->cgroups;
   {
     // Absolute: the shim that starts the logger does not run in the agent's directory.
     auto logger_path = fs::absolute(c.logger_path.empty() ? runtime::ctd::default_logger_path() : c.logger_path, ec).string();
@@ -146,16 +159,6 @@ Status Agent::start() {
     return probe.error().wrap("containerd at " + c.container_runtime_endpoint);
 
   p->sandboxes = runtime::make_sandbox_manager(c.root_dir, {self_exe(), "pause"});
-  if (c.cgroup_driver == "systemd")
-    return invalid("--cgroup-driver=systemd: not available yet on this build; use cgroupfs");
-  {
-    std::string prefix = c.cgroup_root == "/" ? "" : c.cgroup_root;
-    while (!prefix.empty() && prefix.front() == '/') prefix.erase(prefix.begin());
-    auto cg = runtime::cgroups::make_cgroupfs_manager(prefix);
-    if (!cg.ok()) return cg.error().wrap("cgroups");
-    p->cgroups = std::move(cg).value();
-    NA_RETURN_IF_ERROR(p->cgroups->ensure_qos_parents());
-  }
 
   // Network. Without --node-ip, the node's address is found as kubelet does (status.hostIP,
   // hostPort DNAT); only pod networking cannot do without one.

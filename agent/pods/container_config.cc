@@ -1,3 +1,4 @@
+// A container of a v1 Pod as the runtime's ContainerConfig (see container_config.h).
 #include "agent/pods/container_config.h"
 
 #include <algorithm>
@@ -9,8 +10,11 @@
 #include "kube/expand.h"
 #include "kube/qos.h"
 #include "agent/pods/pod_runtime_state.h"
+#include "runtime/cgroups/resource_config.h"
 
 namespace nodeagent::pods {
+
+namespace cgroups = runtime::cgroups;
 
 namespace {
 
@@ -181,20 +185,10 @@ Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Con
   return out;
 }
 
-int64_t milli_cpu_to_shares(int64_t milli) {
-  if (milli == 0) return 2;
-  return std::max<int64_t>(2, milli * 1024 / 1000);
-}
-
-int64_t milli_cpu_to_quota(int64_t milli, int64_t period) {
-  if (milli == 0) return 0;
-  return std::max<int64_t>(1000, milli * period / 1000);
-}
-
 int64_t oom_score_adj(const kube::Pod& pod, const kube::Container& c, int64_t node_memory_bytes) {
-  auto qos = kube::qos_class(pod);
-  if (qos == "Guaranteed") return -997;
-  if (qos == "BestEffort") return 1000;
+  const auto qos = kube::qos_class(pod);
+  if (qos == kube::QosClass::kGuaranteed) return -997;
+  if (qos == kube::QosClass::kBestEffort) return 1000;
   const auto* req = find_resource(c.resources.requests, "memory");
   int64_t request = req ? req->value() : 0;
   if (node_memory_bytes <= 0) return 999;
@@ -271,12 +265,14 @@ Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, co
 
   // Resources.
   auto& res = cfg.resources;
-  if (const auto* q = find_resource(c.resources.requests, "cpu")) res.cpu_shares = milli_cpu_to_shares(q->milli_value());
-  else res.cpu_shares = 2;  // kubelet gives BestEffort containers the minimum
-  if (const auto* q = find_resource(c.resources.limits, "cpu")) res.cpu_quota = milli_cpu_to_quota(q->milli_value(), res.cpu_period);
+  // The same arithmetic as the pod cgroup's (runtime/cgroups/resource_config.h); no request
+  // gives the minimum shares, as kubelet gives BestEffort containers.
+  const auto* cpu_request = find_resource(c.resources.requests, "cpu");
+  res.cpu_shares = cgroups::milli_cpu_to_shares(cpu_request ? cpu_request->milli_value() : 0);
+  if (const auto* q = find_resource(c.resources.limits, "cpu")) res.cpu_quota = cgroups::milli_cpu_to_quota(q->milli_value(), res.cpu_period);
   if (const auto* q = find_resource(c.resources.limits, "memory")) res.memory_limit_bytes = q->value();
   res.oom_score_adj = std::max(oom_score_adj(pod, c, ctx.node_allocatable_memory_bytes), ctx.min_oom_score_adj);
-  if (!ctx.cgroup_parent.empty()) res.cgroups_path = ctx.cgroup_parent + "/" + ctx.container_id;
+  res.cgroups_path = ctx.cgroups_path;
 
   cfg.mounts = ctx.mounts;
 

@@ -28,7 +28,7 @@ struct ContainerContext {
   std::string pod_ip;
   std::vector<std::string> pod_ips;
   std::string host_ip;
-  std::string cgroup_parent;         // the pod's cgroup; the container's is <parent>/<id>
+  std::string cgroups_path;          // linux.cgroupsPath, as the cgroup manager names it; "" = none
   std::string log_path;              // CRI log file of this attempt
   std::vector<runtime::Mount> mounts;  // volumes, /etc/hosts, resolv.conf, termination log
   int64_t node_allocatable_cpu_millis = 0;
@@ -60,10 +60,6 @@ Result<std::string> resource_ref_value(const kube::Pod& pod, const kube::Contain
 Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, const kube::Container& c,
                                                         const ContainerContext& ctx);
 
-// cpu.shares from a request in millicores (kubelet's MilliCPUToShares: min 2).
-int64_t milli_cpu_to_shares(int64_t milli);
-// CFS quota for a limit in millicores and a period in microseconds (min 1000).
-int64_t milli_cpu_to_quota(int64_t milli, int64_t period);
 // oom_score_adj by QoS class, as kubelet's GetContainerOOMScoreAdjust.
 int64_t oom_score_adj(const kube::Pod& pod, const kube::Container& c, int64_t node_memory_bytes);
 

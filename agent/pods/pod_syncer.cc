@@ -123,7 +123,8 @@ Status PodSyncer::ensure_sandbox(const kube::Pod& pod, PodRecord& rec) {
   NA_ASSIGN_OR_RETURN(auto host, network::pod_hostname(pod, config_.cluster_domain));
   rec.hostname = host.hostname;
   if (deps_.cgroups) {
-    NA_ASSIGN_OR_RETURN(rec.cgroup_parent, deps_.cgroups->ensure(pod));
+    NA_RETURN_IF_ERROR(deps_.cgroups->ensure(pod));
+    rec.cgroup_ready = true;
   }
   runtime::SandboxConfig sc;
   sc.pod_uid = uid;
@@ -211,7 +212,7 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
   ctx.pod_ips = rec.net.pod_ips;
   ctx.pod_ip = rec.net.pod_ips.empty() ? "" : rec.net.pod_ips.front();
   ctx.host_ip = rec.net.host_ip;
-  ctx.cgroup_parent = rec.cgroup_parent;
+  if (deps_.cgroups && rec.cgroup_ready) ctx.cgroups_path = deps_.cgroups->container_cgroups_path(pod, ctx.container_id);
   ctx.log_path = config_.paths.log_path(pod, c.name, what.attempt);
   ctx.node_allocatable_cpu_millis = config_.node_cpu_millis;
   ctx.node_allocatable_memory_bytes = config_.node_memory_bytes;
@@ -348,9 +349,7 @@ void PodSyncer::adopt_sandbox(const kube::Pod& pod, PodRecord& rec) {
   auto host = network::pod_hostname(pod, config_.cluster_domain);
   if (host.ok()) rec.hostname = host->hostname;
   rec.files = network::pod_file_paths(config_.paths.pod_dir(uid) + "/etc");
-  if (deps_.cgroups) {
-    if (auto cg = deps_.cgroups->ensure(pod); cg.ok()) rec.cgroup_parent = *cg;
-  }
+  if (deps_.cgroups) rec.cgroup_ready = deps_.cgroups->ensure(pod).ok();
   rec.sandbox_ready = fs::exists(rec.files.hosts);
 }
 

@@ -81,7 +81,7 @@ class PodSyncer final : public PodSyncHandler {
     runtime::SandboxInfo sandbox;
     bool sandbox_ready = false;
     PodNetworkInfo net;
-    std::string cgroup_parent;
+    bool cgroup_ready = false;           // the pod cgroup exists: containers get a cgroupsPath
     std::string hostname;
     network::PodFilePaths files;
     std::map<std::string, std::string> image_ids;  // image ref -> config digest

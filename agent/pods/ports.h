@@ -34,8 +34,12 @@ class PodNetworkPort {
 class PodCgroupPort {
  public:
   virtual ~PodCgroupPort() = default;
-  // Creates the pod's cgroup under its QoS class; returns the parent path for its containers.
-  virtual Result<std::string> ensure(const kube::Pod& pod) = 0;
+  // Creates the pod's cgroup under its QoS class and applies the pod's limits (idempotent).
+  virtual Status ensure(const kube::Pod& pod) = 0;
+  // linux.cgroupsPath for a container of the pod, in the cgroup driver's own form (cgroupfs:
+  // "/kubepods/burstable/pod<uid>/<id>"; systemd: "slice:prefix:name"): the syncer never
+  // builds one itself.
+  virtual std::string container_cgroups_path(const kube::Pod& pod, const std::string& container_id) = 0;
   virtual Status remove(const kube::Pod& pod) = 0;
 };
 

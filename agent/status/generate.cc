@@ -51,7 +51,7 @@ kube::PodStatus generate_pod_status(const kube::Pod& pod, const pods::PodRuntime
                                     const std::string& host_ip, Time now, bool pod_is_terminal) {
   kube::PodStatus s;
   set_ips(s, pod, state, previous, host_ip);
-  s.qos_class = kube::qos_class(pod.spec);
+  s.qos_class = std::string(kube::to_string(kube::qos_class(pod.spec)));
   s.nominated_node_name = pod.status.nominated_node_name;
 
   // Container statuses, then ready/started from the prober.

@@ -6,7 +6,8 @@
 //
 // CgroupManager is the seam between drivers: the cgroupfs driver (cgroupfs_driver.h, cgroup v1
 // and v2) writes the files itself; a systemd driver (slices over sd-bus) comes later behind the
-// same interface, with cgroupsPath in runc's "slice:prefix:name" form.
+// same interface, with cgroupsPath in runc's "slice:prefix:name" form. The manager is also the
+// OomSource (oom_source.h) that reads a container's OOM kills back from such a cgroupsPath.
 #pragma once
 
 #include <chrono>
@@ -15,15 +16,19 @@
 #include <string>
 #include <vector>
 
+#include "kube/qos_class.h"
+#include "runtime/cgroups/oom_source.h"
 #include "util/result.h"
 
 namespace nodeagent::runtime::cgroups {
 
-enum class QosClass { kGuaranteed, kBurstable, kBestEffort };
+// The agent's one QoS enum (kube is a lower layer than runtime).
+using QosClass = kube::QosClass;
 
-std::string_view qos_name(QosClass qos);  // "Guaranteed" | "Burstable" | "BestEffort"
+constexpr std::string_view qos_name(QosClass qos) { return kube::to_string(qos); }
 
-// The pod-level limits (sums over the pod's containers, as kubelet computes them).
+// The pod-level limits (sums over the pod's containers, as kubelet computes them: see
+// resource_config_for_pod in resource_config.h).
 struct PodResources {
   int64_t cpu_shares = 0;          // 0: unset (BestEffort pods get the minimum, 2)
   int64_t cpu_quota_us = 0;        // 0: no CPU limit
@@ -38,7 +43,7 @@ struct PodCgroup {
   std::string path;                // cgroup path from the hierarchy root, "/<prefix>/kubepods/..."
 };
 
-class CgroupManager {
+class CgroupManager : public OomSource {
  public:
   virtual ~CgroupManager() = default;
 
@@ -48,7 +53,8 @@ class CgroupManager {
   virtual Status ensure_pod(const std::string& pod_uid, QosClass qos, const PodResources& resources) = 0;
   // The pod cgroup's path from the hierarchy root: "/<prefix>/kubepods/burstable/pod<uid>".
   virtual std::string pod_cgroup_path(const std::string& pod_uid, QosClass qos) const = 0;
-  // What runc gets as linux.cgroupsPath for a container of the pod.
+  // What runc gets as linux.cgroupsPath for a container of the pod (cgroupfs: a path from the
+  // hierarchy root; systemd: "slice:prefix:name"); oom_killed() takes the same form.
   virtual std::string container_cgroups_path(const std::string& pod_uid, QosClass qos,
                                              const std::string& container_id) const = 0;
   // Removes the pod cgroup (whatever its QoS class) and leftover empty container cgroups in it,

@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <thread>
 
+#include "runtime/cgroups/cgroupfs_oom.h"
 #include "util/log.h"
 
 namespace nodeagent::runtime::cgroups {
 namespace {
 
 constexpr QosClass kAllQos[] = {QosClass::kGuaranteed, QosClass::kBurstable, QosClass::kBestEffort};
-constexpr int64_t kMinShares = 2;  // kubelet's MinShares: what BestEffort gets
 
 std::string trim(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -27,21 +27,6 @@ std::string hierarchy_for(const CgroupLayout& layout, const std::string& control
 }
 
 }  // namespace
-
-std::string_view qos_name(QosClass qos) {
-  switch (qos) {
-    case QosClass::kGuaranteed: return "Guaranteed";
-    case QosClass::kBurstable: return "Burstable";
-    case QosClass::kBestEffort: return "BestEffort";
-  }
-  return "BestEffort";
-}
-
-int64_t shares_to_weight(int64_t shares) {
-  if (shares <= 0) return 0;
-  shares = std::clamp<int64_t>(shares, 2, 262144);
-  return 1 + ((shares - 2) * 9999) / 262142;
-}
 
 CgroupfsDriver::CgroupfsDriver(CgroupLayout layout, std::unique_ptr<CgroupFs> fs)
     : layout_(std::move(layout)), fs_(std::move(fs)) {}
@@ -223,6 +208,10 @@ Result<std::vector<PodCgroup>> CgroupfsDriver::list_pods() {
     }
   }
   return pods;
+}
+
+bool CgroupfsDriver::oom_killed(const std::string& cgroups_path) {
+  return cgroupfs_oom_killed(layout_, *fs_, cgroups_path);
 }
 
 Result<std::unique_ptr<CgroupManager>> make_cgroupfs_manager(const std::string& prefix) {

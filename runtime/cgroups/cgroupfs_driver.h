@@ -10,6 +10,7 @@
 #include "runtime/cgroups/cgroup_fs.h"
 #include "runtime/cgroups/cgroup_layout.h"
 #include "runtime/cgroups/cgroup_manager.h"
+#include "runtime/cgroups/resource_config.h"
 
 namespace nodeagent::runtime::cgroups {
 
@@ -24,6 +25,7 @@ class CgroupfsDriver final : public CgroupManager {
                                      const std::string& container_id) const override;
   Status remove_pod(const std::string& pod_uid, std::chrono::milliseconds timeout) override;
   Result<std::vector<PodCgroup>> list_pods() override;
+  bool oom_killed(const std::string& cgroups_path) override;
 
  private:
   std::string qos_parent_path(QosClass qos) const;  // "/<prefix>/kubepods[/burstable|/besteffort]"
@@ -38,8 +40,5 @@ class CgroupfsDriver final : public CgroupManager {
 
 // The cgroupfs driver for this machine: detects the layout, uses the real filesystem.
 Result<std::unique_ptr<CgroupManager>> make_cgroupfs_manager(const std::string& prefix);
-
-// cgroup v2 cpu.weight for v1 cpu.shares (runc's conversion: [2, 262144] -> [1, 10000]).
-int64_t shares_to_weight(int64_t shares);
 
 }  // namespace nodeagent::runtime::cgroups

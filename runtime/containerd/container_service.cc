@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "util/log.h"
-#include "runtime/containerd/cgroup_oom.h"
+#include "runtime/cgroups/cgroupfs_oom.h"
 #include "runtime/containerd/proto_time.h"
 #include "runtime/containerd/stdio.h"
 #include "runtime/oci/capabilities.h"
@@ -87,6 +87,10 @@ ContainerdContainerService::ContainerdContainerService(std::shared_ptr<Connectio
     : connection_(std::move(connection)), options_(std::move(options)) {
   if (options_.logger_path.empty()) options_.logger_path = default_logger_path();
   if (options_.available_capabilities.empty()) options_.available_capabilities = own_bounding_capabilities();
+  if (!options_.oom_source) {
+    // Without cgroups there is nothing to read: TaskOOM events stay the only source.
+    if (auto host = cgroups::make_cgroupfs_oom_source(); host.ok()) options_.oom_source = std::move(host).value();
+  }
   if (options_.watch_oom_events) {
     oom_events_ = std::make_unique<ContainerdEventStream>(connection_);
     oom_events_->start([this](const ContainerEvent& event) {
@@ -384,8 +388,8 @@ ContainerState ContainerdContainerService::to_state(const Container& container, 
     if (!st.oom_killed) {
       // The event may be late or lost (stream reconnect); the cgroup still knows while the task exists.
       auto spec = nlohmann::json::parse(container.spec().value(), nullptr, false);
-      if (!spec.is_discarded()) {
-        st.oom_killed = cgroup_oom_killed(spec["linux"].value("cgroupsPath", std::string()));
+      if (!spec.is_discarded() && options_.oom_source) {
+        st.oom_killed = options_.oom_source->oom_killed(spec["linux"].value("cgroupsPath", std::string()));
       }
     }
   }

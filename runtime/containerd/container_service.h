@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cgroups/oom_source.h"
 #include "runtime/containerd/connection.h"
 #include "runtime/containerd/event_stream.h"
 #include "runtime/runtime.h"
@@ -34,6 +35,10 @@ struct ContainerServiceOptions {
   std::string fifo_dir = "/run/nodeagent/exec";
   // Subscribe to TaskOOM events (so that container_status reports oom_killed).
   bool watch_oom_events = true;
+  // Asked for a container's OOM kills when no TaskOOM event came (late or lost): the cgroup
+  // layer knows how linux.cgroupsPath maps to counters (the agent passes its CgroupManager).
+  // nullptr: this machine's cgroupfs, read at the cgroupfs path the spec names.
+  std::shared_ptr<cgroups::OomSource> oom_source;
   // How long to wait for exit after SIGKILL before giving up with kDeadlineExceeded.
   std::chrono::seconds kill_timeout{10};
   // Cap on what exec_sync collects per stream (like the CRI plugin's 16 MiB).

@@ -68,11 +68,14 @@ class FakePodNetworkPort : public pods::PodNetworkPort {
 // The parent is where the real module puts a BestEffort pod: kubepods/besteffort/pod<uid>.
 class FakePodCgroups : public pods::PodCgroupPort {
  public:
-  Result<std::string> ensure(const kube::Pod& pod) override {
+  Status ensure(const kube::Pod& pod) override {
     std::lock_guard lock(mu_);
     if (log) log->add("cgroup.ensure " + pod.metadata.uid);
     if (auto e = faults.take("ensure")) return *e;
-    return parent_of(pod.metadata.uid);
+    return ok_status();
+  }
+  std::string container_cgroups_path(const kube::Pod& pod, const std::string& container_id) override {
+    return parent_of(pod.metadata.uid) + "/" + container_id;
   }
   Status remove(const kube::Pod& pod) override {
     std::lock_guard lock(mu_);

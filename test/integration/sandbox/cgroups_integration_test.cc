@@ -1,7 +1,8 @@
 // Integration test of the cgroupfs driver on this machine's real cgroups (v1 or v2): a pod
 // cgroup with limits is created under the prefix nodeagent-test-<pid>, seen in the kernel's
-// files, listed, and removed (also while a process is still leaving it). Needs root. Leftovers
-// of crashed runs (nodeagent-test-*) are removed first; our subtree is removed at the end.
+// files, listed, and removed (also while a process is still leaving it); a container cgroup's
+// OOM kill is read back through the driver. Needs root. Leftovers of crashed runs
+// (nodeagent-test-*) are removed first; our subtree is removed at the end.
 #include <catch2/catch.hpp>
 
 #include <linux/magic.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -233,4 +235,40 @@ TEST_CASE("cgroupfs v2 driver on a real cgroup2 mount: create, list, remove whil
   ::waitpid(child, nullptr, 0);
   CHECK(removal.get().ok());
   CHECK_FALSE(fs::exists(pod_dir));
+}
+
+TEST_CASE("cgroupfs: the driver reads a container cgroup's OOM kills back from the kernel") {
+  TestPrefix test;
+  auto manager = make_cgroupfs_manager(test.prefix);
+  REQUIRE(manager.ok());
+  auto& cgroups = **manager;
+  REQUIRE(cgroups.ensure_pod("it-uid-oom", QosClass::kBurstable, PodResources{}).ok());
+  // The container cgroup with its own limit, as runc makes it from the cgroupsPath.
+  const std::string container = cgroups.container_cgroups_path("it-uid-oom", QosClass::kBurstable, "hog");
+  const bool v1 = test.layout.version == CgroupVersion::kV1;
+  const std::string memory_dir = test.dir(v1 ? "memory" : "", container);
+  fs::create_directory(memory_dir);
+  std::ofstream(memory_dir + (v1 ? "/memory.limit_in_bytes" : "/memory.max")) << (8 << 20);
+  if (v1 && fs::exists(memory_dir + "/memory.memsw.limit_in_bytes")) {
+    std::ofstream(memory_dir + "/memory.memsw.limit_in_bytes") << (8 << 20);  // no way out through swap
+  }
+  CHECK_FALSE(cgroups.oom_killed(container));
+
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::ofstream(memory_dir + "/cgroup.procs") << ::getpid();
+    for (;;) {
+      auto* page = static_cast<volatile char*>(::malloc(1 << 20));
+      if (!page) ::_exit(2);
+      for (int i = 0; i < (1 << 20); i += 4096) page[i] = 1;  // touch it: charge the cgroup
+    }
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+  CHECK(cgroups.oom_killed(container));
+  CHECK_FALSE(cgroups.oom_killed(cgroups.container_cgroups_path("it-uid-oom", QosClass::kBurstable, "other")));
+  CHECK(cgroups.remove_pod("it-uid-oom", std::chrono::seconds(5)).ok());
 }

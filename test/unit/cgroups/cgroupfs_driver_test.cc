@@ -140,3 +140,13 @@ TEST_CASE("list_pods finds pod cgroups of every QoS class") {
   CHECK((*pods)[2].pod_uid == "e");
   CHECK(qos_name((*pods)[2].qos) == "BestEffort");
 }
+
+TEST_CASE("container cgroupsPath: runc's cgroupfs form under the pod cgroup, every QoS class, v1 and v2") {
+  FakeCgroupFs::State state;
+  CgroupfsDriver v1(v1_layout("na"), std::make_unique<FakeCgroupFs>(&state));
+  CHECK(v1.container_cgroups_path("u1", QosClass::kGuaranteed, "c1") == "/na/kubepods/podu1/c1");
+  CHECK(v1.container_cgroups_path("u1", QosClass::kBestEffort, "c1") == "/na/kubepods/besteffort/podu1/c1");
+  CgroupfsDriver v2(v2_layout("na"), std::make_unique<FakeCgroupFs>(&state));
+  CHECK(v2.container_cgroups_path("u1", QosClass::kBurstable, "c1") ==
+        v2.pod_cgroup_path("u1", QosClass::kBurstable) + "/c1");
+}

@@ -1,8 +1,7 @@
-// Pure helpers of the containerd client: gRPC status mapping, log URIs, label filters, OOM
-// counters, timestamps.
+// Pure helpers of the containerd client: gRPC status mapping, log URIs, label filters,
+// timestamps. (OOM counters moved to the cgroup layer: test/unit/cgroups/cgroupfs_oom_test.cc.)
 #include <catch2/catch.hpp>
 
-#include "runtime/containerd/cgroup_oom.h"
 #include "runtime/containerd/connection.h"
 #include "runtime/containerd/container_service.h"
 #include "runtime/containerd/proto_time.h"
@@ -39,14 +38,6 @@ TEST_CASE("label selectors become one AND-ed, quoted containerd filter", "[conta
   CHECK(label_filter({}).empty());
   CHECK(label_filter({{"io.kubernetes.pod.uid", "u1"}}) == "labels.\"io.kubernetes.pod.uid\"==\"u1\"");
   CHECK(label_filter({{"a", "x\"y"}, {"b", "2"}}) == "labels.\"a\"==\"x\\\"y\",labels.\"b\"==\"2\"");
-}
-
-TEST_CASE("oom_kill counters from cgroup v1 and v2 files", "[containerd]") {
-  CHECK(parse_oom_kill_count("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n") == 2);
-  CHECK(parse_oom_kill_count("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\noom_group_kill 0\n") == 1);
-  CHECK(parse_oom_kill_count("oom_kill_disable 0\nunder_oom 0\n") == 0);
-  CHECK_FALSE(cgroup_oom_killed("/does/not/exist"));
-  CHECK_FALSE(cgroup_oom_killed("system.slice:cri:abc"));
 }
 
 TEST_CASE("protobuf timestamps: zero and Go zero time are unset", "[containerd]") {

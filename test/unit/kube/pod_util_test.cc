@@ -33,29 +33,36 @@ Pod pod_of(std::vector<Container> containers, std::vector<Container> init = {}) 
 }  // namespace
 
 TEST_CASE("QoS class as upstream computes it", "[qos]") {
-  CHECK(qos_class(pod_of({Container{}})) == "BestEffort");
-  CHECK(qos_class(pod_of({with_resources("", "", "", "")})) == "BestEffort");
-  CHECK(qos_class(pod_of({with_resources("0", "0", "", "")})) == "BestEffort");  // zero requests do not count
-  CHECK(qos_class(pod_of({with_resources("100m", "", "", "")})) == "Burstable");
-  CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1", "1Gi")})) == "Guaranteed");
-  CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1000m", "1024Mi")})) == "Guaranteed");  // equal values
-  CHECK(qos_class(pod_of({with_resources("500m", "1Gi", "1", "1Gi")})) == "Burstable");
-  CHECK(qos_class(pod_of({with_resources("", "", "1", "")})) == "Burstable");  // cpu limit only
+  CHECK(qos_class(pod_of({Container{}})) == QosClass::kBestEffort);
+  CHECK(qos_class(pod_of({with_resources("", "", "", "")})) == QosClass::kBestEffort);
+  CHECK(qos_class(pod_of({with_resources("0", "0", "", "")})) == QosClass::kBestEffort);  // zero requests do not count
+  CHECK(qos_class(pod_of({with_resources("100m", "", "", "")})) == QosClass::kBurstable);
+  CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1", "1Gi")})) == QosClass::kGuaranteed);
+  CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1000m", "1024Mi")})) == QosClass::kGuaranteed);  // equal values
+  CHECK(qos_class(pod_of({with_resources("500m", "1Gi", "1", "1Gi")})) == QosClass::kBurstable);
+  CHECK(qos_class(pod_of({with_resources("", "", "1", "")})) == QosClass::kBurstable);  // cpu limit only
   // Every container needs both limits.
-  CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1", "1Gi"), Container{}})) == "Burstable");
+  CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1", "1Gi"), Container{}})) == QosClass::kBurstable);
   // Init containers count too.
-  CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1", "1Gi")}, {with_resources("100m", "", "", "")})) == "Burstable");
+  CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1", "1Gi")}, {with_resources("100m", "", "", "")})) == QosClass::kBurstable);
   CHECK(qos_class(pod_of({with_resources("1", "1Gi", "1", "1Gi")}, {with_resources("1", "1Gi", "1", "1Gi")})) ==
-        "Guaranteed");
+        QosClass::kGuaranteed);
   // Other resources are ignored.
   Container gpu;
   gpu.resources.limits["example.com/gpu"] = *parse_quantity("1");
-  CHECK(qos_class(pod_of({gpu})) == "BestEffort");
+  CHECK(qos_class(pod_of({gpu})) == QosClass::kBestEffort);
+}
+
+TEST_CASE("QoS class names are the API's status.qosClass values", "[qos]") {
+  CHECK(to_string(QosClass::kGuaranteed) == "Guaranteed");
+  CHECK(to_string(QosClass::kBurstable) == "Burstable");
+  CHECK(to_string(QosClass::kBestEffort) == "BestEffort");
+  static_assert(to_string(QosClass::kBestEffort) == "BestEffort");  // usable at compile time
 }
 
 TEST_CASE("QoS of the example pods (requests defaulted from limits)", "[qos]") {
-  CHECK(qos_class(load_pod("web-pod.yaml")) == "Burstable");
-  CHECK(qos_class(load_pod("minimal-pod.yaml")) == "BestEffort");
+  CHECK(qos_class(load_pod("web-pod.yaml")) == QosClass::kBurstable);
+  CHECK(qos_class(load_pod("minimal-pod.yaml")) == QosClass::kBestEffort);
   Pod guaranteed = decode_pod_text(R"(
 apiVersion: v1
 kind: Pod
@@ -66,7 +73,7 @@ spec:
     image: busybox
     resources: {limits: {cpu: "1", memory: 64Mi}}
 )");
-  CHECK(qos_class(guaranteed) == "Guaranteed");
+  CHECK(qos_class(guaranteed) == QosClass::kGuaranteed);
 }
 
 TEST_CASE("full name and hostname", "[pod]") {

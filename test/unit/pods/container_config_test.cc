@@ -104,7 +104,7 @@ TEST_CASE("container config carries security, resources, labels and namespaces")
   c.security_context = sc;
   auto ctx = context();
   ctx.sandbox.netns_path = "/var/lib/nodeagent/pods/uid-web/ns/net";
-  ctx.cgroup_parent = "/kubepods/poduid-web";
+  ctx.cgroups_path = "/kubepods/poduid-web/abc";  // what the cgroup manager names it
   ctx.attempt = 2;
 
   auto cfg = build_container_config(p, c, ctx);

@@ -374,20 +374,20 @@ TEST_CASE("QoS class") {
     return c;
   };
   auto q = [](int64_t milli) { return kube::Quantity::from_milli(milli); };
-  CHECK(kube::qos_class(make_pod("Always", {container("a")}).spec) == "BestEffort");
-  CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}}, {})}).spec) == "Burstable");
+  CHECK(kube::qos_class(make_pod("Always", {container("a")}).spec) == kube::QosClass::kBestEffort);
+  CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}}, {})}).spec) == kube::QosClass::kBurstable);
   CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
                                                          {{"cpu", q(100)}, {"memory", q(64)}})})
-                          .spec) == "Guaranteed");
+                          .spec) == kube::QosClass::kGuaranteed);
   CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
                                                          {{"cpu", q(200)}, {"memory", q(64)}})})
-                          .spec) == "Burstable");
+                          .spec) == kube::QosClass::kBurstable);
   // One container without limits makes the whole pod Burstable.
   CHECK(kube::qos_class(make_pod("Always", {with_resources({{"cpu", q(100)}, {"memory", q(64)}},
                                                          {{"cpu", q(100)}, {"memory", q(64)}}),
                                           container("b")})
-                          .spec) == "Burstable");
+                          .spec) == kube::QosClass::kBurstable);
   // Resources other than cpu and memory do not count.
   CHECK(kube::qos_class(make_pod("Always", {with_resources({{"ephemeral-storage", q(1000)}}, {})}).spec) ==
-        "BestEffort");
+        kube::QosClass::kBestEffort);
 }
