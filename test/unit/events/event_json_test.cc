@@ -1,8 +1,8 @@
-// Event JSON: the API server's shape, as kubectl reads it.
+// Event JSON through the one kube encoder: the API server's shape, as kubectl reads it.
 #include <catch2/catch.hpp>
 
-#include "agent/events/event_json.h"
 #include "agent/events/recorder.h"
+#include "kube/encode.h"
 
 using namespace nodeagent;
 using namespace nodeagent::events;
@@ -18,7 +18,7 @@ TEST_CASE("an event encodes with the API's field names") {
   pod.spec.containers[0].name = "app";
   kube::Event e = recorder.record(container_reference(pod, "app"), kWarning, "Failed", "Error: ErrImagePull");
 
-  nlohmann::json j = event_to_json(e);
+  nlohmann::json j = kube::encode(e);
   CHECK(j["apiVersion"] == "v1");
   CHECK(j["kind"] == "Event");
   CHECK(j["metadata"]["name"] == e.metadata.name);
@@ -42,9 +42,9 @@ TEST_CASE("an event encodes with the API's field names") {
   CHECK_FALSE(j.contains("action"));
 
   e.event_time = t0;
-  CHECK(event_to_json(e)["eventTime"] == "2023-11-14T22:13:20.250000Z");
+  CHECK(kube::encode(e)["eventTime"] == "2023-11-14T22:13:20.250000Z");
 
-  nlohmann::json list = event_list_to_json({e, e});
+  nlohmann::json list = kube::encode_event_list({e, e});
   CHECK(list["kind"] == "EventList");
   CHECK(list["items"].size() == 2);
 }
