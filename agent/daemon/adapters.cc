@@ -63,4 +63,13 @@ void StatusAdapter::update(const kube::Pod& pod, const pods::PodRuntimeState& st
   manager_.set_pod_status(pod.metadata.uid, std::move(next));
 }
 
+void StatusAdapter::reject(const kube::Pod& pod, const std::string& reason, const std::string& message) {
+  kube::PodStatus st;
+  st.phase = "Failed";
+  st.reason = reason;
+  st.message = "Pod was rejected: " + message;
+  manager_.set_pod_status(pod.metadata.uid, st);
+  recorder_.record(events::pod_reference(pod), events::kWarning, reason, message);
+}
+
 }  // namespace nodeagent::daemon

@@ -56,13 +56,18 @@ class CgroupAdapter final : public pods::PodCgroupPort {
 
 class StatusAdapter final : public pods::PodStatusPort {
  public:
-  StatusAdapter(status::StatusManager& manager, const Clock& clock) : manager_(manager), clock_(clock) {}
+  StatusAdapter(status::StatusManager& manager, events::Recorder& recorder, const Clock& clock)
+      : manager_(manager), recorder_(recorder), clock_(clock) {}
+  // A pod refused before it reached a worker (OutOfpods): Failed with kubelet's rejectPod status
+  // ("Pod was rejected: <message>") and a Warning event with the message alone.
+  void reject(const kube::Pod& pod, const std::string& reason, const std::string& message);
   void update(const kube::Pod& pod, const pods::PodRuntimeState& state) override;
   std::optional<kube::PodStatus> current(const std::string& uid) override { return manager_.get_pod_status(uid); }
   void remove(const std::string& uid) override { manager_.remove(uid); }
 
  private:
   status::StatusManager& manager_;
+  events::Recorder& recorder_;
   const Clock& clock_;
 };
 

@@ -15,6 +15,7 @@
 #include "agent/daemon/service_proxy.h"
 #include "agent/events/recorder.h"
 #include "agent/pleg/pleg.h"
+#include "agent/pods/orphans.h"
 #include "agent/pods/pod_manager.h"
 #include "agent/pods/pod_runtime_state.h"
 #include "agent/pods/pod_syncer.h"
@@ -162,18 +163,8 @@ Status Agent::start() {
 
   // Network. Without --node-ip, the node's address is found as kubelet does (status.hostIP,
   // hostPort DNAT); only pod networking cannot do without one.
-  std::string node_ip = c.node_ip;
-  if (node_ip.empty()) {
-    auto found = network::discover_node_ip({c.network_bridge});
-    if (found.ok()) {
-      node_ip = found->str();
-      logger->info("--node-ip not given; using {} (the default route's interface, else the first global address)", node_ip);
-    } else if (c.network_enabled && !c.pod_cidr.empty()) {
-      return found.error();
-    } else {
-      logger->warn("{}; status.hostIP stays empty", found.error().message);
-    }
-  }
+  NA_ASSIGN_OR_RETURN(const std::string node_ip,
+                      network::resolve_node_ip(c.node_ip, {c.network_bridge}, c.network_enabled && !c.pod_cidr.empty()));
   if (c.network_enabled && !c.pod_cidr.empty()) {
     network::NodeNetworkConfig nc;
     nc.bridge_name = c.network_bridge;
@@ -210,7 +201,7 @@ Status Agent::start() {
   ro.node_name = p->node_name;
   p->recorder = std::make_unique<events::Recorder>(ro);
   p->cgroup_port = std::make_unique<CgroupAdapter>(*p->cgroups);
-  p->status_port = std::make_unique<StatusAdapter>(*p->statuses, p->clock);
+  p->status_port = std::make_unique<StatusAdapter>(*p->statuses, *p->recorder, p->clock);
   p->event_port = std::make_unique<EventAdapter>(*p->recorder);
 
   // Pods.
@@ -256,15 +247,10 @@ Status Agent::start() {
   p->workers = std::make_unique<pods::PodWorkers>(*p->syncer, c.pod_workers);
   p->waker = std::make_unique<WorkerWaker>(*p->workers);
   auto* recorder = p->recorder.get();
-  auto* statuses = p->statuses.get();
+  auto* status_port = p->status_port.get();
   p->manager = std::make_unique<pods::PodManager>(
-      *p->workers, c.max_pods, [recorder, statuses](const pods::PodPtr& pod, const std::string& reason, const std::string& msg) {
-        kube::PodStatus st;
-        st.phase = "Failed";
-        st.reason = reason;
-        st.message = "Pod was rejected: " + msg;  // kubelet's rejectPod; the event has msg alone
-        statuses->set_pod_status(pod->metadata.uid, st);
-        recorder->record(events::pod_reference(*pod), events::kWarning, reason, msg);
+      *p->workers, c.max_pods, [status_port](const pods::PodPtr& pod, const std::string& reason, const std::string& msg) {
+        status_port->reject(*pod, reason, msg);
       });
 
   // Local API.
@@ -347,34 +333,16 @@ void Agent::reconcile_orphans() {
   auto* p = parts_.get();
   std::set<std::string> desired;
   for (const auto& pod : p->manager->pods()) desired.insert(pod->metadata.uid);
-  auto found = p->containers->list_containers({{pods::labels::kManagedBy, p->node_name}});
-  std::map<std::string, kube::Pod> orphans;
-  if (found.ok()) {
-    for (const auto& s : *found) {
-      auto uid = s.labels.count(pods::labels::kPodUid) ? s.labels.at(pods::labels::kPodUid) : "";
-      if (uid.empty() || desired.count(uid)) continue;
-      auto& pod = orphans[uid];
-      pod.metadata.uid = uid;
-      pod.metadata.name = s.labels.count(pods::labels::kPodName) ? s.labels.at(pods::labels::kPodName) : uid;
-      pod.metadata.namespace_ = s.labels.count(pods::labels::kPodNamespace) ? s.labels.at(pods::labels::kPodNamespace) : "default";
-      kube::Container c;
-      c.name = s.labels.count(pods::labels::kContainerName) ? s.labels.at(pods::labels::kContainerName) : s.id;
-      pod.spec.containers.push_back(c);
-    }
-  }
-  // Sandboxes left without containers.
+  std::vector<runtime::ContainerState> containers;
+  if (auto found = p->containers->list_containers({{pods::labels::kManagedBy, p->node_name}}); found.ok())
+    containers = std::move(found).value();
+  std::vector<std::string> sandboxes;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(p->paths.root_dir + "/pods", ec)) {
-    auto uid = e.path().filename().string();
-    if (desired.count(uid) || orphans.count(uid)) continue;
-    if (!fs::exists(e.path() / "ns", ec)) continue;
-    orphans[uid].metadata.uid = uid;
-    orphans[uid].metadata.name = uid;
-    orphans[uid].metadata.namespace_ = "default";
-  }
-  for (auto& [uid, pod] : orphans) {
+  for (const auto& e : fs::directory_iterator(p->paths.root_dir + "/pods", ec))
+    if (fs::exists(e.path() / "ns", ec)) sandboxes.push_back(e.path().filename().string());
+  for (const auto& pod : pods::orphaned_pods(containers, sandboxes, desired)) {
+    const auto& uid = pod.metadata.uid;
     logger->info("cleaning up pod uid={} name={}: no longer desired", uid, pod.metadata.name);
-    pod.spec.termination_grace_period_seconds = 30;
     auto ptr = std::make_shared<const kube::Pod>(pod);
     if (auto st = p->syncer->terminate_pod(ptr); !st.ok()) logger->warn("orphan uid={}: {}", uid, st.error().message);
     if (auto st = p->syncer->cleanup_pod(ptr); !st.ok()) logger->warn("orphan uid={}: {}", uid, st.error().message);

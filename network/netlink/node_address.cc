@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "network/netlink/nl_util.h"
+#include "util/log.h"
 
 namespace nodeagent::network {
 
@@ -89,6 +90,20 @@ Result<Ipv4> discover_node_ip(const std::vector<std::string>& ignore) {
     found.push_back(la);
   }
   return choose_node_ip(found, default_route_ifindex(routes.get()), ignore);
+}
+
+Result<std::string> resolve_node_ip(const std::string& flag, const std::vector<std::string>& ignore, bool required) {
+  if (!flag.empty()) return flag;
+  auto found = discover_node_ip(ignore);
+  auto logger = log::get("network");
+  if (found.ok()) {
+    logger->info("--node-ip not given; using {} (the default route's interface, else the first global address)",
+                 found->str());
+    return found->str();
+  }
+  if (required) return found.error();
+  logger->warn("{}; status.hostIP stays empty", found.error().message);
+  return std::string();
 }
 
 }  // namespace nodeagent::network

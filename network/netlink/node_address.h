@@ -31,4 +31,9 @@ Result<Ipv4> choose_node_ip(const std::vector<LinkAddress>& addresses, int defau
 // namespace and applies choose_node_ip().
 Result<Ipv4> discover_node_ip(const std::vector<std::string>& ignore);
 
+// The node IP the agent runs with: `flag` (--node-ip) when given, else discovered. When nothing is
+// found that is an error only if `required` (pod networking needs it); otherwise the IP is "" and
+// the status.hostIP of pods stays empty, with a warning logged.
+Result<std::string> resolve_node_ip(const std::string& flag, const std::vector<std::string>& ignore, bool required);
+
 }  // namespace nodeagent::network
