@@ -10,7 +10,7 @@
 #include "network/proxy/applier.h"
 #include "network/proxy/change_tracker.h"
 #include "network/proxy/conntrack.h"
-#include "network/proxy/k8s_convert.h"
+#include "network/proxy/from_kube.h"
 #include "network/proxy/pod_endpoints.h"
 #include "network/proxy/runner.h"
 #include "network/proxy/services_table.h"
@@ -68,7 +68,7 @@ std::map<std::string, std::string> apply_changed(const std::vector<Object>& obje
       next[key] = std::move(text);
       continue;
     }
-    if (Status applied = apply(json); !applied.ok()) {
+    if (Status applied = apply(object); !applied.ok()) {
       report(kind + " " + key, applied.error().message);
       continue;
     }
@@ -138,8 +138,8 @@ void ServiceProxy::set_manifest_objects(const std::vector<kube::Service>& servic
     if (on_problem_) on_problem_(object, message);
   };
 
-  auto next_services = apply_changed(services, "service", services_, [&](const nlohmann::json& json) -> Status {
-    NA_ASSIGN_OR_RETURN(auto info, proxy::service_from_json(json));
+  auto next_services = apply_changed(services, "service", services_, [&](const kube::Service& svc) -> Status {
+    NA_ASSIGN_OR_RETURN(auto info, proxy::service_from_kube(svc));
     return tracker_->upsert_service(info);
   }, report);
   for (const auto& [key, text] : services_)
@@ -149,8 +149,8 @@ void ServiceProxy::set_manifest_objects(const std::vector<kube::Service>& servic
     }
   services_ = std::move(next_services);
 
-  auto next_slices = apply_changed(slices, "endpointslice", slices_, [&](const nlohmann::json& json) -> Status {
-    NA_ASSIGN_OR_RETURN(auto info, proxy::endpoint_slice_from_json(json));
+  auto next_slices = apply_changed(slices, "endpointslice", slices_, [&](const kube::EndpointSlice& slice) -> Status {
+    NA_ASSIGN_OR_RETURN(auto info, proxy::endpoint_slice_from_kube(slice));
     tracker_->upsert_endpoint_slice(info);
     return ok_status();
   }, report);
