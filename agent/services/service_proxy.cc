@@ -52,7 +52,12 @@ Status ServiceProxy::start() {
 }
 
 void ServiceProxy::start_syncing() {
-  post([this](ServiceState&) { runner_->start(); });
+  // The refresh first: the endpoints of the pods posted before must be in the tracker when the
+  // first sync runs (else it would REJECT their Services for a moment).
+  post([this](ServiceState& state) {
+    state.refresh();
+    runner_->start();
+  });
 }
 
 void ServiceProxy::stop() {
