@@ -40,6 +40,7 @@ struct OwnerReference {
   std::string uid;
   std::optional<bool> controller;
   std::optional<bool> block_owner_deletion;
+  friend bool operator==(const OwnerReference&, const OwnerReference&) = default;
 };
 
 struct ObjectMeta {
@@ -57,6 +58,7 @@ struct ObjectMeta {
   std::vector<OwnerReference> owner_references;
   std::vector<std::string> finalizers;
   RawJson managed_fields;  // kept for round trips, never interpreted
+  friend bool operator==(const ObjectMeta&, const ObjectMeta&) = default;
 };
 
 struct ObjectReference {
@@ -67,6 +69,7 @@ struct ObjectReference {
   std::string api_version;
   std::string resource_version;
   std::string field_path;
+  friend bool operator==(const ObjectReference&, const ObjectReference&) = default;
 };
 
 }  // namespace nodeagent::kube

@@ -1,4 +1,5 @@
-// Part of the object model (see types.h): Service, EndpointSlice and Event.
+// Part of the object model (see types.h): Service, EndpointSlice and Event. Services and slices
+// compare by value (the service proxy detects changes that way).
 #pragma once
 
 #include <optional>
@@ -19,14 +20,17 @@ struct ServicePort {
   int32_t port = 0;
   IntOrString target_port;  // defaulted to port
   int32_t node_port = 0;    // 0 = none (allocated by the API server for NodePort/LoadBalancer)
+  friend bool operator==(const ServicePort&, const ServicePort&) = default;
 };
 
 struct ClientIPConfig {
   int32_t timeout_seconds = 10800;
+  friend bool operator==(const ClientIPConfig&, const ClientIPConfig&) = default;
 };
 
 struct SessionAffinityConfig {
   std::optional<ClientIPConfig> client_ip;  // JSON "clientIP"
+  friend bool operator==(const SessionAffinityConfig&, const SessionAffinityConfig&) = default;
 };
 
 struct ServiceSpec {
@@ -50,12 +54,14 @@ struct ServiceSpec {
   std::optional<std::string> load_balancer_class;
   std::string internal_traffic_policy = "Cluster";  // Cluster | Local
   std::optional<std::string> traffic_distribution;
+  friend bool operator==(const ServiceSpec&, const ServiceSpec&) = default;
 };
 
 struct PortStatus {
   int32_t port = 0;
   std::string protocol;
   std::optional<std::string> error;
+  friend bool operator==(const PortStatus&, const PortStatus&) = default;
 };
 
 struct LoadBalancerIngress {
@@ -63,17 +69,20 @@ struct LoadBalancerIngress {
   std::string hostname;
   std::optional<std::string> ip_mode;
   std::vector<PortStatus> ports;
+  friend bool operator==(const LoadBalancerIngress&, const LoadBalancerIngress&) = default;
 };
 
 struct ServiceStatus {
   std::vector<LoadBalancerIngress> load_balancer_ingress;  // JSON status.loadBalancer.ingress
   RawJson conditions;
+  friend bool operator==(const ServiceStatus&, const ServiceStatus&) = default;
 };
 
 struct Service {
   ObjectMeta metadata;
   ServiceSpec spec;
   ServiceStatus status;
+  friend bool operator==(const Service&, const Service&) = default;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -83,6 +92,7 @@ struct EndpointConditions {
   std::optional<bool> ready;        // nil means ready (upstream: "interpret as true")
   std::optional<bool> serving;
   std::optional<bool> terminating;
+  friend bool operator==(const EndpointConditions&, const EndpointConditions&) = default;
 };
 
 struct Endpoint {
@@ -93,6 +103,7 @@ struct Endpoint {
   std::optional<std::string> node_name;
   std::optional<std::string> zone;
   RawJson hints;
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
 struct EndpointPort {
@@ -100,6 +111,7 @@ struct EndpointPort {
   std::optional<std::string> protocol;  // defaulted to TCP
   std::optional<int32_t> port;
   std::optional<std::string> app_protocol;
+  friend bool operator==(const EndpointPort&, const EndpointPort&) = default;
 };
 
 struct EndpointSlice {
@@ -107,6 +119,7 @@ struct EndpointSlice {
   std::string address_type;  // IPv4 | IPv6 | FQDN
   std::vector<Endpoint> endpoints;
   std::vector<EndpointPort> ports;
+  friend bool operator==(const EndpointSlice&, const EndpointSlice&) = default;
 };
 
 // ---------------------------------------------------------------------------------------------

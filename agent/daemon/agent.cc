@@ -12,7 +12,6 @@
 #include "agent/api/server.h"
 #include "agent/daemon/adapters.h"
 #include "agent/daemon/backend.h"
-#include "agent/daemon/service_proxy.h"
 #include "agent/events/recorder.h"
 #include "agent/pleg/pleg.h"
 #include "agent/pods/orphans.h"
@@ -20,6 +19,8 @@
 #include "agent/pods/pod_runtime_state.h"
 #include "agent/pods/pod_syncer.h"
 #include "agent/pods/pod_workers.h"
+#include "agent/services/manifest_adapter.h"
+#include "agent/services/service_proxy.h"
 #include "agent/sources/manifest_dir.h"
 #include "agent/status/status_manager.h"
 #include "kube/node_labels.h"
@@ -96,16 +97,26 @@ struct Agent::Parts {
   std::unique_ptr<pleg::Pleg> pleg;
   std::unique_ptr<pods::PodManager> manager;
   std::unique_ptr<DaemonBackend> backend;
-  std::unique_ptr<ServiceProxy> proxy;
+  std::unique_ptr<services::ServiceProxy> proxy;
+  std::unique_ptr<services::ManifestAdapter> proxy_manifests;  // manifest snapshots -> proxy upserts
   std::unique_ptr<api::ApiServer> api;
   std::unique_ptr<sources::ManifestDirSource> manifests;
   pods::PodPaths paths;
   std::string node_name;
 
-  std::vector<kube::Pod> pods_with_status() const {
-    std::vector<kube::Pod> out;
-    for (const auto& pod : manager->pods()) out.push_back(backend->with_status(*pod));
-    return out;
+  // Posts the pods whose status changed to the service proxy (a pod gone, or without a status
+  // any more, is deleted); the proxy recomputes endpoints on its own thread.
+  void post_pods_to_proxy(const std::vector<std::string>& uids) const {
+    std::set<std::string> pending(uids.begin(), uids.end());
+    for (const auto& pod : manager->pods()) {
+      if (!pending.erase(pod->metadata.uid)) continue;
+      if (statuses->get_pod_status(pod->metadata.uid)) proxy->upsert_pod(backend->with_status(*pod));
+      else proxy->delete_pod(pod->metadata.uid);
+    }
+    for (const auto& uid : pending) proxy->delete_pod(uid);
+  }
+  void post_all_pods_to_proxy() const {
+    for (const auto& pod : manager->pods()) proxy->upsert_pod(backend->with_status(*pod));
   }
 };
 
@@ -259,16 +270,19 @@ Status Agent::start() {
                                                p->paths, facts);
   // Service proxy: Services from the manifest dir, endpoints from this node's pods.
   if (c.proxy_enabled) {
-    ServiceProxyConfig pc{p->node_name, c.cluster_cidr, c.nodeport_addresses, c.iptables_min_sync_period_ms, node_ip};
-    p->proxy = std::make_unique<ServiceProxy>(pc, [recorder](const std::string& object, const std::string& message) {
+    services::ServiceProxyConfig pc{p->node_name, c.cluster_cidr, c.nodeport_addresses, c.iptables_min_sync_period_ms,
+                                    node_ip};
+    p->proxy = std::make_unique<services::ServiceProxy>(pc, [recorder](const std::string& object, const std::string& message) {
       recorder->record_manifest("", object, events::kWarning, "FailedToApplyService", object + ": " + message);
     });
     NA_RETURN_IF_ERROR(p->proxy->start());
+    p->proxy_manifests = std::make_unique<services::ManifestAdapter>(*p->proxy);
     auto* proxy = p->proxy.get();
     p->backend->set_proxy_views({[proxy]() -> Result<nlohmann::json> { return proxy->services_json(); },
                                  [proxy](const std::string& s, const std::string& port) { return proxy->trace(s, port); }});
     auto* parts = p.get();
-    p->statuses->add_listener([proxy, parts](const std::vector<std::string>&) { proxy->set_pods(parts->pods_with_status()); });
+    // The notifier thread must return quickly: this only posts the changed pods.
+    p->statuses->add_listener([parts](const std::vector<std::string>& uids) { parts->post_pods_to_proxy(uids); });
   }
   api::ApiServerOptions ao;
   ao.socket_path = c.api_socket;
@@ -300,8 +314,8 @@ Status Agent::start() {
           if (parts->proxy) {
             // Pods first, with the statuses kept on disk: after a restart their endpoints are
             // known (and ready) before the Services that select them are synced.
-            if (first) parts->proxy->set_pods(parts->pods_with_status());
-            parts->proxy->set_manifest_objects(snap.services, snap.endpoint_slices);
+            if (first) parts->post_all_pods_to_proxy();
+            parts->proxy_manifests->apply(snap.services, snap.endpoint_slices);
             if (first) parts->proxy->start_syncing();
           }
           if (first) {

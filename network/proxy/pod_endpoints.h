@@ -22,6 +22,7 @@ struct PodForEndpoints {
   bool terminating = false;  // deletionTimestamp set
   // containers[].ports[] with a name: name -> (containerPort, protocol)
   std::map<std::string, std::pair<uint16_t, Protocol>> named_ports;
+  bool operator==(const PodForEndpoints&) const = default;
 };
 
 // The slice is named "<service>-nodeagent-pods" so it never collides with a user's slice.

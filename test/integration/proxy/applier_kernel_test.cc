@@ -13,7 +13,7 @@
 #include "network/iptables/libiptc_table.h"
 #include "network/proxy/applier.h"
 #include "network/proxy/change_tracker.h"
-#include "network/proxy/k8s_convert.h"
+#include "test/support/proxy_objects.h"
 
 using namespace nodeagent;
 using namespace nodeagent::proxy;

@@ -19,7 +19,7 @@
 #include "network/proxy/applier.h"
 #include "network/proxy/change_tracker.h"
 #include "network/proxy/conntrack.h"
-#include "network/proxy/k8s_convert.h"
+#include "test/support/proxy_objects.h"
 #include "network/proxy/runner.h"
 
 using namespace nodeagent;

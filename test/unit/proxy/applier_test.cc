@@ -3,7 +3,7 @@
 
 #include <thread>
 
-#include "fake_iptables.h"
+#include "test/fakes/fake_iptables.h"
 #include "network/iptables/save_format.h"
 #include "network/proxy/applier.h"
 #include "network/proxy/chain_names.h"

@@ -10,10 +10,12 @@
 #include "network/proxy/change_tracker.h"
 #include "network/proxy/chain_names.h"
 #include "network/proxy/compiler.h"
-#include "network/proxy/k8s_convert.h"
+#include "test/support/proxy_objects.h"
 
 using namespace nodeagent;
 using namespace nodeagent::proxy;
+using proxytest::endpoint_slice_from_json;
+using proxytest::service_from_json;
 
 namespace {
 

@@ -1,11 +1,13 @@
 // Endpoints from the agent's own pods: selector, named and numeric targetPort, readiness.
 #include <catch2/catch.hpp>
 
-#include "network/proxy/k8s_convert.h"
+#include "test/support/proxy_objects.h"
 #include "network/proxy/pod_endpoints.h"
 
 using namespace nodeagent;
 using namespace nodeagent::proxy;
+using proxytest::endpoint_slice_from_json;
+using proxytest::service_from_json;
 
 TEST_CASE("endpoints from local pods") {
   auto svc = service_from_json(nlohmann::json::parse(R"({"metadata": {"name": "web", "namespace": "shop"},

@@ -1,11 +1,13 @@
-// v1 JSON -> model: defaults, and errors that name the object and the field.
+// kube objects -> model (decoded from JSON by kube first): defaults, and errors that name the object and the field.
 #include <catch2/catch.hpp>
 
 #include "network/proxy/change_tracker.h"
-#include "network/proxy/k8s_convert.h"
+#include "test/support/proxy_objects.h"
 
 using namespace nodeagent;
 using namespace nodeagent::proxy;
+using proxytest::endpoint_slice_from_json;
+using proxytest::service_from_json;
 using nlohmann::json;
 
 namespace {
@@ -30,8 +32,10 @@ TEST_CASE("service defaults") {
 }
 
 TEST_CASE("bad ports are rejected naming object and field") {
+  // kube's check_service reports every field (targetPort is defaulted to the port).
   CHECK(error_of(service_from_json(service(R"([{"port": 0}])"))) ==
-        "service default/web: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive");
+        "service default/web: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive; "
+        "spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive");
   CHECK(error_of(service_from_json(service(R"([{"name": "a", "port": 80}, {"name": "a", "port": 81}])"))) ==
         "service default/web: spec.ports[1].name: Duplicate value: \"a\"");
   CHECK(error_of(service_from_json(service(R"([{"port": 80, "nodePort": 80}])", "NodePort"))) ==
@@ -83,7 +87,7 @@ TEST_CASE("endpoint slices: conditions default to ready, locality from nodeName,
 
   auto bad = endpoint_slice_from_json(json::parse(R"({"metadata": {"name": "x", "labels": {"kubernetes.io/service-name": "web"}}, "addressType": "IPv4", "endpoints": [{"addresses": ["nope"]}]})"));
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message == "endpointslice default/x: endpoints[0].addresses[0]: Invalid value: \"nope\": must be a valid IPv4 address");
+  CHECK(bad.error().message == "endpointslice default/x: endpoints[0].addresses[0]: Invalid value: \"nope\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
 }
 
 TEST_CASE("loadBalancerSourceRanges: CIDRs (host bits cleared), bad ones named") {
@@ -101,5 +105,18 @@ TEST_CASE("loadBalancerSourceRanges: CIDRs (host bits cleared), bad ones named")
   CHECK(ok->ports.at(0).load_balancer_ips == std::vector<uint32_t>{0xc000020a});
   CHECK(error_of(lb(R"(["10.0.0.0/8", "203.0.113.7"])")) ==
         "service default/lb: spec.loadBalancerSourceRanges[1]: Invalid value: \"203.0.113.7\": must be an IPv4 CIDR, e.g. 203.0.113.0/24");
-  CHECK(error_of(lb(R"("10.0.0.0/8")")) == "service default/lb: spec.loadBalancerSourceRanges: must be a list of CIDRs");
+  // Not a list: kube's decoder refuses it before any conversion.
+  CHECK(error_of(lb(R"("10.0.0.0/8")")) == "service default/lb: spec.loadBalancerSourceRanges: expected array, got string");
+}
+
+TEST_CASE("what kube accepts but the proxy cannot program is refused by the conversion") {
+  CHECK(error_of(service_from_json(json::parse(R"({"metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}]}})"))) ==
+        "service default/web: spec.clusterIP: Required value (no API server allocates one here)");
+  CHECK(error_of(service_from_json(json::parse(
+            R"({"metadata": {"name": "np"}, "spec": {"type": "NodePort", "clusterIP": "10.96.0.3", "ports": [{"port": 80}]}})"))) ==
+        "service default/np: spec.ports[0].nodePort: Required value (no API server allocates one here)");
+  auto v6 = endpoint_slice_from_json(json::parse(
+      R"({"metadata": {"name": "s6", "labels": {"kubernetes.io/service-name": "web"}}, "addressType": "IPv6", "endpoints": [{"addresses": ["fd00::1"]}]})"));
+  REQUIRE_FALSE(v6.ok());
+  CHECK(v6.error().message == "endpointslice default/s6: addressType: Unsupported value: \"IPv6\": supported: \"IPv4\"");
 }

@@ -1,0 +1,57 @@
+// The glue's single-threaded core: typed Services, EndpointSlices and pods in, proxy model out.
+// It converts with network/proxy/from_kube, skips what did not change (typed comparison),
+// reports a refused object once (until it changes or is fixed), and computes the endpoints of
+// selector Services from the node's pods. ServiceProxy runs it on the proxy's own thread; tests
+// drive it directly against a ChangeTracker.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "agent/services/service_input.h"
+#include "network/proxy/pod_endpoints.h"
+#include "network/proxy/service_source.h"
+
+namespace nodeagent::services {
+
+// problem(object, message): an object that was refused ("service default/web", with the reason).
+using ProblemFn = std::function<void(const std::string& object, const std::string& message)>;
+
+class ServiceState final : public ServiceInput {
+ public:
+  ServiceState(proxy::ServiceSink& sink, std::string node_name, ProblemFn on_problem);
+
+  void upsert_service(const kube::Service& service) override;
+  void delete_service(const std::string& ns, const std::string& name) override;
+  void upsert_endpoint_slice(const kube::EndpointSlice& slice) override;
+  void delete_endpoint_slice(const std::string& ns, const std::string& name) override;
+  void upsert_pod(const kube::Pod& pod) override;
+  void delete_pod(const std::string& uid) override;
+
+  // Applies what the calls above left pending: retries refused Services after a change (a freed
+  // nodePort), then recomputes the pod endpoints of the selector Services whose pods or
+  // definition changed. Call it after a batch of calls.
+  void refresh();
+
+ private:
+  using Key = std::string;  // "ns/name"
+  void report(const std::string& object, const std::string& message);  // message "" = fine now
+  void forget_service(const Key& key);
+  void pod_changed(const proxy::PodForEndpoints* before, const proxy::PodForEndpoints* after);
+
+  proxy::ServiceSink& sink_;
+  const std::string node_name_;
+  ProblemFn on_problem_;
+  std::map<Key, proxy::ServiceInfo> services_;           // as applied to the sink
+  std::map<Key, kube::Service> refused_services_;        // retried after every Service change
+  std::map<Key, proxy::EndpointSliceInfo> slices_;       // as applied to the sink
+  std::map<std::string, proxy::PodForEndpoints> pods_;   // by UID
+  std::set<Key> pod_slices_;                             // Services with a pod-computed slice
+  std::set<Key> dirty_;                                  // Services whose pod endpoints to recompute
+  bool services_changed_ = false;
+  std::map<std::string, std::string> last_errors_;       // object -> message, reported once
+};
+
+}  // namespace nodeagent::services
