@@ -142,6 +142,24 @@ Result<Decoded<Event>> decode_event(const json& doc) {
   });
 }
 
+Result<Decoded<ConfigMap>> decode_config_map(const json& doc) {
+  return decode_with<ConfigMap>(doc, "configmap", "v1", "ConfigMap", detail::decode_config_map_body);
+}
+
+Result<Decoded<Secret>> decode_secret(const json& doc) {
+  return decode_with<Secret>(doc, "secret", "v1", "Secret", detail::decode_secret_body);
+}
+
+Result<Decoded<PersistentVolume>> decode_persistent_volume(const json& doc) {
+  return decode_with<PersistentVolume>(doc, "persistentvolume", "v1", "PersistentVolume",
+                                       detail::decode_persistent_volume_body);
+}
+
+Result<Decoded<PersistentVolumeClaim>> decode_persistent_volume_claim(const json& doc) {
+  return decode_with<PersistentVolumeClaim>(doc, "persistentvolumeclaim", "v1", "PersistentVolumeClaim",
+                                            detail::decode_persistent_volume_claim_body);
+}
+
 Result<Decoded<Object>> decode_object(const json& doc) {
   if (!doc.is_object()) return invalid("expected a JSON object, got " + detail::json_type_name(doc));
   const std::string av = api_version_of(doc), kind = kind_field_of(doc);
@@ -149,9 +167,14 @@ Result<Decoded<Object>> decode_object(const json& doc) {
   if (av == "v1" && kind == "Service") return as_object(decode_service(doc));
   if (av == "discovery.k8s.io/v1" && kind == "EndpointSlice") return as_object(decode_endpoint_slice(doc));
   if (av == "v1" && kind == "Event") return as_object(decode_event(doc));
+  if (av == "v1" && kind == "ConfigMap") return as_object(decode_config_map(doc));
+  if (av == "v1" && kind == "Secret") return as_object(decode_secret(doc));
+  if (av == "v1" && kind == "PersistentVolume") return as_object(decode_persistent_volume(doc));
+  if (av == "v1" && kind == "PersistentVolumeClaim") return as_object(decode_persistent_volume_claim(doc));
   if (kind.empty()) return invalid("Object 'Kind' is missing in " + doc.dump().substr(0, 80));
   return invalid("no kind " + quote(kind) + " is registered for version " + quote(av) +
-                 " (supported: v1 Pod, v1 Service, discovery.k8s.io/v1 EndpointSlice, v1 Event, v1 List)");
+                 " (supported: v1 Pod, v1 Service, discovery.k8s.io/v1 EndpointSlice, v1 Event, v1 ConfigMap, "
+                 "v1 Secret, v1 PersistentVolume, v1 PersistentVolumeClaim, v1 List)");
 }
 
 Result<std::vector<Decoded<Object>>> decode_manifests(std::string_view text) {
@@ -191,6 +214,10 @@ std::string kind_of(const Object& object) {
     if constexpr (std::is_same_v<T, Pod>) return "pod";
     else if constexpr (std::is_same_v<T, Service>) return "service";
     else if constexpr (std::is_same_v<T, EndpointSlice>) return "endpointslice";
+    else if constexpr (std::is_same_v<T, ConfigMap>) return "configmap";
+    else if constexpr (std::is_same_v<T, Secret>) return "secret";
+    else if constexpr (std::is_same_v<T, PersistentVolume>) return "persistentvolume";
+    else if constexpr (std::is_same_v<T, PersistentVolumeClaim>) return "persistentvolumeclaim";
     else return "event";
   }, object);
 }

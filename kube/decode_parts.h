@@ -20,4 +20,10 @@ PodStatus decode_pod_status(ObjectReader& r);
 ServiceSpec decode_service_spec(ObjectReader& r);
 ServiceStatus decode_service_status(ObjectReader& r);
 
+// Whole bodies (metadata included) of the flat kinds; decode.cc checks apiVersion/kind.
+ConfigMap decode_config_map_body(ObjectReader& r);
+Secret decode_secret_body(ObjectReader& r);
+PersistentVolume decode_persistent_volume_body(ObjectReader& r);
+PersistentVolumeClaim decode_persistent_volume_claim_body(ObjectReader& r);
+
 }  // namespace nodeagent::kube::detail

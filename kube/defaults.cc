@@ -149,4 +149,33 @@ Event with_defaults(Event event) {
   return event;
 }
 
+ConfigMap with_defaults(ConfigMap config_map) {
+  if (config_map.metadata.namespace_.empty()) config_map.metadata.namespace_ = "default";
+  return config_map;
+}
+
+Secret with_defaults(Secret secret) {
+  if (secret.metadata.namespace_.empty()) secret.metadata.namespace_ = "default";
+  if (secret.type.empty()) secret.type = "Opaque";
+  // stringData is write-only: the API server merges it into data (stringData wins).
+  for (auto& [k, v] : secret.string_data) secret.data[k] = v;
+  secret.string_data.clear();
+  return secret;
+}
+
+PersistentVolume with_defaults(PersistentVolume volume) {
+  // Cluster-scoped: no namespace.
+  if (volume.spec.volume_mode.empty()) volume.spec.volume_mode = "Filesystem";
+  if (volume.spec.persistent_volume_reclaim_policy.empty()) volume.spec.persistent_volume_reclaim_policy = "Retain";
+  if (volume.status.phase.empty()) volume.status.phase = "Pending";
+  return volume;
+}
+
+PersistentVolumeClaim with_defaults(PersistentVolumeClaim claim) {
+  if (claim.metadata.namespace_.empty()) claim.metadata.namespace_ = "default";
+  if (claim.spec.volume_mode.empty()) claim.spec.volume_mode = "Filesystem";
+  if (claim.status.phase.empty()) claim.status.phase = "Pending";
+  return claim;
+}
+
 }  // namespace nodeagent::kube

@@ -15,6 +15,10 @@ namespace nodeagent::kube {
 [[nodiscard]] Service with_defaults(Service service);
 [[nodiscard]] EndpointSlice with_defaults(EndpointSlice slice);
 [[nodiscard]] Event with_defaults(Event event);
+[[nodiscard]] ConfigMap with_defaults(ConfigMap config_map);
+[[nodiscard]] Secret with_defaults(Secret secret);
+[[nodiscard]] PersistentVolume with_defaults(PersistentVolume volume);
+[[nodiscard]] PersistentVolumeClaim with_defaults(PersistentVolumeClaim claim);
 
 // Always for ":latest" or no tag (a digest counts as a tag), IfNotPresent otherwise.
 std::string default_image_pull_policy(std::string_view image);

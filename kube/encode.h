@@ -17,6 +17,10 @@ nlohmann::json encode(const Pod& pod);
 nlohmann::json encode(const Service& service);
 nlohmann::json encode(const EndpointSlice& slice);
 nlohmann::json encode(const Event& event);
+nlohmann::json encode(const ConfigMap& config_map);
+nlohmann::json encode(const Secret& secret);
+nlohmann::json encode(const PersistentVolume& volume);
+nlohmann::json encode(const PersistentVolumeClaim& claim);
 nlohmann::json encode(const Object& object);
 
 // {"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":...},"items":[...]}

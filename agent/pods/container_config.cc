@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "kube/downward_api.h"
 #include "kube/expand.h"
 #include "kube/qos.h"
 #include "agent/pods/pod_runtime_state.h"
@@ -18,32 +19,10 @@ namespace cgroups = runtime::cgroups;
 
 namespace {
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
-// metadata.labels['app'] -> "app" for prefix "metadata.labels".
-std::optional<std::string> subscript(const std::string& path, const std::string& prefix) {
-  if (path.rfind(prefix + "['", 0) != 0 || path.size() < prefix.size() + 4 || path.substr(path.size() - 2) != "']")
-    return std::nullopt;
-  return path.substr(prefix.size() + 2, path.size() - prefix.size() - 4);
-}
-
-// Labels and annotations as the downward API prints them: key="value" lines, sorted.
-std::string format_map(const kube::StringMap& m) {
-  std::string out;
-  for (const auto& [k, v] : m) out += (out.empty() ? "" : "\n") + k + "=\"" + v + "\"";
-  return out;
-}
-
 const kube::Quantity* find_resource(const kube::ResourceList& list, const std::string& name) {
   auto it = list.find(name);
   return it == list.end() ? nullptr : &it->second;
 }
-
-int64_t ceil_div(int64_t a, int64_t b) { return b <= 0 ? a : (a + b - 1) / b; }
 
 std::string strip_cap(const std::string& cap) { return cap.rfind("CAP_", 0) == 0 ? cap.substr(4) : cap; }
 
@@ -64,59 +43,15 @@ std::vector<std::string> resolve_argv(const kube::Container& c, const runtime::I
   return argv;
 }
 
-Result<std::string> field_ref_value(const kube::Pod& pod, const std::string& path, const ContainerContext& ctx) {
-  const auto& m = pod.metadata;
-  if (path == "metadata.name") return m.name;
-  if (path == "metadata.namespace") return m.namespace_;
-  if (path == "metadata.uid") return m.uid;
-  if (path == "metadata.labels") return format_map(m.labels);
-  if (path == "metadata.annotations") return format_map(m.annotations);
-  if (auto key = subscript(path, "metadata.labels")) {
-    auto it = m.labels.find(*key);
-    return it == m.labels.end() ? std::string() : it->second;
-  }
-  if (auto key = subscript(path, "metadata.annotations")) {
-    auto it = m.annotations.find(*key);
-    return it == m.annotations.end() ? std::string() : it->second;
-  }
-  if (path == "spec.nodeName") return pod.spec.node_name.empty() ? ctx.node_name : pod.spec.node_name;
-  if (path == "spec.serviceAccountName") return pod.spec.service_account_name;
-  if (path == "status.hostIP" || path == "status.hostIPs") return ctx.host_ip;
-  if (path == "status.podIP") return ctx.pod_ip;
-  if (path == "status.podIPs") return join(ctx.pod_ips, ",");
-  return invalid("unsupported fieldPath \"" + path + "\"");
-}
-
-Result<std::string> resource_ref_value(const kube::Pod& pod, const kube::Container& self,
-                                       const kube::ResourceFieldSelector& sel, const ContainerContext& ctx) {
-  const kube::Container* c = &self;
-  if (!sel.container_name.empty() && sel.container_name != self.name) {
-    c = nullptr;
-    for (const auto* list : {&pod.spec.containers, &pod.spec.init_containers})
-      for (const auto& other : *list)
-        if (other.name == sel.container_name) c = &other;
-    if (!c) return invalid("resourceFieldRef: container \"" + sel.container_name + "\" not found");
-  }
-  auto dot = sel.resource.find('.');
-  if (dot == std::string::npos) return invalid("resourceFieldRef: unsupported resource \"" + sel.resource + "\"");
-  auto kind = sel.resource.substr(0, dot);
-  auto name = sel.resource.substr(dot + 1);
-  const auto& list = kind == "limits" ? c->resources.limits : c->resources.requests;
-  const kube::Quantity* q = find_resource(list, name);
-  int64_t milli = 0;
-  if (q) {
-    milli = q->milli_value();
-  } else if (name == "cpu") {
-    // No limit: the node's allocatable (requests default to 0 → kubelet reports 0... for limits).
-    milli = kind == "limits" ? ctx.node_allocatable_cpu_millis : 0;
-  } else if (name == "memory") {
-    milli = kind == "limits" ? ctx.node_allocatable_memory_bytes * 1000 : 0;
-  } else {
-    return invalid("resourceFieldRef: unsupported resource \"" + sel.resource + "\"");
-  }
-  int64_t divisor = sel.divisor.milli_value() > 0 ? sel.divisor.milli_value() : 1000;
-  // Rounds up to the divisor: 1250m with divisor 1 -> 2, 250m -> 1.
-  return std::to_string(ceil_div(milli, divisor));
+kube::DownwardApiContext downward_api_context(const ContainerContext& ctx) {
+  kube::DownwardApiContext d;
+  d.node_name = ctx.node_name;
+  d.host_ip = ctx.host_ip;
+  d.pod_ip = ctx.pod_ip;
+  d.pod_ips = ctx.pod_ips;
+  d.node_allocatable_cpu_millis = ctx.node_allocatable_cpu_millis;
+  d.node_allocatable_memory_bytes = ctx.node_allocatable_memory_bytes;
+  return d;
 }
 
 Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx) {
@@ -140,6 +75,7 @@ Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Con
   // image's: kubelet expands against the container env built so far.
   std::map<std::string, std::string> defined(ctx.service_env.begin(), ctx.service_env.end());
   std::set<std::string> own;  // names the container's env defines: they win over Service variables
+  const auto downward = downward_api_context(ctx);
   if (!c.env_from.empty()) {
     for (size_t i = 0; i < c.env_from.size(); ++i) {
       const auto& src = c.env_from[i];
@@ -157,11 +93,11 @@ Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Con
     if (!e.value_from) {
       value = kube::expand_vars(e.value, defined);
     } else if (e.value_from->field_ref) {
-      auto v = field_ref_value(pod, e.value_from->field_ref->field_path, ctx);
+      auto v = kube::field_ref_value(pod, e.value_from->field_ref->field_path, downward);
       if (!v.ok()) return v.error().wrap(fmt::format("env[{}] {}", i, e.name));
       value = *v;
     } else if (e.value_from->resource_field_ref) {
-      auto v = resource_ref_value(pod, c, *e.value_from->resource_field_ref, ctx);
+      auto v = kube::resource_ref_value(pod, c, *e.value_from->resource_field_ref, downward);
       if (!v.ok()) return v.error().wrap(fmt::format("env[{}] {}", i, e.name));
       value = *v;
     } else if (e.value_from->config_map_key_ref) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kube/downward_api.h"
 #include "kube/types.h"
 #include "agent/pods/service_env.h"
 #include "util/result.h"
@@ -51,11 +52,8 @@ std::vector<std::string> resolve_argv(const kube::Container& c, const runtime::I
 // field: the caller reports them as CreateContainerConfigError.
 Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx);
 
-// Downward API: the value of a fieldRef path for this pod, or an error naming the path.
-Result<std::string> field_ref_value(const kube::Pod& pod, const std::string& field_path, const ContainerContext& ctx);
-// resourceFieldRef: limits.cpu etc., rounded up to the divisor.
-Result<std::string> resource_ref_value(const kube::Pod& pod, const kube::Container& c,
-                                       const kube::ResourceFieldSelector& sel, const ContainerContext& ctx);
+// What the downward API (kube/downward_api.h) needs of the context: node name, IPs, allocatable.
+kube::DownwardApiContext downward_api_context(const ContainerContext& ctx);
 
 Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, const kube::Container& c,
                                                         const ContainerContext& ctx);

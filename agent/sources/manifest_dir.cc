@@ -105,8 +105,23 @@ ManifestDirSource::FileEntry ManifestDirSource::parse_file(const std::string& pa
       entry.parsed.services.push_back(*svc);
     } else if (auto* slice = std::get_if<kube::EndpointSlice>(&decoded->object)) {
       entry.parsed.endpoint_slices.push_back(*slice);
+    } else if (std::holds_alternative<kube::Event>(decoded->object)) {
+      report(object_name,
+             "only Pod, Service, EndpointSlice, ConfigMap, Secret, PersistentVolume and PersistentVolumeClaim objects "
+             "are read from the manifest directory",
+             false);
+    } else if (kube::metadata_of(decoded->object).name.empty()) {
+      report(object_name, "metadata.name: Required value", false);
     } else {
-      report(object_name, "only Pod, Service and EndpointSlice objects are read from the manifest directory", false);
+      auto& objects = entry.parsed.objects;
+      std::visit([&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, kube::ConfigMap>) objects.config_maps.push_back(std::move(o));
+        else if constexpr (std::is_same_v<T, kube::Secret>) objects.secrets.push_back(std::move(o));
+        else if constexpr (std::is_same_v<T, kube::PersistentVolume>) objects.persistent_volumes.push_back(std::move(o));
+        else if constexpr (std::is_same_v<T, kube::PersistentVolumeClaim>)
+          objects.persistent_volume_claims.push_back(std::move(o));
+      }, decoded->object);
     }
   }
   return entry;
@@ -144,6 +159,11 @@ ManifestSnapshot ManifestDirSource::scan() {
     snap.services.insert(snap.services.end(), entry.parsed.services.begin(), entry.parsed.services.end());
     snap.endpoint_slices.insert(snap.endpoint_slices.end(), entry.parsed.endpoint_slices.begin(),
                                 entry.parsed.endpoint_slices.end());
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(snap.objects.config_maps, entry.parsed.objects.config_maps);
+    append(snap.objects.secrets, entry.parsed.objects.secrets);
+    append(snap.objects.persistent_volumes, entry.parsed.objects.persistent_volumes);
+    append(snap.objects.persistent_volume_claims, entry.parsed.objects.persistent_volume_claims);
   }
   return snap;
 }

@@ -1,5 +1,7 @@
 // The static pod source: a directory of manifests (YAML or JSON, one or more documents per
-// file: v1 Pods, and v1 Services / discovery.k8s.io/v1 EndpointSlices for the service proxy),
+// file: v1 Pods, v1 Services / discovery.k8s.io/v1 EndpointSlices for the service proxy, and
+// v1 ConfigMaps, Secrets, PersistentVolumes and PersistentVolumeClaims for the object store
+// that volumes and env references read, kube/object_store.h),
 // watched with inotify, with a periodic rescan as the safety net (kubelet's
 // --file-check-frequency). Every change produces a full snapshot of what the directory asks for.
 //
@@ -18,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "kube/object_store.h"
 #include "kube/types.h"
 
 namespace nodeagent::sources {
@@ -26,6 +29,7 @@ struct ManifestSnapshot {
   std::vector<std::shared_ptr<const kube::Pod>> pods;
   std::vector<kube::Service> services;
   std::vector<kube::EndpointSlice> endpoint_slices;
+  kube::ObjectSet objects;  // for kube::InMemoryObjectStore::replace_all
 };
 
 struct ManifestProblem {

@@ -1,27 +1,21 @@
+// LocalVolumeManager: volume directories, dispatch to the plugins, container bind mounts.
 #include "volumes/manager/volume_manager.h"
 
-#include <sys/mount.h>
 #include <sys/stat.h>
 
-#include <cerrno>
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 
-#include "util/mountinfo.h"
+#include "volumes/emptydir/empty_dir.h"
+#include "volumes/hostpath/host_path.h"
+#include "volumes/mount/linux_mounter.h"
 
 namespace nodeagent::volumes {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string plugin_dir(const kube::Volume& v) {
-  if (v.empty_dir) return "kubernetes.io~empty-dir";
-  if (v.host_path) return "kubernetes.io~host-path";
-  return "unsupported";
-}
 
 std::string source_name(const kube::Volume& v) {
   if (v.config_map) return "configMap";
@@ -33,91 +27,52 @@ std::string source_name(const kube::Volume& v) {
   return "unknown";
 }
 
-bool is_mounted(const std::string& path) {
-  return is_mount_point(path);
-}
-
-// hostPath type checks, as kubelet's hostpath plugin does them.
-Status check_host_path(const kube::HostPathVolumeSource& hp) {
-  std::error_code ec;
-  auto st = fs::status(hp.path, ec);
-  const auto& t = hp.type;
-  if (t.empty()) return ok_status();
-  if (t == "DirectoryOrCreate") {
-    if (!fs::exists(st)) {
-      fs::create_directories(hp.path, ec);
-      if (ec) return internal("hostPath " + hp.path + ": " + ec.message());
-      ::chmod(hp.path.c_str(), 0755);
-      return ok_status();
-    }
-    if (!fs::is_directory(st)) return invalid("hostPath type check failed: " + hp.path + " is not a directory");
-    return ok_status();
-  }
-  if (t == "FileOrCreate") {
-    if (!fs::exists(st)) {
-      fs::create_directories(fs::path(hp.path).parent_path(), ec);
-      std::ofstream(hp.path).close();
-      ::chmod(hp.path.c_str(), 0644);
-      return ok_status();
-    }
-    if (!fs::is_regular_file(st)) return invalid("hostPath type check failed: " + hp.path + " is not a file");
-    return ok_status();
-  }
-  struct Check {
-    const char* type;
-    bool (*ok)(fs::file_status);
-    const char* what;
-  };
-  static const Check checks[] = {
-      {"Directory", [](fs::file_status s) { return fs::is_directory(s); }, "directory"},
-      {"File", [](fs::file_status s) { return fs::is_regular_file(s); }, "file"},
-      {"Socket", [](fs::file_status s) { return fs::is_socket(s); }, "socket file"},
-      {"CharDevice", [](fs::file_status s) { return fs::is_character_file(s); }, "character device"},
-      {"BlockDevice", [](fs::file_status s) { return fs::is_block_file(s); }, "block device"},
-  };
-  for (const auto& c : checks) {
-    if (t != c.type) continue;
-    if (!c.ok(st)) return invalid(fmt::format("hostPath type check failed: {} is not a {}", hp.path, c.what));
-    return ok_status();
-  }
-  return invalid(t + " is an invalid volume type");  // kubelet's words; validation refuses it first
-}
-
 }  // namespace
 
-LocalVolumeManager::LocalVolumeManager(std::string root_dir) : root_dir_(std::move(root_dir)) {}
+std::vector<std::unique_ptr<VolumePlugin>> default_plugins(std::shared_ptr<Mounter> mounter) {
+  std::vector<std::unique_ptr<VolumePlugin>> plugins;
+  plugins.push_back(std::make_unique<EmptyDirPlugin>(std::move(mounter)));
+  plugins.push_back(std::make_unique<HostPathPlugin>());
+  return plugins;
+}
+
+LocalVolumeManager::LocalVolumeManager(std::string root_dir)
+    : LocalVolumeManager(std::move(root_dir), std::make_shared<LinuxMounter>(), {}) {
+  plugins_ = default_plugins(mounter_);
+}
+
+LocalVolumeManager::LocalVolumeManager(std::string root_dir, std::shared_ptr<Mounter> mounter,
+                                       std::vector<std::unique_ptr<VolumePlugin>> plugins)
+    : root_dir_(std::move(root_dir)), mounter_(std::move(mounter)), plugins_(std::move(plugins)) {}
+
+VolumePlugin* LocalVolumeManager::plugin_for(const kube::Volume& volume) const {
+  for (const auto& p : plugins_)
+    if (p->handles(volume)) return p.get();
+  return nullptr;
+}
+
+VolumePlugin* LocalVolumeManager::plugin_named(const std::string& dir_name) const {
+  for (const auto& p : plugins_)
+    if (plugin_dir_name(p->name()) == dir_name) return p.get();
+  return nullptr;
+}
+
+std::string LocalVolumeManager::volume_dir(const std::string& pod_uid, const VolumePlugin& plugin,
+                                           const kube::Volume& volume) const {
+  return fmt::format("{}/pods/{}/volumes/{}/{}", root_dir_, pod_uid, plugin_dir_name(plugin.name()), volume.name);
+}
 
 std::string LocalVolumeManager::volume_path(const std::string& pod_uid, const kube::Volume& volume) const {
-  if (volume.host_path) return volume.host_path->path;
-  return fmt::format("{}/pods/{}/volumes/{}/{}", root_dir_, pod_uid, plugin_dir(volume), volume.name);
+  const VolumePlugin* plugin = plugin_for(volume);
+  if (!plugin) return "";
+  return plugin->host_path(volume, volume_dir(pod_uid, *plugin, volume));
 }
 
 Status LocalVolumeManager::setup_volume(const kube::Pod& pod, const kube::Volume& v) {
-  if (v.host_path) return check_host_path(*v.host_path);
-  if (!v.empty_dir)
+  VolumePlugin* plugin = plugin_for(v);
+  if (!plugin)
     return invalid(fmt::format("volume \"{}\": {} volumes are not supported by this agent yet", v.name, source_name(v)));
-  auto path = volume_path(pod.metadata.uid, v);
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) return internal(fmt::format("volume \"{}\": {}", v.name, ec.message()));
-  if (v.empty_dir->medium == "Memory" && !is_mounted(path)) {
-    std::string opts = "mode=0777";
-    if (v.empty_dir->size_limit && v.empty_dir->size_limit->value() > 0)
-      opts += ",size=" + std::to_string(v.empty_dir->size_limit->value());
-    if (::mount("tmpfs", path.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0)
-      return errno_error(fmt::format("volume \"{}\": mount tmpfs at {}", v.name, path), errno);
-  } else if (!v.empty_dir->medium.empty() && v.empty_dir->medium != "Memory") {
-    return invalid(fmt::format("volume \"{}\": emptyDir medium \"{}\" is not supported", v.name, v.empty_dir->medium));
-  }
-  // emptyDir is world-writable (0777), so any container user can write to it.
-  ::chmod(path.c_str(), 0777);
-  if (pod.spec.security_context && pod.spec.security_context->fs_group) {
-    // fsGroup: the group owns the directory and new files inherit it (setgid).
-    if (::chown(path.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(*pod.spec.security_context->fs_group)) != 0)
-      return errno_error(fmt::format("volume \"{}\": chown", v.name), errno);
-    ::chmod(path.c_str(), 02777);
-  }
-  return ok_status();
+  return plugin->set_up(pod, v, volume_dir(pod.metadata.uid, *plugin, v));
 }
 
 Status LocalVolumeManager::setup_pod_volumes(const kube::Pod& pod) {
@@ -135,6 +90,9 @@ Result<std::vector<runtime::Mount>> LocalVolumeManager::container_mounts(const k
     runtime::Mount m;
     m.container_path = vm.mount_path;
     m.host_path = volume_path(pod.metadata.uid, *volume);
+    if (m.host_path.empty())
+      return invalid(fmt::format("volumeMounts \"{}\": {} volumes are not supported by this agent yet", vm.name,
+                                 source_name(*volume)));
     if (!vm.sub_path.empty()) {
       auto sub = fs::path(vm.sub_path).lexically_normal();
       if (sub.is_absolute() || *sub.begin() == "..")
@@ -159,12 +117,19 @@ Status LocalVolumeManager::teardown_pod_volumes(const std::string& pod_uid) {
   auto dir = fmt::format("{}/pods/{}/volumes", root_dir_, pod_uid);
   std::error_code ec;
   if (!fs::exists(dir, ec)) return ok_status();
-  // Unmount Memory emptyDirs before removing anything: never delete through a mount.
-  for (const auto& plugin : fs::directory_iterator(dir, ec)) {
-    for (const auto& vol : fs::directory_iterator(plugin.path(), ec)) {
+  // Each plugin undoes its own set-up (unmounts) before anything is removed: never delete
+  // through a mount. A directory of a plugin not registered (an older agent's) gets the
+  // generic unmount-if-mounted.
+  for (const auto& plugin_dir : fs::directory_iterator(dir, ec)) {
+    VolumePlugin* plugin = plugin_named(plugin_dir.path().filename().string());
+    for (const auto& vol : fs::directory_iterator(plugin_dir.path(), ec)) {
       auto path = vol.path().string();
-      if (is_mounted(path) && ::umount2(path.c_str(), MNT_DETACH) != 0)
-        return errno_error("unmount " + path, errno);
+      if (plugin) {
+        NA_RETURN_IF_ERROR(plugin->tear_down(path));
+        continue;
+      }
+      NA_ASSIGN_OR_RETURN(bool mounted, mounter_->is_mounted(path));
+      if (mounted) NA_RETURN_IF_ERROR(mounter_->unmount(path));
     }
   }
   fs::remove_all(dir, ec);

@@ -1,16 +1,20 @@
 // Volumes of a pod: set up before its containers start, turned into bind mounts per container,
-// torn down after the pod is gone. This first implementation covers emptyDir (node disk and
-// Memory/tmpfs) and hostPath; the other sources (configMap, secret, downwardAPI, projected,
-// persistentVolumeClaim) return a clear "not supported" error that keeps the pod in
-// ContainerCreating, until the volumes issue adds them behind this same interface.
+// torn down after the pod is gone. LocalVolumeManager dispatches each volume to the registered
+// VolumePlugin that handles it (volumes/emptydir, volumes/hostpath today); sources no plugin
+// handles (configMap, secret, downwardAPI, projected, persistentVolumeClaim) return a clear "not
+// supported" error that keeps the pod in ContainerCreating, until the volumes issue adds their
+// plugins.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "kube/types.h"
 #include "util/result.h"
 #include "runtime/types.h"
+#include "volumes/mount/mounter.h"
+#include "volumes/plugin/volume_plugin.h"
 
 namespace nodeagent::volumes {
 
@@ -29,16 +33,31 @@ class VolumeManager {
 // (plugin = kubernetes.io~empty-dir, ...).
 class LocalVolumeManager final : public VolumeManager {
  public:
+  // The node's plugins (default_plugins()) over the Linux mounter.
   explicit LocalVolumeManager(std::string root_dir);
+  // The given plugins, in the order they are asked; `mounter` unmounts volume directories that
+  // no registered plugin owns (left by an older agent).
+  LocalVolumeManager(std::string root_dir, std::shared_ptr<Mounter> mounter,
+                     std::vector<std::unique_ptr<VolumePlugin>> plugins);
   Status setup_pod_volumes(const kube::Pod& pod) override;
   Result<std::vector<runtime::Mount>> container_mounts(const kube::Pod& pod, const kube::Container& container) override;
   Status teardown_pod_volumes(const std::string& pod_uid) override;
 
+  // What containers bind-mount for the volume ("" when no plugin handles it).
   std::string volume_path(const std::string& pod_uid, const kube::Volume& volume) const;
 
  private:
-  Status setup_volume(const kube::Pod& pod, const kube::Volume& volume);
+  VolumePlugin* plugin_for(const kube::Volume& volume) const;
+  VolumePlugin* plugin_named(const std::string& dir_name) const;
+  std::string volume_dir(const std::string& pod_uid, const VolumePlugin& plugin, const kube::Volume& volume) const;
+  [[nodiscard]] Status setup_volume(const kube::Pod& pod, const kube::Volume& volume);
+
   std::string root_dir_;
+  std::shared_ptr<Mounter> mounter_;
+  std::vector<std::unique_ptr<VolumePlugin>> plugins_;
 };
+
+// emptyDir and hostPath over `mounter`.
+std::vector<std::unique_ptr<VolumePlugin>> default_plugins(std::shared_ptr<Mounter> mounter);
 
 }  // namespace nodeagent::volumes

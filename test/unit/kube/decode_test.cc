@@ -180,10 +180,11 @@ TEST_CASE("unknown fields come back as warnings, the object still decodes", "[de
 TEST_CASE("kind and apiVersion are checked", "[decode]") {
   CHECK(decode_error("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n") ==
         "no kind \"Deployment\" is registered for version \"apps/v1\" (supported: v1 Pod, v1 Service, "
-        "discovery.k8s.io/v1 EndpointSlice, v1 Event, v1 List)");
+        "discovery.k8s.io/v1 EndpointSlice, v1 Event, v1 ConfigMap, v1 Secret, v1 PersistentVolume, "
+        "v1 PersistentVolumeClaim, v1 List)");
   CHECK(decode_error("apiVersion: v2\nkind: Pod\nmetadata: {name: p}\n") ==
         "no kind \"Pod\" is registered for version \"v2\" (supported: v1 Pod, v1 Service, discovery.k8s.io/v1 "
-        "EndpointSlice, v1 Event, v1 List)");
+        "EndpointSlice, v1 Event, v1 ConfigMap, v1 Secret, v1 PersistentVolume, v1 PersistentVolumeClaim, v1 List)");
   CHECK(decode_error("metadata: {name: p}\n").rfind("Object 'Kind' is missing in ", 0) == 0);
   CHECK(decode_error("- a\n- b\n") == "expected a JSON object, got array");
   // A typed decoder checks its own kind.

@@ -75,19 +75,6 @@ TEST_CASE("a missing configMap env reference is a config error naming it") {
   CHECK(build_env(p, c, context()).ok());
 }
 
-TEST_CASE("resourceFieldRef rounds up to the divisor") {
-  auto p = testing::pod("web", {"c"});
-  auto& c = p.spec.containers[0];
-  c.resources.limits["cpu"] = *kube::parse_quantity("1250m");
-  kube::ResourceFieldSelector sel;
-  sel.resource = "limits.cpu";
-  CHECK(*resource_ref_value(p, c, sel, context()) == "2");
-  c.resources.limits["cpu"] = *kube::parse_quantity("250m");
-  CHECK(*resource_ref_value(p, c, sel, context()) == "1");
-  sel.divisor = *kube::parse_quantity("1m");
-  CHECK(*resource_ref_value(p, c, sel, context()) == "250");
-}
-
 TEST_CASE("container config carries security, resources, labels and namespaces") {
   auto p = testing::pod("web", {"c"});
   auto& c = p.spec.containers[0];

@@ -134,3 +134,49 @@ TEST_CASE("the watcher publishes a snapshot when a file is added and removed") {
   CHECK(wait_for(0));
   source.stop();
 }
+
+TEST_CASE("ConfigMaps, Secrets, PVs and PVCs in the directory fill the snapshot's object set") {
+  TempDir dir;
+  dir.write("objects.yaml", R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: fast}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: apps}
+stringData: {user: admin}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-1}
+spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /srv/pv-1}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {namespace: x}
+)");
+  std::vector<ManifestProblem> problems;
+  ManifestDirSource source(dir.path.string(), "node-a", 20s, [](const ManifestSnapshot&) {},
+                           [&](const ManifestProblem& p) { problems.push_back(p); });
+  auto snap = source.scan();
+  REQUIRE(snap.objects.config_maps.size() == 1);
+  REQUIRE(snap.objects.secrets.size() == 1);
+  REQUIRE(snap.objects.persistent_volumes.size() == 1);
+  REQUIRE(snap.objects.persistent_volume_claims.size() == 1);
+  CHECK(snap.pods.empty());
+  REQUIRE(problems.size() == 1);  // the unnamed ConfigMap
+  CHECK(problems[0].message == "metadata.name: Required value");
+
+  kube::InMemoryObjectStore store;
+  store.replace_all(snap.objects);
+  CHECK(store.get_config_map("default", "settings")->data.at("mode") == "fast");
+  CHECK(store.get_secret("apps", "creds")->data.at("user") == "admin");
+  CHECK(store.get_persistent_volume("pv-1")->spec.host_path->path == "/srv/pv-1");
+  CHECK(store.get_persistent_volume_claim("default", "data")->spec.volume_mode == "Filesystem");
+}

@@ -1,0 +1,55 @@
+// InMemoryObjectStore: maps keyed by namespace/name, swapped whole under one lock.
+#include "kube/object_store.h"
+
+namespace nodeagent::kube {
+
+namespace {
+
+template <typename T>
+std::map<std::pair<std::string, std::string>, T> index(const std::vector<T>& objects) {
+  std::map<std::pair<std::string, std::string>, T> out;
+  for (const auto& o : objects) out[{o.metadata.namespace_, o.metadata.name}] = o;
+  return out;
+}
+
+template <typename T>
+Result<T> lookup(std::mutex& mu, const std::map<std::pair<std::string, std::string>, T>& m, const std::string& ns,
+                 const std::string& name, const char* kind) {
+  std::lock_guard lock(mu);
+  auto it = m.find({ns, name});
+  if (it == m.end()) return not_found(std::string(kind) + " \"" + name + "\" not found");
+  return it->second;
+}
+
+}  // namespace
+
+void InMemoryObjectStore::replace_all(const ObjectSet& objects) {
+  auto config_maps = index(objects.config_maps);
+  auto secrets = index(objects.secrets);
+  auto pvs = index(objects.persistent_volumes);
+  auto pvcs = index(objects.persistent_volume_claims);
+  std::lock_guard lock(mu_);
+  config_maps_ = std::move(config_maps);
+  secrets_ = std::move(secrets);
+  persistent_volumes_ = std::move(pvs);
+  persistent_volume_claims_ = std::move(pvcs);
+}
+
+Result<ConfigMap> InMemoryObjectStore::get_config_map(const std::string& ns, const std::string& name) const {
+  return lookup(mu_, config_maps_, ns, name, "configmap");
+}
+
+Result<Secret> InMemoryObjectStore::get_secret(const std::string& ns, const std::string& name) const {
+  return lookup(mu_, secrets_, ns, name, "secret");
+}
+
+Result<PersistentVolume> InMemoryObjectStore::get_persistent_volume(const std::string& name) const {
+  return lookup(mu_, persistent_volumes_, "", name, "persistentvolume");
+}
+
+Result<PersistentVolumeClaim> InMemoryObjectStore::get_persistent_volume_claim(const std::string& ns,
+                                                                              const std::string& name) const {
+  return lookup(mu_, persistent_volume_claims_, ns, name, "persistentvolumeclaim");
+}
+
+}  // namespace nodeagent::kube

@@ -1,0 +1,70 @@
+// In-memory volumes::Mounter for the volume plugins' tests: nothing is mounted; every call is
+// recorded ("mount_tmpfs <target> <options>", "bind <source> <target> ro|rw", "unmount
+// <target>"), mounted targets are remembered so is_mounted() answers as the kernel would, and
+// each call can be made to fail.
+#pragma once
+
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "test/fakes/call_log.h"
+#include "volumes/mount/mounter.h"
+
+namespace nodeagent::fakes {
+
+class FakeMounter : public volumes::Mounter {
+ public:
+  Status mount_tmpfs(const std::string& target, const std::string& options) override {
+    std::lock_guard lock(mu_);
+    record("mount_tmpfs " + target + " " + options);
+    if (auto e = faults.take("mount_tmpfs")) return *e;
+    mounted_.insert(target);
+    return ok_status();
+  }
+  Status bind_mount(const std::string& source, const std::string& target, bool read_only) override {
+    std::lock_guard lock(mu_);
+    record("bind " + source + " " + target + (read_only ? " ro" : " rw"));
+    if (auto e = faults.take("bind_mount")) return *e;
+    mounted_.insert(target);
+    return ok_status();
+  }
+  Status unmount(const std::string& target) override {
+    std::lock_guard lock(mu_);
+    record("unmount " + target);
+    if (auto e = faults.take("unmount")) return *e;
+    mounted_.erase(target);
+    return ok_status();
+  }
+  Result<bool> is_mounted(const std::string& target) override {
+    std::lock_guard lock(mu_);
+    if (auto e = faults.take("is_mounted")) return *e;
+    return mounted_.count(target) > 0;
+  }
+
+  // The calls so far, in order (is_mounted is a read and is not recorded).
+  std::vector<std::string> calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+  // Marks `target` as mounted, as if a previous agent run had mounted it.
+  void add_mounted(const std::string& target) {
+    std::lock_guard lock(mu_);
+    mounted_.insert(target);
+  }
+
+  Faults faults{{"mount_tmpfs", "bind_mount", "unmount", "is_mounted"}};
+  CallLog* log = nullptr;  // also gets "mounter.<call> ..." entries when set
+
+ private:
+  void record(std::string entry) {
+    if (log) log->add("mounter." + entry);
+    calls_.push_back(std::move(entry));
+  }
+  mutable std::mutex mu_;
+  std::vector<std::string> calls_;
+  std::set<std::string> mounted_;
+};
+
+}  // namespace nodeagent::fakes

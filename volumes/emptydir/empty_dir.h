@@ -1,0 +1,27 @@
+// emptyDir volumes (kubelet's kubernetes.io/empty-dir): a 0777 directory on the node's disk, or
+// a tmpfs for medium Memory (sized by sizeLimit); fsGroup makes it group-owned and setgid so
+// that new files belong to that group.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "volumes/mount/mounter.h"
+#include "volumes/plugin/volume_plugin.h"
+
+namespace nodeagent::volumes {
+
+class EmptyDirPlugin final : public VolumePlugin {
+ public:
+  explicit EmptyDirPlugin(std::shared_ptr<Mounter> mounter);
+  std::string name() const override { return "kubernetes.io/empty-dir"; }
+  bool handles(const kube::Volume& volume) const override { return volume.empty_dir.has_value(); }
+  [[nodiscard]] Status set_up(const kube::Pod& pod, const kube::Volume& volume, const std::string& dir) override;
+  [[nodiscard]] Status tear_down(const std::string& dir) override;
+  std::string host_path(const kube::Volume&, const std::string& dir) const override { return dir; }
+
+ private:
+  std::shared_ptr<Mounter> mounter_;
+};
+
+}  // namespace nodeagent::volumes

@@ -1,0 +1,19 @@
+// The Mounter of the node: mount(2) and umount2(2), mount points read from
+// /proc/self/mountinfo.
+#pragma once
+
+#include <string>
+
+#include "volumes/mount/mounter.h"
+
+namespace nodeagent::volumes {
+
+class LinuxMounter final : public Mounter {
+ public:
+  [[nodiscard]] Status mount_tmpfs(const std::string& target, const std::string& options) override;
+  [[nodiscard]] Status bind_mount(const std::string& source, const std::string& target, bool read_only) override;
+  [[nodiscard]] Status unmount(const std::string& target) override;
+  [[nodiscard]] Result<bool> is_mounted(const std::string& target) override;
+};
+
+}  // namespace nodeagent::volumes

@@ -1,0 +1,24 @@
+// The mount seam (kubelet's mount-utils Interface): the few mount operations volume plugins
+// need, so that plugins are tested against a fake and only linux_mounter.cc calls ::mount.
+#pragma once
+
+#include <string>
+
+#include "util/result.h"
+
+namespace nodeagent::volumes {
+
+class Mounter {
+ public:
+  virtual ~Mounter() = default;
+  // A tmpfs at `target` (nosuid, nodev) with tmpfs `options` such as "mode=0777,size=1048576".
+  [[nodiscard]] virtual Status mount_tmpfs(const std::string& target, const std::string& options) = 0;
+  // `source` bind-mounted at `target`, made read-only when asked (a second remount, as mount(8)).
+  [[nodiscard]] virtual Status bind_mount(const std::string& source, const std::string& target, bool read_only) = 0;
+  // Lazy unmount (MNT_DETACH): a container still holding the mount does not block teardown.
+  [[nodiscard]] virtual Status unmount(const std::string& target) = 0;
+  // Whether `target` is a mount point (listed in /proc/self/mountinfo).
+  [[nodiscard]] virtual Result<bool> is_mounted(const std::string& target) = 0;
+};
+
+}  // namespace nodeagent::volumes

@@ -1,0 +1,39 @@
+// The volume plugin interface, after kubelet's VolumePlugin / Mounter / Unmounter: one plugin
+// per volume source (volumes/emptydir, volumes/hostpath, ...), chosen by handles() (CanSupport).
+// The manager gives each volume its directory <root>/pods/<uid>/volumes/<dir_name()>/<name>;
+// host_path() (GetPath) is what containers bind-mount, which for hostPath is not that directory.
+#pragma once
+
+#include <string>
+
+#include "kube/types.h"
+#include "util/result.h"
+
+namespace nodeagent::volumes {
+
+class VolumePlugin {
+ public:
+  virtual ~VolumePlugin() = default;
+  // kubelet's plugin name, "kubernetes.io/empty-dir".
+  virtual std::string name() const = 0;
+  // Whether this plugin serves the volume's source.
+  virtual bool handles(const kube::Volume& volume) const = 0;
+  // Prepares the volume at `dir` (its directory under the pod); idempotent. Errors name the volume.
+  [[nodiscard]] virtual Status set_up(const kube::Pod& pod, const kube::Volume& volume, const std::string& dir) = 0;
+  // Undoes set_up for a volume directory found on disk (the pod spec may be gone by then):
+  // unmounts what the plugin mounted. The manager removes the directory afterwards.
+  [[nodiscard]] virtual Status tear_down(const std::string& dir) = 0;
+  // The host path containers bind-mount for this volume.
+  virtual std::string host_path(const kube::Volume& volume, const std::string& dir) const = 0;
+};
+
+// The directory name of a plugin, as kubelet escapes it: "kubernetes.io/empty-dir" ->
+// "kubernetes.io~empty-dir".
+inline std::string plugin_dir_name(const std::string& plugin_name) {
+  std::string out = plugin_name;
+  for (auto& c : out)
+    if (c == '/') c = '~';
+  return out;
+}
+
+}  // namespace nodeagent::volumes
