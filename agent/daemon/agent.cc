@@ -24,6 +24,7 @@
 #include "agent/sources/manifest_dir.h"
 #include "agent/status/status_manager.h"
 #include "kube/node_labels.h"
+#include "kube/object_store.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -91,6 +92,7 @@ struct Agent::Parts {
   std::unique_ptr<StatusAdapter> status_port;
   std::unique_ptr<EventAdapter> event_port;
   ServiceStore services;
+  kube::InMemoryObjectStore objects;  // ConfigMaps, Secrets, PVs, PVCs (the volumes issue reads them)
   std::unique_ptr<pods::PodSyncer> syncer;
   std::unique_ptr<pods::PodWorkers> workers;
   std::unique_ptr<WorkerWaker> waker;
@@ -310,6 +312,7 @@ Status Agent::start() {
         [this, parts, first](const sources::ManifestSnapshot& snap) mutable {
           // Services first: a container started for a new pod gets their variables.
           parts->services.set(snap.services);
+          parts->objects.replace_all(snap.objects);
           parts->manager->set_source_pods("file", snap.pods);
           if (parts->proxy) {
             // Pods first, with the statuses kept on disk: after a restart their endpoints are
