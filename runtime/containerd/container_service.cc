@@ -202,23 +202,13 @@ Result<uint32_t> ContainerdContainerService::start_container(const std::string& 
   grpc::Status s = connection_->tasks().Start(sctx.get(), sreq, &sresp);
   if (!s.ok()) {
     Error err = from_grpc(s, what(id, "start task"));
-    api::tasks::DeleteTaskRequest dreq;
-    dreq.set_container_id(id);
-    api::tasks::DeleteResponse dresp;
-    auto dctx = connection_->context();
-    connection_->tasks().Delete(dctx.get(), dreq, &dresp);
+    delete_task(id, "delete unstarted task").ignore_error();
     return err;
   }
 
   // containerd keeps no start time: record it on the container, where a restarted agent finds it.
   auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
-  api::containers::UpdateContainerRequest ureq;
-  ureq.mutable_container()->set_id(id);
-  (*ureq.mutable_container()->mutable_labels())[kLabelStartedAt] = std::to_string(now_ns.count());
-  ureq.mutable_update_mask()->add_paths("labels." + kLabelStartedAt);
-  api::containers::UpdateContainerResponse uresp;
-  auto uctx = connection_->context();
-  Status recorded = check_grpc(connection_->containers().Update(uctx.get(), ureq, &uresp), what(id, "record start time"));
+  Status recorded = set_labels(id, {{kLabelStartedAt, std::to_string(now_ns.count())}}, "record start time");
   if (!recorded.ok()) log::get("runtime")->warn("{}", recorded.error().message);
 
   log::get("runtime")->debug("container={} started pid={}", id, sresp.pid());
@@ -253,26 +243,35 @@ Status ContainerdContainerService::release_exited(const std::string& id) {
   if (task->status() != task_types::STOPPED) return Error{ErrorCode::kFailedPrecondition, what(id, "release: the task has not exited")};
   // The OOM verdict needs the task's cgroup, which goes with the task: read it first.
   const ContainerState exited = to_state(container, task);
-  api::containers::UpdateContainerRequest ureq;
-  ureq.mutable_container()->set_id(id);
-  auto& labels = *ureq.mutable_container()->mutable_labels();
-  labels[kLabelExitCode] = std::to_string(exited.exit_code);
-  labels[kLabelOomKilled] = exited.oom_killed ? "true" : "false";
+  Labels labels = {{kLabelExitCode, std::to_string(exited.exit_code)},
+                   {kLabelOomKilled, exited.oom_killed ? "true" : "false"}};
   if (exited.finished_at) {
     labels[kLabelFinishedAt] =
         std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(exited.finished_at->time_since_epoch()).count());
   }
-  for (const auto& key : {kLabelExitCode, kLabelOomKilled, kLabelFinishedAt}) ureq.mutable_update_mask()->add_paths("labels." + key);
-  api::containers::UpdateContainerResponse uresp;
-  auto uctx = connection_->context();
-  NA_RETURN_IF_ERROR(check_grpc(connection_->containers().Update(uctx.get(), ureq, &uresp), what(id, "record exit")));
-
+  NA_RETURN_IF_ERROR(set_labels(id, labels, "record exit"));
   // The shim closes the stdio pipes and waits for the logger to drain them before it answers.
-  api::tasks::DeleteTaskRequest dreq;
-  dreq.set_container_id(id);
-  api::tasks::DeleteResponse dresp;
-  auto dctx = connection_->context();
-  Status deleted = check_grpc(connection_->tasks().Delete(dctx.get(), dreq, &dresp), what(id, "delete exited task"));
+  return delete_task(id, "delete exited task");
+}
+
+Status ContainerdContainerService::set_labels(const std::string& id, const Labels& labels, const char* action) {
+  api::containers::UpdateContainerRequest req;
+  req.mutable_container()->set_id(id);
+  for (const auto& [key, value] : labels) {
+    (*req.mutable_container()->mutable_labels())[key] = value;
+    req.mutable_update_mask()->add_paths("labels." + key);
+  }
+  api::containers::UpdateContainerResponse resp;
+  auto ctx = connection_->context();
+  return check_grpc(connection_->containers().Update(ctx.get(), req, &resp), what(id, action));
+}
+
+Status ContainerdContainerService::delete_task(const std::string& id, const char* action) {
+  api::tasks::DeleteTaskRequest req;
+  req.set_container_id(id);
+  api::tasks::DeleteResponse resp;
+  auto ctx = connection_->context();
+  Status deleted = check_grpc(connection_->tasks().Delete(ctx.get(), req, &resp), what(id, action));
   if (!deleted.ok() && !is_not_found(deleted)) return deleted;
   return ok_status();
 }
@@ -285,14 +284,7 @@ Status ContainerdContainerService::remove_container(const std::string& id) {
     auto exited = wait(id, "", options_.kill_timeout);
     if (!exited.ok() && exited.error().code != ErrorCode::kNotFound) return exited.error();
   }
-  if (task) {
-    api::tasks::DeleteTaskRequest req;
-    req.set_container_id(id);
-    api::tasks::DeleteResponse resp;
-    auto ctx = connection_->context();
-    Status deleted = check_grpc(connection_->tasks().Delete(ctx.get(), req, &resp), what(id, "delete task"));
-    if (!deleted.ok() && !is_not_found(deleted)) return deleted;
-  }
+  if (task) NA_RETURN_IF_ERROR(delete_task(id, "delete task"));
 
   std::string snapshotter = options_.snapshotter;
   std::string snapshot_key = id;

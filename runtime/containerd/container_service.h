@@ -88,6 +88,10 @@ class ContainerdContainerService : public ContainerService {
   // nullopt when the container has no task.
   Result<std::optional<Process>> get_task(const std::string& id);
   Status kill(const std::string& id, const std::string& exec_id, int signal, bool all);
+  // Containers.Update of these labels only.
+  Status set_labels(const std::string& id, const Labels& labels, const char* action);
+  // Tasks.Delete; no error if there is no task.
+  Status delete_task(const std::string& id, const char* action);
   // The exit status, kDeadlineExceeded after `timeout`.
   Result<uint32_t> wait(const std::string& id, const std::string& exec_id, std::chrono::milliseconds timeout);
   Status prepare_snapshot(const ContainerConfig& config, const Lease& lease);
