@@ -8,26 +8,16 @@
 #include <cerrno>
 #include <fstream>
 #include <iterator>
-#include <sstream>
+
+#include "util/mountinfo.h"
 
 namespace nodeagent::runtime::cgroups {
 
 std::vector<std::string> v1_hierarchies_from_mountinfo(std::string_view mountinfo, const std::string& mount_root) {
   std::vector<std::string> found;
-  std::istringstream in{std::string(mountinfo)};
-  for (std::string line; std::getline(in, line);) {
-    // "... <mount point> <options> [optional fields] - <fstype> <source> <super options>"
-    const auto dash = line.find(" - ");
-    if (dash == std::string::npos) continue;
-    std::istringstream after(line.substr(dash + 3));
-    std::string fstype;
-    after >> fstype;
-    if (fstype != "cgroup") continue;
-    std::istringstream before(line.substr(0, dash));
-    std::string id, parent, dev, root, mount_point;
-    before >> id >> parent >> dev >> root >> mount_point;
-    if (mount_point.rfind(mount_root + "/", 0) != 0) continue;
-    const std::string name = mount_point.substr(mount_root.size() + 1);
+  for (const auto& m : parse_mountinfo(mountinfo)) {
+    if (m.fs_type != "cgroup" || m.mount_point.rfind(mount_root + "/", 0) != 0) continue;
+    const std::string name = m.mount_point.substr(mount_root.size() + 1);
     if (name.empty() || name.find('/') != std::string::npos) continue;
     if (std::find(found.begin(), found.end(), name) == found.end()) found.push_back(name);
   }
