@@ -7,6 +7,7 @@
 #include "kube/node_affinity.h"
 #include "kube/validation.h"
 #include "kube/validation_parts.h"
+#include "util/pod_state_dir.h"
 
 namespace nodeagent::kube {
 
@@ -302,6 +303,10 @@ ErrorList validate_object_meta(const ObjectMeta& meta, bool namespaced, bool nam
     } else {
       for (const auto& m : is_dns1123_label(meta.namespace_)) errs.push_back(invalid_string("metadata.namespace", meta.namespace_, m));
     }
+  }
+  // The uid names the pod's state dir (util/pod_state_dir.h): a manifest's own must be a uid.
+  if (!meta.uid.empty() && !valid_pod_uid(meta.uid)) {
+    errs.push_back(invalid_string("metadata.uid", meta.uid, "must be 1-63 lower case alphanumeric characters or '-'"));
   }
   append(errs, validate_labels(meta.labels, "metadata.labels"));
   size_t annotation_bytes = 0;

@@ -27,6 +27,7 @@
 #include "kube/object_store.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/pod_state_dir.h"
 #include "util/version.h"
 #include "network/iptables/kernel_table.h"
 #include "network/nat/iptables_pod_nat.h"
@@ -133,7 +134,7 @@ Status Agent::start() {
   p->node_name = config::node_name(c);
   p->paths = pods::PodPaths{c.root_dir, c.pod_log_dir};
   std::error_code ec;
-  for (const auto& dir : {c.root_dir, c.root_dir + "/pods", c.pod_log_dir}) {
+  for (const auto& dir : {c.root_dir, PodStateDir(c.root_dir).pods_dir(), c.pod_log_dir}) {
     fs::create_directories(dir, ec);
     if (ec) return internal("cannot create " + dir + ": " + ec.message());
   }
@@ -355,7 +356,7 @@ void Agent::reconcile_orphans() {
     containers = std::move(found).value();
   std::vector<std::string> sandboxes;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(p->paths.root_dir + "/pods", ec))
+  for (const auto& e : fs::directory_iterator(p->paths.state().pods_dir(), ec))
     if (fs::exists(e.path() / "ns", ec)) sandboxes.push_back(e.path().filename().string());
   for (const auto& pod : pods::orphaned_pods(containers, sandboxes, desired)) {
     const auto& uid = pod.metadata.uid;

@@ -9,6 +9,7 @@
 #include "agent/pods/pod_runtime_state.h"
 #include "util/result.h"
 #include "runtime/runtime.h"
+#include "util/pod_state_dir.h"
 
 namespace nodeagent::pods {
 
@@ -17,11 +18,13 @@ struct PodPaths {
   std::string root_dir;
   std::string pod_log_dir;
 
-  std::string pod_dir(const std::string& uid) const { return root_dir + "/pods/" + uid; }
-  std::string etc_hosts_dir(const std::string& uid) const { return pod_dir(uid) + "/etc"; }
+  // The per-pod state layout (util/pod_state_dir.h) under root_dir.
+  PodStateDir state() const { return PodStateDir(root_dir); }
+  std::string pod_dir(const std::string& uid) const { return state().pod_dir(uid); }
+  std::string etc_hosts_dir(const std::string& uid) const { return state().etc_dir(uid); }
   // The file mounted at terminationMessagePath for one attempt.
   std::string termination_log(const std::string& uid, const std::string& container, uint32_t attempt) const {
-    return pod_dir(uid) + "/containers/" + container + "/" + std::to_string(attempt) + "-termination-log";
+    return state().termination_log(uid, container, attempt);
   }
   std::string log_dir(const kube::Pod& pod) const {
     return pod_log_dir + "/" + pod.metadata.namespace_ + "_" + pod.metadata.name + "_" + pod.metadata.uid;

@@ -16,6 +16,7 @@
 #include "kube/yaml.h"
 #include "kube/static_pod.h"
 #include "util/log.h"
+#include "util/pod_state_dir.h"
 
 namespace nodeagent::sources {
 
@@ -52,8 +53,9 @@ ManifestDirSource::ManifestDirSource(std::string dir, std::string node_name, std
 
 kube::Time ManifestDirSource::first_seen(const std::string& uid, kube::Time now) const {
   if (state_dir_.empty()) return now;
-  auto dir = fs::path(state_dir_) / "pods" / uid;
-  auto file = dir / "first-seen";
+  const PodStateDir layout(state_dir_);
+  const fs::path dir = layout.pod_dir(uid);
+  const fs::path file = layout.first_seen_file(uid);
   std::ifstream in(file);
   int64_t nanos = 0;
   if (in >> nanos && nanos > 0) return kube::Time(std::chrono::duration_cast<kube::Time::duration>(std::chrono::nanoseconds(nanos)));

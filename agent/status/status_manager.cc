@@ -13,6 +13,7 @@
 #include "kube/encode.h"
 #include "util/atomic_file.h"
 #include "util/log.h"
+#include "util/pod_state_dir.h"
 
 namespace nodeagent::status {
 
@@ -70,21 +71,22 @@ void StatusManager::stop() {
 }
 
 std::string StatusManager::status_path(const std::string& pod_uid) const {
-  return root_dir_ + "/pods/" + pod_uid + "/status.json";
+  return PodStateDir(root_dir_).status_file(pod_uid);
 }
 
 Status StatusManager::persist(const std::string& pod_uid, const kube::PodStatus& status) const {
   if (root_dir_.empty()) return ok_status();
   std::error_code ec;
-  fs::create_directories(fs::path(root_dir_) / "pods" / pod_uid, ec);
-  if (ec) return internal("create " + root_dir_ + "/pods/" + pod_uid + ": " + ec.message());
+  const std::string dir = PodStateDir(root_dir_).pod_dir(pod_uid);
+  fs::create_directories(dir, ec);
+  if (ec) return internal("create " + dir + ": " + ec.message());
   return write_file_atomically(status_path(pod_uid), kube::encode(status).dump(2) + "\n");
 }
 
 Result<LoadReport> StatusManager::load_all() {
   LoadReport report;
   if (root_dir_.empty()) return report;
-  const fs::path pods_dir = fs::path(root_dir_) / "pods";
+  const fs::path pods_dir = PodStateDir(root_dir_).pods_dir();
   std::error_code ec;
   if (!fs::exists(pods_dir, ec)) return report;
   fs::directory_iterator it(pods_dir, ec);

@@ -9,6 +9,7 @@
 #include "runtime/sandbox/namespace_creator.h"
 #include "runtime/sandbox/ns_mounts.h"
 #include "runtime/sandbox/pid_holder.h"
+#include "util/pod_state_dir.h"
 
 namespace nodeagent::runtime {
 namespace {
@@ -18,10 +19,7 @@ using sandbox::is_namespace_mount;
 
 constexpr const char* kHolderPidFile = "holder.pid";
 
-bool valid_uid(const std::string& uid) {
-  if (uid.empty() || uid == "." || uid == "..") return false;
-  return uid.find('/') == std::string::npos;
-}
+bool valid_uid(const std::string& uid) { return valid_pod_uid(uid); }
 
 int read_holder_pid(const std::string& dir) {
   std::ifstream in(dir + "/" + kHolderPidFile);
@@ -42,7 +40,7 @@ SandboxManagerImpl::SandboxManagerImpl(std::string root_dir, std::vector<std::st
     : root_dir_(std::move(root_dir)), holder_argv_(std::move(holder_argv)) {}
 
 std::string SandboxManagerImpl::ns_dir(const std::string& pod_uid) const {
-  return root_dir_ + "/pods/" + pod_uid + "/ns";
+  return PodStateDir(root_dir_).ns_dir(pod_uid);
 }
 
 Result<SandboxInfo> SandboxManagerImpl::ensure_sandbox(const SandboxConfig& config) {

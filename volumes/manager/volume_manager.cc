@@ -10,6 +10,7 @@
 #include "volumes/emptydir/empty_dir.h"
 #include "volumes/hostpath/host_path.h"
 #include "volumes/mount/linux_mounter.h"
+#include "util/pod_state_dir.h"
 
 namespace nodeagent::volumes {
 
@@ -59,7 +60,7 @@ VolumePlugin* LocalVolumeManager::plugin_named(const std::string& dir_name) cons
 
 std::string LocalVolumeManager::volume_dir(const std::string& pod_uid, const VolumePlugin& plugin,
                                            const kube::Volume& volume) const {
-  return fmt::format("{}/pods/{}/volumes/{}/{}", root_dir_, pod_uid, plugin_dir_name(plugin.name()), volume.name);
+  return PodStateDir(root_dir_).volume_dir(pod_uid, plugin_dir_name(plugin.name()), volume.name);
 }
 
 std::string LocalVolumeManager::volume_path(const std::string& pod_uid, const kube::Volume& volume) const {
@@ -114,7 +115,7 @@ Result<std::vector<runtime::Mount>> LocalVolumeManager::container_mounts(const k
 }
 
 Status LocalVolumeManager::teardown_pod_volumes(const std::string& pod_uid) {
-  auto dir = fmt::format("{}/pods/{}/volumes", root_dir_, pod_uid);
+  auto dir = PodStateDir(root_dir_).volumes_dir(pod_uid);
   std::error_code ec;
   if (!fs::exists(dir, ec)) return ok_status();
   // Each plugin undoes its own set-up (unmounts) before anything is removed: never delete

@@ -59,6 +59,8 @@ TEST_CASE("bad pods give upstream's errors", "[validation]") {
        {"spec.containers[0].image: Invalid value: \" busybox\": must not have leading or trailing whitespace"}},
       {"no name", [](Pod& p) { p.metadata.name = ""; },
        {"metadata.name: Required value: name or generateName is required"}},
+      {"a uid that would leave the pods dir", [](Pod& p) { p.metadata.uid = "../../etc"; },
+       {"metadata.uid: Invalid value: \"../../etc\": must be 1-63 lower case alphanumeric characters or '-'"}},
       {"bad protocol", [](Pod& p) { p.spec.containers[0].ports.push_back({"", 0, 80, "HTTP", ""}); },
        {"spec.containers[0].ports[0].protocol: Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\""}},
       {"port 0", [](Pod& p) { p.spec.containers[0].ports.push_back({"", 0, 0, "TCP", ""}); },
