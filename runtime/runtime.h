@@ -33,6 +33,14 @@ class ContainerService {
   virtual Result<uint32_t> start_container(const std::string& id) = 0;
   // Sends `signal`, waits up to `grace` for exit, then SIGKILL. No error if already exited.
   virtual Status stop_container(const std::string& id, int signal, std::chrono::seconds grace) = 0;
+  // Stops several containers together without a thread each: every one gets its signal at once,
+  // they share one grace period, and whatever still runs at its end is SIGKILLed. Every container
+  // is tried; the first error is returned.
+  struct StopRequest {
+    std::string id;
+    int signal = 15;  // SIGTERM
+  };
+  virtual Status stop_containers(const std::vector<StopRequest>& requests, std::chrono::seconds grace) = 0;
   // Deletes task, container and snapshot. No error if already gone.
   virtual Status remove_container(const std::string& id) = 0;
   // For an exited container whose task still exists: records the exit (code, time, OOM) on the

@@ -278,13 +278,15 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
   return ok_status();
 }
 
-Status PodSyncer::stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace) {
+// What stopping a container takes before its signal: the Killing event, its preStop hook (inside
+// the grace period, which keeps what is left and at least kubelet's minimum of 2 s) and the
+// image's stop signal.
+PodSyncer::PreparedStop PodSyncer::prepare_stop(const kube::Pod& pod, const ContainerInstance& inst,
+                                                std::chrono::seconds grace) {
   int signal = SIGTERM;
   if (auto image = deps_.images->image_status(inst.image_ref); image.ok())
     signal = signal_number(image->config.stop_signal);
   event(pod, "Normal", "Killing", "Stopping container " + inst.name);
-  // preStop first, inside the grace period; the signal gets what is left (at least kubelet's
-  // minimum of 2 s).
   const auto* spec = kube::find_container(pod, inst.name);
   if (deps_.hooks && spec && spec->lifecycle && spec->lifecycle->pre_stop) {
     const auto started = deps_.clock->now();
@@ -293,7 +295,12 @@ Status PodSyncer::stop_container(const kube::Pod& pod, const ContainerInstance& 
     const auto spent = std::chrono::duration_cast<std::chrono::seconds>(deps_.clock->now() - started);
     grace = std::max(grace - spent, std::chrono::seconds(2));
   }
-  return deps_.containers->stop_container(inst.id, signal, grace);
+  return {{inst.id, signal}, grace};
+}
+
+Status PodSyncer::stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace) {
+  const auto prepared = prepare_stop(pod, inst, grace);
+  return deps_.containers->stop_container(prepared.request.id, prepared.request.signal, prepared.grace);
 }
 
 void PodSyncer::garbage_collect(const PodRuntimeState& state) {
@@ -489,20 +496,21 @@ Status PodSyncer::terminate_pod(const PodPtr& pod_ptr) {
     const auto* inst = state.latest(name);
     return inst && inst->state.state != runtime::ContainerStateKind::kExited ? inst : nullptr;
   };
-  // App containers stop together; each gets the whole grace period.
-  std::vector<std::thread> stoppers;
-  std::mutex err_mu;
+  // App containers stop together, in one call that signals them all and shares the grace period
+  // (no thread per container).
   std::optional<Error> first_error;
+  std::vector<runtime::ContainerService::StopRequest> apps;
+  auto app_grace = grace;
   for (const auto& c : pod.spec.containers) {
     if (const auto* inst = running(c.name)) {
-      stoppers.emplace_back([&, inst] {
-        auto st = stop_container(pod, *inst, grace);
-        std::lock_guard lock(err_mu);
-        if (!st.ok() && !first_error) first_error = st.error();
-      });
+      const auto prepared = prepare_stop(pod, *inst, grace);
+      apps.push_back(prepared.request);
+      app_grace = std::min(app_grace, prepared.grace);  // what preStop hooks left
     }
   }
-  for (auto& t : stoppers) t.join();
+  if (!apps.empty()) {
+    if (auto st = deps_.containers->stop_containers(apps, app_grace); !st.ok()) first_error = st.error();
+  }
   // Then sidecars and init containers, last first.
   for (auto it = pod.spec.init_containers.rbegin(); it != pod.spec.init_containers.rend(); ++it) {
     if (const auto* inst = running(it->name)) {

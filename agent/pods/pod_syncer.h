@@ -96,6 +96,11 @@ class PodSyncer final : public PodSyncHandler {
   Status start_container(const kube::Pod& pod, const kube::Container& c, const struct ContainerToStart& what,
                          PodRecord& rec, PodRuntimeState& state, SyncResult& result);
   Status stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);
+  struct PreparedStop {
+    runtime::ContainerService::StopRequest request;
+    std::chrono::seconds grace;  // what the preStop hook left of the grace period
+  };
+  PreparedStop prepare_stop(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);
   void garbage_collect(const PodRuntimeState& state);
   std::chrono::seconds grace_period(const kube::Pod& pod) const;
   // The parts of sync_pod, in their order.

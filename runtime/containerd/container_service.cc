@@ -236,6 +236,52 @@ Status ContainerdContainerService::stop_container(const std::string& id, int sig
   return ok_status();
 }
 
+Status ContainerdContainerService::stop_containers(const std::vector<StopRequest>& requests, std::chrono::seconds grace) {
+  std::optional<Error> first_error;
+  auto keep = [&](const Status& st) {
+    if (!st.ok() && !first_error) first_error = st.error();
+  };
+  // 1. Signal every running one.
+  std::vector<std::string> signalled;
+  for (const auto& r : requests) {
+    auto task = get_task(r.id);
+    if (!task.ok()) {
+      keep(task.error());
+      continue;
+    }
+    if (!*task || (*task)->status() == task_types::STOPPED) continue;
+    Status sent = kill(r.id, "", r.signal, false);
+    if (is_not_found(sent)) continue;  // exited meanwhile
+    keep(sent);
+    if (sent.ok()) signalled.push_back(r.id);
+  }
+  // 2. One shared grace period: waiting for one in turn costs the others nothing, as all got
+  // their signal at once.
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  std::vector<std::string> running;
+  for (const auto& id : signalled) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    // At least 1 ms: a zero timeout means no deadline to wait().
+    auto exited = wait(id, "", std::max(left, std::chrono::milliseconds(1)));
+    if (exited.ok() || exited.error().code == ErrorCode::kNotFound) continue;
+    if (exited.error().code == ErrorCode::kDeadlineExceeded) running.push_back(id);
+    else keep(exited.error());
+  }
+  // 3. SIGKILL what is left.
+  for (const auto& id : running) {
+    log::get("runtime")->info("container={} still running after {}s grace: SIGKILL", id, grace.count());
+    Status killed = kill(id, "", SIGKILL, true);
+    if (is_not_found(killed)) continue;
+    keep(killed);
+    if (killed.ok()) {
+      auto exited = wait(id, "", options_.kill_timeout);
+      if (!exited.ok()) keep(exited.error());
+    }
+  }
+  if (first_error) return *first_error;
+  return ok_status();
+}
+
 Status ContainerdContainerService::release_exited(const std::string& id) {
   NA_ASSIGN_OR_RETURN(Container container, get_container(id));
   NA_ASSIGN_OR_RETURN(auto task, get_task(id));

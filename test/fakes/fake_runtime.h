@@ -161,6 +161,14 @@ class FakeContainerService : public runtime::ContainerService {
     if (it != states_.end()) it->second.state = runtime::ContainerStateKind::kExited;
     return ok_status();
   }
+  // Each request is recorded as a stop with the shared grace; one failing does not stop the rest.
+  Status stop_containers(const std::vector<StopRequest>& requests, std::chrono::seconds grace) override {
+    std::optional<Error> first;
+    for (const auto& r : requests)
+      if (auto st = stop_container(r.id, r.signal, grace); !st.ok() && !first) first = st.error();
+    if (first) return *first;
+    return ok_status();
+  }
   Status remove_container(const std::string& id) override {
     std::lock_guard lock(mu_);
     record("remove", id);

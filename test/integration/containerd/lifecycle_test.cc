@@ -128,6 +128,36 @@ TEST_CASE("stop: handled SIGTERM exits at once; ignored SIGTERM is SIGKILLed aft
   REQUIRE(svc->remove_container("stubborn").ok());
 }
 
+TEST_CASE("stop_containers: all signalled at once, one shared grace period, the stubborn SIGKILLed", "[containerd][integration]") {
+  ContainerdNamespace ns;
+  auto image = ns.import_test_image();
+  auto svc = make_service(ns);
+  const char* ignore_term = "trap '' TERM; while true; do sleep 0.1; done";
+  for (const char* id : {"s1", "s2", "s3"}) {
+    REQUIRE(svc->create_container(busybox_config(ns, image, id, {"/bin/sh", "-c", ignore_term})).ok());
+    REQUIRE(svc->start_container(id).ok());
+  }
+  REQUIRE(svc->create_container(busybox_config(ns, image, "polite", {"/bin/sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"})).ok());
+  REQUIRE(svc->start_container("polite").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let sh install its traps
+
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(svc->stop_containers({{"s1", SIGTERM}, {"s2", SIGTERM}, {"polite", SIGTERM}, {"s3", SIGTERM}, {"never-existed", SIGTERM}},
+                               std::chrono::seconds(2))
+              .ok());  // one that does not exist is as good as stopped, as with stop_container
+  auto took = std::chrono::steady_clock::now() - t0;
+  CHECK(took >= std::chrono::seconds(2));
+  CHECK(took < std::chrono::seconds(5));  // one grace period for all, not 2 s each
+  for (const char* id : {"s1", "s2", "s3"}) {
+    auto st = svc->container_status(id);
+    REQUIRE(st.ok());
+    CHECK(st->state == ContainerStateKind::kExited);
+    CHECK(st->exit_code == 137);
+  }
+  CHECK(svc->container_status("polite")->exit_code == 0);
+  for (const char* id : {"s1", "s2", "s3", "polite"}) REQUIRE(svc->remove_container(id).ok());
+}
+
 TEST_CASE("remove is idempotent, kills a running task, and leaves nothing behind", "[containerd][integration]") {
   ContainerdNamespace ns;
   auto image = ns.import_test_image();
