@@ -1,12 +1,17 @@
 // PodSyncer: the PodSyncHandler that makes a pod real, after kubelet's kuberuntime SyncPod.
-// Each sync: observe the runtime → admit → plan (pod_actions.h) → execute numbered steps:
-//   1. kill what the plan says (sidecars of a finished pod, containers of a failed one)
-//   2. sandbox: cgroup, namespaces, network, pod files (/etc/hosts, resolv.conf, hostname)
+// Each sync: observe the runtime (releasing exited tasks) → admit (node name, selector and
+// affinity, OS, sysctls) → adopt a sandbox left by an earlier run → activeDeadlineSeconds →
+// plan (pod_actions.h, with the probe results) → execute numbered steps:
+//   1. kill what the plan says (sidecars of a finished pod, containers of a failed one, failed
+//      liveness/startup probes)
+//   2. sandbox, when the plan says so: cgroup, namespaces, network, pod files
 //   3. volumes
-//   4. start containers in plan order (image per pull policy, config, create, start)
+//   4. start containers in plan order (image per pull policy, config with Service env, create,
+//      start, postStart)
 //   5. garbage-collect old attempts, publish status
-// Termination stops containers with the grace period (app containers together, then
-// sidecars last-first), and cleanup releases everything the pod held on the node.
+// Termination stops containers with the grace period (app containers together in one
+// stop_containers call, then sidecars last-first; preStop before each signal), and cleanup
+// releases everything the pod held on the node.
 #pragma once
 
 #include <chrono>
