@@ -12,7 +12,7 @@ namespace nodeagent::testing {
 
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix) {
+  explicit TempDir(const std::string& prefix = "na-test") {
     std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
     char* made = ::mkdtemp(tmpl.data());
     path_ = made ? made : "";

@@ -221,10 +221,10 @@ TEST_CASE("follow reads a file that the real writer rotates while it is being fo
 TEST_CASE("log paths follow kubelet's <restart>.log layout") {
   TempDir dir;
   CHECK(container_log_path("/var/log/pods/ns_p_u/c", 2) == "/var/log/pods/ns_p_u/c/2.log");
-  CHECK_FALSE(previous_log_path(dir.path, 0).ok());
-  CHECK(previous_log_path(dir.path, 2).error().code == nodeagent::ErrorCode::kNotFound);
+  CHECK_FALSE(previous_log_path(dir.path(), 0).ok());
+  CHECK(previous_log_path(dir.path(), 2).error().code == nodeagent::ErrorCode::kNotFound);
   write_file(dir.file("1.log"), "");
-  auto previous = previous_log_path(dir.path, 2);
+  auto previous = previous_log_path(dir.path(), 2);
   REQUIRE(previous.ok());
   CHECK(*previous == dir.file("1.log"));
 }

@@ -1,7 +1,5 @@
-// A temporary directory for one test, removed with everything in it at the end.
+// Helpers of the logs tests: the shared temporary directory, and reading files back.
 #pragma once
-
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,18 +8,9 @@
 #include <string>
 #include <vector>
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/na-logs-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
+#include "test/support/temp_dir.h"
+
+using nodeagent::testing::TempDir;  // the shared one (test/support/temp_dir.h)
 
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path);

@@ -9,20 +9,14 @@
 #include "network/pod/veth_name.h"
 #include "test/fakes/fake_pod_network.h"
 #include "test/unit/network/fake_netlink_ops.h"
+#include "test/support/temp_dir.h"
 
 using namespace nodeagent;
 using namespace nodeagent::network;
+using nodeagent::testing::TempDir;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/na-podnet-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 NodeNetworkConfig base_config(const std::string& state_dir) {
   NodeNetworkConfig c;
@@ -36,13 +30,13 @@ NodeNetworkConfig base_config(const std::string& state_dir) {
 
 // A NodePodNetwork over fakes; the fakes stay reachable through the raw pointers.
 struct Harness {
-  TempDir dir;
+  TempDir dir{"na-podnet-test"};
   FakeNetlinkOps* ops = nullptr;
   FakePodNat* nat = nullptr;
   std::unique_ptr<NodePodNetwork> net;
 
   explicit Harness(bool with_nat = true, const char* pod_cidr = "10.244.1.0/24") {
-    auto config = base_config(dir.path);
+    auto config = base_config(dir.path());
     config.pod_cidr = pod_cidr;
     auto valid = validate(config);
     REQUIRE(valid.ok());
@@ -66,16 +60,16 @@ PodNetworkRequest pod(const std::string& name, const std::string& uid) {
 }  // namespace
 
 TEST_CASE("config validation names the flag and the problem") {
-  TempDir dir;
+  TempDir dir("na-podnet-test");
   auto check = [&](auto mutate, const std::string& expected) {
-    auto c = base_config(dir.path);
+    auto c = base_config(dir.path());
     mutate(c);
     auto v = validate(c);
     REQUIRE_FALSE(v.ok());
     CHECK(v.error().code == ErrorCode::kInvalid);
     CHECK(v.error().message == expected);
   };
-  REQUIRE(validate(base_config(dir.path)).ok());
+  REQUIRE(validate(base_config(dir.path())).ok());
   check([](auto& c) { c.pod_cidr = ""; }, "--pod-cidr: required (the node's pod range, e.g. 10.244.1.0/24)");
   check([](auto& c) { c.pod_cidr = "10.244.1.0/33"; },
         "--pod-cidr: \"10.244.1.0/33\" is not a valid CIDR: prefix length must be 0-32");
