@@ -2,6 +2,9 @@
 // never lead outside the pods dir.
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 #include "util/pod_state_dir.h"
 
 using namespace nodeagent;
@@ -18,7 +21,8 @@ TEST_CASE("pod state paths, and uids that are not uids stay inside the pods dir"
   CHECK(dir.first_seen_file(uid) == "/var/lib/nodeagent/pods/" + uid + "/first-seen");
 
   CHECK(valid_pod_uid("d41d8cd98f00b204e9800998ecf8427e"));  // a static pod's hash
-  for (const char* bad : {"", "..", "../../etc", "a/b", "UPPER", std::string(64, 'a').c_str(), "a b"}) {
+  const std::vector<std::string> bad_uids = {"", "..", "../../etc", "a/b", "UPPER", std::string(64, 'a'), "a b"};
+  for (const auto& bad : bad_uids) {
     INFO(bad);
     CHECK_FALSE(valid_pod_uid(bad));
     CHECK(dir.pod_dir(bad) == "/var/lib/nodeagent/pods/.invalid-uid");
