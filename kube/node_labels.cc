@@ -9,6 +9,12 @@
 namespace nodeagent::kube {
 namespace {
 
+// `ns` is `domain` or a subdomain of it.
+bool in_domain(const std::string& ns, const std::string& domain) {
+  return ns == domain ||
+         (ns.size() > domain.size() && ns.compare(ns.size() - domain.size() - 1, std::string::npos, "." + domain) == 0);
+}
+
 // kubelet's kubeletapis.KubeletLabels / KubeletLabelNamespaces: what a node may label itself with
 // inside the kubernetes.io and k8s.io namespaces.
 bool allowed_kubelet_label(const std::string& key) {
@@ -21,14 +27,10 @@ bool allowed_kubelet_label(const std::string& key) {
   const auto slash = key.find('/');
   if (slash == std::string::npos) return true;
   const std::string ns = key.substr(0, slash);
-  for (const char* allowed : {"kubelet.kubernetes.io", "node.kubernetes.io"}) {
-    const std::string a = allowed;
-    if (ns == a || (ns.size() > a.size() && ns.compare(ns.size() - a.size() - 1, std::string::npos, "." + a) == 0)) return true;
-  }
-  for (const char* restricted : {"kubernetes.io", "k8s.io"}) {
-    const std::string r = restricted;
-    if (ns == r || (ns.size() > r.size() && ns.compare(ns.size() - r.size() - 1, std::string::npos, "." + r) == 0)) return false;
-  }
+  for (const char* allowed : {"kubelet.kubernetes.io", "node.kubernetes.io"})
+    if (in_domain(ns, allowed)) return true;
+  for (const char* restricted : {"kubernetes.io", "k8s.io"})
+    if (in_domain(ns, restricted)) return false;
   return true;
 }
 

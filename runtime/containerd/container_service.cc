@@ -216,24 +216,7 @@ Result<uint32_t> ContainerdContainerService::start_container(const std::string& 
 }
 
 Status ContainerdContainerService::stop_container(const std::string& id, int signal, std::chrono::seconds grace) {
-  NA_ASSIGN_OR_RETURN(auto task, get_task(id));
-  if (!task || task->status() == task_types::STOPPED) return ok_status();
-
-  Status sent = kill(id, "", signal, false);
-  if (is_not_found(sent)) return ok_status();  // exited meanwhile
-  NA_RETURN_IF_ERROR(sent);
-  if (grace.count() > 0) {
-    auto exited = wait(id, "", grace);
-    if (exited.ok()) return ok_status();
-    if (exited.error().code != ErrorCode::kDeadlineExceeded) return exited.error();
-  }
-  log::get("runtime")->info("container={} still running after {}s grace: SIGKILL", id, grace.count());
-  Status killed = kill(id, "", SIGKILL, true);
-  if (is_not_found(killed)) return ok_status();
-  NA_RETURN_IF_ERROR(killed);
-  auto exited = wait(id, "", options_.kill_timeout);
-  if (!exited.ok()) return exited.error();
-  return ok_status();
+  return stop_containers({{id, signal}}, grace);
 }
 
 Status ContainerdContainerService::stop_containers(const std::vector<StopRequest>& requests, std::chrono::seconds grace) {
@@ -260,6 +243,10 @@ Status ContainerdContainerService::stop_containers(const std::vector<StopRequest
   const auto deadline = std::chrono::steady_clock::now() + grace;
   std::vector<std::string> running;
   for (const auto& id : signalled) {
+    if (grace.count() <= 0) {  // no grace: straight to SIGKILL
+      running.push_back(id);
+      continue;
+    }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     // At least 1 ms: a zero timeout means no deadline to wait().
     auto exited = wait(id, "", std::max(left, std::chrono::milliseconds(1)));
