@@ -204,7 +204,7 @@ Status Agent::start() {
   } else {
     p->network_port = std::make_unique<LoopbackOnlyNetwork>(node_ip);
   }
-  p->volumes = std::make_unique<volumes::LocalVolumeManager>(c.root_dir);
+  p->volumes = std::make_unique<volumes::LocalVolumeManager>(c.root_dir, &p->objects);
 
   // Status and events.
   p->statuses = std::make_unique<status::StatusManager>(c.root_dir);

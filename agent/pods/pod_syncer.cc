@@ -187,6 +187,18 @@ Result<runtime::ImageInfo> PodSyncer::ensure_image(const kube::Pod& pod, const k
   return pulled;
 }
 
+// What the pod's volumes see of it through the downward API.
+volumes::PodVolumeContext PodSyncer::volume_context(const PodRecord& rec) const {
+  volumes::PodVolumeContext ctx;
+  ctx.downward.node_name = config_.node_name;
+  ctx.downward.host_ip = rec.net.host_ip;
+  ctx.downward.pod_ips = rec.net.pod_ips;
+  ctx.downward.pod_ip = rec.net.pod_ips.empty() ? "" : rec.net.pod_ips.front();
+  ctx.downward.node_allocatable_cpu_millis = config_.node_cpu_millis;
+  ctx.downward.node_allocatable_memory_bytes = config_.node_memory_bytes;
+  return ctx;
+}
+
 Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c, const ContainerToStart& what,
                                   PodRecord& rec, PodRuntimeState& state, SyncResult& result) {
   const auto& uid = pod.metadata.uid;
@@ -241,7 +253,15 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
     ::chmod(path.c_str(), 0666);  // writable by any container user, as kubelet makes it
     mounts.push_back(bind_mount(c.termination_message_path, path));
   }
-  auto volume_mounts = deps_.volumes->container_mounts(pod, c);
+  // The env first: subPathExpr expands with it.
+  auto env = build_env(pod, c, ctx);
+  if (!env.ok()) return fail("CreateContainerConfigError", env.error());
+  volumes::ContainerMountContext mount_ctx;
+  for (const auto& kv : *env) {
+    auto eq = kv.find('=');
+    mount_ctx.env[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+  }
+  auto volume_mounts = deps_.volumes->container_mounts(pod, c, mount_ctx);
   if (!volume_mounts.ok()) return fail("CreateContainerConfigError", volume_mounts.error());
   mounts.insert(mounts.end(), volume_mounts->begin(), volume_mounts->end());
   ctx.mounts = std::move(mounts);
@@ -398,6 +418,13 @@ bool PodSyncer::execute(const kube::Pod& pod, const PodActions& actions, PodReco
   }
   if (actions.pod_finished) {
     rec.finished = true;
+  } else if (actions.start.empty() && rec.sandbox_ready) {
+    // A running pod: its volumes follow the objects and the pod (kubelet's remount on sync).
+    // A failure leaves the running containers alone.
+    if (auto st = deps_.volumes->setup_pod_volumes(pod, volume_context(rec)); !st.ok()) {
+      event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + st.error().message);
+      min_requeue(result, kVolumeRetry);
+    }
   } else if (!actions.start.empty()) {
     // 2. Sandbox, when the plan says so.
     if (actions.create_sandbox) {
@@ -419,7 +446,7 @@ bool PodSyncer::execute(const kube::Pod& pod, const PodActions& actions, PodReco
       sandbox_backoff_.reset("sandbox/" + uid);
     }
     // 3. Volumes.
-    if (auto st = deps_.volumes->setup_pod_volumes(pod); !st.ok()) {
+    if (auto st = deps_.volumes->setup_pod_volumes(pod, volume_context(rec)); !st.ok()) {
       event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + st.error().message);
       set_waiting_all(pod, state, "ContainerCreating", "");
       min_requeue(result, kVolumeRetry);

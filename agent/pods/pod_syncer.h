@@ -98,6 +98,7 @@ class PodSyncer final : public PodSyncHandler {
   Status ensure_sandbox(const kube::Pod& pod, PodRecord& rec);
   Result<runtime::ImageInfo> ensure_image(const kube::Pod& pod, const kube::Container& c, PodRuntimeState& state,
                                           SyncResult& result);
+  volumes::PodVolumeContext volume_context(const PodRecord& rec) const;
   Status start_container(const kube::Pod& pod, const kube::Container& c, const struct ContainerToStart& what,
                          PodRecord& rec, PodRuntimeState& state, SyncResult& result);
   Status stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);

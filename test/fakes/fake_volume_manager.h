@@ -16,14 +16,15 @@ namespace nodeagent::fakes {
 
 class FakeVolumeManager : public volumes::VolumeManager {
  public:
-  Status setup_pod_volumes(const kube::Pod& pod) override {
+  Status setup_pod_volumes(const kube::Pod& pod, const volumes::PodVolumeContext&) override {
     std::lock_guard lock(mu_);
     if (log) log->add("volumes.setup " + pod.metadata.uid);
     if (auto e = faults.take("setup")) return *e;
     set_up_.insert(pod.metadata.uid);
     return ok_status();
   }
-  Result<std::vector<runtime::Mount>> container_mounts(const kube::Pod& pod, const kube::Container& c) override {
+  Result<std::vector<runtime::Mount>> container_mounts(const kube::Pod& pod, const kube::Container& c,
+                                                       const volumes::ContainerMountContext&) override {
     std::lock_guard lock(mu_);
     if (log) log->add("volumes.mounts " + c.name);
     if (auto e = faults.take("mounts")) return *e;

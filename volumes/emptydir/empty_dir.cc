@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 EmptyDirPlugin::EmptyDirPlugin(std::shared_ptr<Mounter> mounter) : mounter_(std::move(mounter)) {}
 
-Status EmptyDirPlugin::set_up(const kube::Pod& pod, const kube::Volume& v, const std::string& dir) {
+Status EmptyDirPlugin::set_up(const kube::Pod& pod, const kube::Volume& v, const std::string& dir,
+                              const PodVolumeContext&) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return internal(fmt::format("volume \"{}\": {}", v.name, ec.message()));

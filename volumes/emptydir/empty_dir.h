@@ -16,7 +16,8 @@ class EmptyDirPlugin final : public VolumePlugin {
   explicit EmptyDirPlugin(std::shared_ptr<Mounter> mounter);
   std::string name() const override { return "kubernetes.io/empty-dir"; }
   bool handles(const kube::Volume& volume) const override { return volume.empty_dir.has_value(); }
-  [[nodiscard]] Status set_up(const kube::Pod& pod, const kube::Volume& volume, const std::string& dir) override;
+  [[nodiscard]] Status set_up(const kube::Pod& pod, const kube::Volume& volume, const std::string& dir,
+                              const PodVolumeContext& ctx) override;
   [[nodiscard]] Status tear_down(const std::string& dir) override;
   std::string host_path(const kube::Volume&, const std::string& dir) const override { return dir; }
 

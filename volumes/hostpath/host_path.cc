@@ -57,7 +57,7 @@ Status check_host_path(const kube::HostPathVolumeSource& hp) {
   return invalid(t + " is an invalid volume type");  // kubelet's words; validation refuses it first
 }
 
-Status HostPathPlugin::set_up(const kube::Pod&, const kube::Volume& volume, const std::string&) {
+Status HostPathPlugin::set_up(const kube::Pod&, const kube::Volume& volume, const std::string&, const PodVolumeContext&) {
   return check_host_path(*volume.host_path);
 }
 

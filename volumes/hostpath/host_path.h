@@ -13,7 +13,8 @@ class HostPathPlugin final : public VolumePlugin {
  public:
   std::string name() const override { return "kubernetes.io/host-path"; }
   bool handles(const kube::Volume& volume) const override { return volume.host_path.has_value(); }
-  [[nodiscard]] Status set_up(const kube::Pod& pod, const kube::Volume& volume, const std::string& dir) override;
+  [[nodiscard]] Status set_up(const kube::Pod& pod, const kube::Volume& volume, const std::string& dir,
+                              const PodVolumeContext& ctx) override;
   [[nodiscard]] Status tear_down(const std::string&) override { return ok_status(); }
   std::string host_path(const kube::Volume& volume, const std::string&) const override { return volume.host_path->path; }
 };

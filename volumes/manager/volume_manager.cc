@@ -30,16 +30,16 @@ std::string source_name(const kube::Volume& v) {
 
 }  // namespace
 
-std::vector<std::unique_ptr<VolumePlugin>> default_plugins(std::shared_ptr<Mounter> mounter) {
+std::vector<std::unique_ptr<VolumePlugin>> default_plugins(const VolumeHost& host) {
   std::vector<std::unique_ptr<VolumePlugin>> plugins;
-  plugins.push_back(std::make_unique<EmptyDirPlugin>(std::move(mounter)));
+  plugins.push_back(std::make_unique<EmptyDirPlugin>(host.mounter));
   plugins.push_back(std::make_unique<HostPathPlugin>());
   return plugins;
 }
 
-LocalVolumeManager::LocalVolumeManager(std::string root_dir)
-    : LocalVolumeManager(std::move(root_dir), std::make_shared<LinuxMounter>(), {}) {
-  plugins_ = default_plugins(mounter_);
+LocalVolumeManager::LocalVolumeManager(std::string root_dir, const kube::ObjectSource* objects)
+    : LocalVolumeManager(root_dir, std::make_shared<LinuxMounter>(), {}) {
+  plugins_ = default_plugins(VolumeHost{mounter_, objects, std::move(root_dir)});
 }
 
 LocalVolumeManager::LocalVolumeManager(std::string root_dir, std::shared_ptr<Mounter> mounter,
@@ -69,19 +69,20 @@ std::string LocalVolumeManager::volume_path(const std::string& pod_uid, const ku
   return plugin->host_path(volume, volume_dir(pod_uid, *plugin, volume));
 }
 
-Status LocalVolumeManager::setup_volume(const kube::Pod& pod, const kube::Volume& v) {
+Status LocalVolumeManager::setup_volume(const kube::Pod& pod, const kube::Volume& v, const PodVolumeContext& ctx) {
   VolumePlugin* plugin = plugin_for(v);
   if (!plugin)
     return invalid(fmt::format("volume \"{}\": {} volumes are not supported by this agent yet", v.name, source_name(v)));
-  return plugin->set_up(pod, v, volume_dir(pod.metadata.uid, *plugin, v));
+  return plugin->set_up(pod, v, volume_dir(pod.metadata.uid, *plugin, v), ctx);
 }
 
-Status LocalVolumeManager::setup_pod_volumes(const kube::Pod& pod) {
-  for (const auto& v : pod.spec.volumes) NA_RETURN_IF_ERROR(setup_volume(pod, v));
+Status LocalVolumeManager::setup_pod_volumes(const kube::Pod& pod, const PodVolumeContext& ctx) {
+  for (const auto& v : pod.spec.volumes) NA_RETURN_IF_ERROR(setup_volume(pod, v, ctx));
   return ok_status();
 }
 
-Result<std::vector<runtime::Mount>> LocalVolumeManager::container_mounts(const kube::Pod& pod, const kube::Container& c) {
+Result<std::vector<runtime::Mount>> LocalVolumeManager::container_mounts(const kube::Pod& pod, const kube::Container& c,
+                                                                         const ContainerMountContext&) {
   std::vector<runtime::Mount> mounts;
   for (const auto& vm : c.volume_mounts) {
     const kube::Volume* volume = nullptr;

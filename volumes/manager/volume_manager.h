@@ -6,6 +6,7 @@
 // plugins.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,13 +19,21 @@
 
 namespace nodeagent::volumes {
 
+// What a container's mounts depend on beyond the pod: its environment, for subPathExpr.
+struct ContainerMountContext {
+  std::map<std::string, std::string> env;
+};
+
 class VolumeManager {
  public:
   virtual ~VolumeManager() = default;
-  // Prepares every volume of the pod (idempotent). Errors name the volume.
-  virtual Status setup_pod_volumes(const kube::Pod& pod) = 0;
+  // Prepares every volume of the pod (idempotent: called on each sync of a live pod, so that
+  // content from ConfigMaps, Secrets and the downward API follows their updates). Errors name
+  // the volume.
+  virtual Status setup_pod_volumes(const kube::Pod& pod, const PodVolumeContext& ctx) = 0;
   // The bind mounts of `container`'s volumeMounts, in order.
-  virtual Result<std::vector<runtime::Mount>> container_mounts(const kube::Pod& pod, const kube::Container& container) = 0;
+  virtual Result<std::vector<runtime::Mount>> container_mounts(const kube::Pod& pod, const kube::Container& container,
+                                                               const ContainerMountContext& ctx) = 0;
   // Unmounts and removes the pod's volume directories (never the hostPath contents).
   virtual Status teardown_pod_volumes(const std::string& pod_uid) = 0;
 };
@@ -33,14 +42,15 @@ class VolumeManager {
 // (plugin = kubernetes.io~empty-dir, ...).
 class LocalVolumeManager final : public VolumeManager {
  public:
-  // The node's plugins (default_plugins()) over the Linux mounter.
-  explicit LocalVolumeManager(std::string root_dir);
+  // The node's plugins (default_plugins()) over the Linux mounter, reading objects from `objects`.
+  LocalVolumeManager(std::string root_dir, const kube::ObjectSource* objects);
   // The given plugins, in the order they are asked; `mounter` unmounts volume directories that
   // no registered plugin owns (left by an older agent).
   LocalVolumeManager(std::string root_dir, std::shared_ptr<Mounter> mounter,
                      std::vector<std::unique_ptr<VolumePlugin>> plugins);
-  Status setup_pod_volumes(const kube::Pod& pod) override;
-  Result<std::vector<runtime::Mount>> container_mounts(const kube::Pod& pod, const kube::Container& container) override;
+  Status setup_pod_volumes(const kube::Pod& pod, const PodVolumeContext& ctx) override;
+  Result<std::vector<runtime::Mount>> container_mounts(const kube::Pod& pod, const kube::Container& container,
+                                                       const ContainerMountContext& ctx) override;
   Status teardown_pod_volumes(const std::string& pod_uid) override;
 
   // What containers bind-mount for the volume ("" when no plugin handles it).
@@ -50,14 +60,14 @@ class LocalVolumeManager final : public VolumeManager {
   VolumePlugin* plugin_for(const kube::Volume& volume) const;
   VolumePlugin* plugin_named(const std::string& dir_name) const;
   std::string volume_dir(const std::string& pod_uid, const VolumePlugin& plugin, const kube::Volume& volume) const;
-  [[nodiscard]] Status setup_volume(const kube::Pod& pod, const kube::Volume& volume);
+  [[nodiscard]] Status setup_volume(const kube::Pod& pod, const kube::Volume& volume, const PodVolumeContext& ctx);
 
   std::string root_dir_;
   std::shared_ptr<Mounter> mounter_;
   std::vector<std::unique_ptr<VolumePlugin>> plugins_;
 };
 
-// emptyDir and hostPath over `mounter`.
-std::vector<std::unique_ptr<VolumePlugin>> default_plugins(std::shared_ptr<Mounter> mounter);
+// Every plugin of the node, over the host's mounter and object source.
+std::vector<std::unique_ptr<VolumePlugin>> default_plugins(const VolumeHost& host);
 
 }  // namespace nodeagent::volumes

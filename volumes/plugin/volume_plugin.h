@@ -4,12 +4,31 @@
 // host_path() (GetPath) is what containers bind-mount, which for hostPath is not that directory.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "kube/downward_api.h"
+#include "kube/object_source.h"
 #include "kube/types.h"
 #include "util/result.h"
+#include "volumes/mount/mounter.h"
 
 namespace nodeagent::volumes {
+
+// What the node gives its plugins (kubelet's VolumeHost): the mount seam, where referenced
+// objects come from (the manifest directory or the API server; plugins never know which) and
+// the root directory (for node-wide state such as a PV's one mount per node).
+struct VolumeHost {
+  std::shared_ptr<Mounter> mounter;
+  const kube::ObjectSource* objects = nullptr;
+  std::string root_dir;
+};
+
+// What a pod's volumes depend on beyond its spec: the downward API's view of the pod (its IPs,
+// the node's name and allocatable), for downwardAPI files and resourceFieldRefs.
+struct PodVolumeContext {
+  kube::DownwardApiContext downward;
+};
 
 class VolumePlugin {
  public:
@@ -18,8 +37,11 @@ class VolumePlugin {
   virtual std::string name() const = 0;
   // Whether this plugin serves the volume's source.
   virtual bool handles(const kube::Volume& volume) const = 0;
-  // Prepares the volume at `dir` (its directory under the pod); idempotent. Errors name the volume.
-  [[nodiscard]] virtual Status set_up(const kube::Pod& pod, const kube::Volume& volume, const std::string& dir) = 0;
+  // Prepares the volume at `dir` (its directory under the pod); idempotent, and called again on
+  // each sync of a running pod so that content from objects follows their updates. Errors name
+  // the volume.
+  [[nodiscard]] virtual Status set_up(const kube::Pod& pod, const kube::Volume& volume, const std::string& dir,
+                                      const PodVolumeContext& ctx) = 0;
   // Undoes set_up for a volume directory found on disk (the pod spec may be gone by then):
   // unmounts what the plugin mounted. The manager removes the directory afterwards.
   [[nodiscard]] virtual Status tear_down(const std::string& dir) = 0;

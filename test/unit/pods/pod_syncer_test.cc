@@ -92,11 +92,12 @@ TEST_CASE("a new pod: cgroup, sandbox, network, volumes, then containers in spec
   CHECK(s->latest("a")->image_id == h.images.image_status("busybox:1.36")->id);
   REQUIRE(s->latest("b"));
 
-  SECTION("a second sync of the running pod changes nothing") {
+  SECTION("a second sync of the running pod changes nothing but refreshes its volumes") {
     h.log.clear();
     h.events.clear();
     CHECK_FALSE(h.sync(p).requeue_after);
-    CHECK(h.log.only(kChanges).empty());
+    // Volume set-up is idempotent and runs on each sync, so object updates reach running pods.
+    CHECK(h.log.only(kChanges) == Strings{"volumes.setup uid-web"});
     CHECK(h.events.events().empty());
   }
 }
@@ -394,7 +395,8 @@ TEST_CASE("after an agent restart the running sandbox and containers are adopted
   h.events.clear();
 
   CHECK_FALSE(h.sync(p).requeue_after);
-  CHECK(h.log.only(kChanges) == Strings{"cgroup.ensure uid-web"});  // idempotent: gives the parent back
+  // Both idempotent: the cgroup gives the parent back, the volumes are refreshed in place.
+  CHECK(h.log.only(kChanges) == Strings{"cgroup.ensure uid-web", "volumes.setup uid-web"});
   CHECK(h.events.events().empty());
   auto s = h.published(*p);
   CHECK(s.sandbox_ready);

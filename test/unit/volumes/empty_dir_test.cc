@@ -39,7 +39,7 @@ TEST_CASE("emptyDir on disk: a 0777 directory, nothing mounted") {
   volumes::EmptyDirPlugin plugin(mounter);
   auto dir = root.file("pods/u/volumes/kubernetes.io~empty-dir/scratch");
   CHECK(plugin.handles(empty_dir()));
-  REQUIRE(plugin.set_up(kube::Pod{}, empty_dir(), dir).ok());
+  REQUIRE(plugin.set_up(kube::Pod{}, empty_dir(), dir, {}).ok());
   CHECK(std::filesystem::is_directory(dir));
   CHECK(mode_of(dir) == 0777);
   CHECK(mounter->calls().empty());
@@ -52,8 +52,8 @@ TEST_CASE("emptyDir medium Memory mounts a tmpfs sized by sizeLimit, once") {
   volumes::EmptyDirPlugin plugin(mounter);
   auto dir = root.file("mem");
   auto v = empty_dir("Memory", kube::parse_quantity("1Mi").value());
-  REQUIRE(plugin.set_up(kube::Pod{}, v, dir).ok());
-  REQUIRE(plugin.set_up(kube::Pod{}, v, dir).ok());  // idempotent: already mounted
+  REQUIRE(plugin.set_up(kube::Pod{}, v, dir, {}).ok());
+  REQUIRE(plugin.set_up(kube::Pod{}, v, dir, {}).ok());  // idempotent: already mounted
   CHECK(mounter->calls() == std::vector<std::string>{"mount_tmpfs " + dir + " mode=0777,size=1048576"});
 
   REQUIRE(plugin.tear_down(dir).ok());
@@ -65,17 +65,17 @@ TEST_CASE("emptyDir medium Memory without sizeLimit, and mount failures name the
   auto mounter = std::make_shared<fakes::FakeMounter>();
   volumes::EmptyDirPlugin plugin(mounter);
   mounter->faults.fail("mount_tmpfs", errno_error("mount tmpfs at x", EPERM));
-  auto st = plugin.set_up(kube::Pod{}, empty_dir("Memory"), root.file("mem"));
+  auto st = plugin.set_up(kube::Pod{}, empty_dir("Memory"), root.file("mem"), {});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message.rfind("volume \"scratch\": mount tmpfs at x", 0) == 0);
-  REQUIRE(plugin.set_up(kube::Pod{}, empty_dir("Memory"), root.file("mem")).ok());
+  REQUIRE(plugin.set_up(kube::Pod{}, empty_dir("Memory"), root.file("mem"), {}).ok());
   CHECK(mounter->calls().back() == "mount_tmpfs " + root.file("mem") + " mode=0777");
 }
 
 TEST_CASE("emptyDir refuses an unknown medium") {
   TempDir root("na-emptydir");
   volumes::EmptyDirPlugin plugin(std::make_shared<fakes::FakeMounter>());
-  auto st = plugin.set_up(kube::Pod{}, empty_dir("HugePages"), root.file("x"));
+  auto st = plugin.set_up(kube::Pod{}, empty_dir("HugePages"), root.file("x"), {});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "volume \"scratch\": emptyDir medium \"HugePages\" is not supported");
 }
@@ -88,7 +88,7 @@ TEST_CASE("fsGroup makes the emptyDir group-owned and setgid") {
   // Our own group: chown to it works without root.
   pod.spec.security_context->fs_group = static_cast<int64_t>(::getgid());
   auto dir = root.file("grouped");
-  REQUIRE(plugin.set_up(pod, empty_dir(), dir).ok());
+  REQUIRE(plugin.set_up(pod, empty_dir(), dir, {}).ok());
   struct stat st {};
   REQUIRE(::stat(dir.c_str(), &st) == 0);
   CHECK(st.st_gid == ::getgid());

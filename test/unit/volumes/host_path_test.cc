@@ -27,9 +27,9 @@ nodeagent::kube::Pod pod_with_host_path(const std::string& path, const std::stri
 }
 
 std::string setup_error(const TempDir& root, const std::string& path, const std::string& type) {
-  nodeagent::volumes::LocalVolumeManager volumes(root.path());
+  nodeagent::volumes::LocalVolumeManager volumes(root.path(), nullptr);
   auto pod = pod_with_host_path(path, type);
-  auto status = volumes.setup_pod_volumes(pod);
+  auto status = volumes.setup_pod_volumes(pod, {});
   return status.ok() ? "" : status.error().message;
 }
 

@@ -20,7 +20,7 @@ class RecordingPlugin : public volumes::VolumePlugin {
  public:
   std::string name() const override { return "example.com/recording"; }
   bool handles(const kube::Volume& v) const override { return v.config_map.has_value(); }
-  Status set_up(const kube::Pod&, const kube::Volume& v, const std::string& dir) override {
+  Status set_up(const kube::Pod&, const kube::Volume& v, const std::string& dir, const volumes::PodVolumeContext&) override {
     calls.push_back("set_up " + v.name + " " + dir);
     return ok_status();
   }
@@ -50,7 +50,7 @@ kube::Volume volume(const std::string& name) {
 TEST_CASE("volumes go to their plugin in <root>/pods/<uid>/volumes/<plugin>/<name>") {
   TempDir root("na-volmgr");
   auto mounter = std::make_shared<fakes::FakeMounter>();
-  volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins(mounter));
+  volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins({mounter, nullptr, root.path()}));
 
   auto scratch = volume("scratch");
   scratch.empty_dir = kube::EmptyDirVolumeSource{"Memory", std::nullopt};
@@ -58,7 +58,7 @@ TEST_CASE("volumes go to their plugin in <root>/pods/<uid>/volumes/<plugin>/<nam
   host.host_path = kube::HostPathVolumeSource{root.file("host"), "DirectoryOrCreate"};
   auto pod = pod_with({scratch, host});
 
-  REQUIRE(manager.setup_pod_volumes(pod).ok());
+  REQUIRE(manager.setup_pod_volumes(pod, {}).ok());
   const auto dir = root.file("pods/uid-1/volumes/kubernetes.io~empty-dir/scratch");
   CHECK(mounter->calls() == std::vector<std::string>{"mount_tmpfs " + dir + " mode=0777"});
   CHECK(manager.volume_path("uid-1", scratch) == dir);
@@ -73,7 +73,7 @@ TEST_CASE("volumes go to their plugin in <root>/pods/<uid>/volumes/<plugin>/<nam
   c.volume_mounts[1].name = "host";
   c.volume_mounts[1].mount_path = "/host";
   c.volume_mounts[1].read_only = true;
-  auto mounts = manager.container_mounts(pod, c);
+  auto mounts = manager.container_mounts(pod, c, {});
   REQUIRE(mounts.ok());
   REQUIRE(mounts->size() == 2);
   CHECK((*mounts)[0].host_path == dir);
@@ -90,16 +90,16 @@ TEST_CASE("volumes go to their plugin in <root>/pods/<uid>/volumes/<plugin>/<nam
 TEST_CASE("sources no plugin handles keep the clear \"not supported\" error") {
   TempDir root("na-volmgr");
   auto mounter = std::make_shared<fakes::FakeMounter>();
-  volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins(mounter));
+  volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins({mounter, nullptr, root.path()}));
   auto cm = volume("config");
   cm.config_map = kube::ConfigMapVolumeSource{};
   auto pvc = volume("data");
   pvc.persistent_volume_claim = kube::PersistentVolumeClaimVolumeSource{"claim", false};
 
-  auto st = manager.setup_pod_volumes(pod_with({cm}));
+  auto st = manager.setup_pod_volumes(pod_with({cm}), {});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "volume \"config\": configMap volumes are not supported by this agent yet");
-  st = manager.setup_pod_volumes(pod_with({pvc}));
+  st = manager.setup_pod_volumes(pod_with({pvc}), {});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "volume \"data\": persistentVolumeClaim volumes are not supported by this agent yet");
 }
@@ -107,7 +107,7 @@ TEST_CASE("sources no plugin handles keep the clear \"not supported\" error") {
 TEST_CASE("a registered plugin gets its volumes, its directory and its teardown") {
   TempDir root("na-volmgr");
   auto mounter = std::make_shared<fakes::FakeMounter>();
-  auto plugins = volumes::default_plugins(mounter);
+  auto plugins = volumes::default_plugins({mounter, nullptr, root.path()});
   auto recording = std::make_unique<RecordingPlugin>();
   auto* rec = recording.get();
   plugins.push_back(std::move(recording));
@@ -115,7 +115,7 @@ TEST_CASE("a registered plugin gets its volumes, its directory and its teardown"
 
   auto cm = volume("config");
   cm.config_map = kube::ConfigMapVolumeSource{};
-  REQUIRE(manager.setup_pod_volumes(pod_with({cm})).ok());
+  REQUIRE(manager.setup_pod_volumes(pod_with({cm}), {}).ok());
   const auto dir = root.file("pods/uid-1/volumes/example.com~recording/config");
   REQUIRE(rec->calls == std::vector<std::string>{"set_up config " + dir});
   CHECK(manager.volume_path("uid-1", cm) == dir + "/data");
@@ -128,7 +128,7 @@ TEST_CASE("a registered plugin gets its volumes, its directory and its teardown"
 TEST_CASE("teardown unmounts a directory no plugin owns, and stops on an unmount error") {
   TempDir root("na-volmgr");
   auto mounter = std::make_shared<fakes::FakeMounter>();
-  volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins(mounter));
+  volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins({mounter, nullptr, root.path()}));
   const auto old = root.file("pods/uid-1/volumes/kubernetes.io~secret/token");
   std::filesystem::create_directories(old);
   mounter->add_mounted(old);
