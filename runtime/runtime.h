@@ -41,6 +41,10 @@ class ContainerService {
     int signal = 15;  // SIGTERM
   };
   virtual Status stop_containers(const std::vector<StopRequest>& requests, std::chrono::seconds grace) = 0;
+  // Sends `signal` to the container's task and returns at once (SIGKILL goes to all of its
+  // processes). No error if it is not running. The caller waits for the exit itself, e.g. by
+  // checking again later: no thread waits for it.
+  virtual Status signal_container(const std::string& id, int signal) = 0;
   // Deletes task, container and snapshot. No error if already gone.
   virtual Status remove_container(const std::string& id) = 0;
   // For an exited container whose task still exists: records the exit (code, time, OOM) on the

@@ -30,6 +30,7 @@ struct Error {
 
 inline Error invalid(std::string msg) { return Error{ErrorCode::kInvalid, std::move(msg)}; }
 inline Error not_found(std::string msg) { return Error{ErrorCode::kNotFound, std::move(msg)}; }
+inline Error failed_precondition(std::string msg) { return Error{ErrorCode::kFailedPrecondition, std::move(msg)}; }
 inline Error internal(std::string msg) { return Error{ErrorCode::kInternal, std::move(msg)}; }
 inline Error unavailable(std::string msg) { return Error{ErrorCode::kUnavailable, std::move(msg)}; }
 // An error from a failed syscall: "<what>: <strerror(errno)>".

@@ -251,6 +251,7 @@ Status Agent::start() {
   deps.containers = p->containers.get();
   deps.sandboxes = p->sandboxes.get();
   deps.volumes = p->volumes.get();
+  deps.objects = &p->objects;
   deps.network = p->network_port.get();
   deps.cgroups = p->cgroup_port.get();
   deps.status = p->status_port.get();
@@ -354,16 +355,16 @@ void Agent::reconcile_orphans() {
   std::vector<runtime::ContainerState> containers;
   if (auto found = p->containers->list_containers({{pods::labels::kManagedBy, p->node_name}}); found.ok())
     containers = std::move(found).value();
-  std::vector<std::string> sandboxes;
+  // Every pod directory counts, not only those with a sandbox: an agent killed half-way through a
+  // cleanup (sandbox gone, volumes still mounted) leaves only the directory.
+  std::vector<std::string> pod_dirs;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(p->paths.state().pods_dir(), ec))
-    if (fs::exists(e.path() / "ns", ec)) sandboxes.push_back(e.path().filename().string());
-  for (const auto& pod : pods::orphaned_pods(containers, sandboxes, desired)) {
+    if (e.is_directory(ec) && valid_pod_uid(e.path().filename().string())) pod_dirs.push_back(e.path().filename().string());
+  for (const auto& pod : pods::orphaned_pods(containers, pod_dirs, desired)) {
     const auto& uid = pod.metadata.uid;
     logger->info("cleaning up pod uid={} name={}: no longer desired", uid, pod.metadata.name);
-    auto ptr = std::make_shared<const kube::Pod>(pod);
-    if (auto st = p->syncer->terminate_pod(ptr); !st.ok()) logger->warn("orphan uid={}: {}", uid, st.error().message);
-    if (auto st = p->syncer->cleanup_pod(ptr); !st.ok()) logger->warn("orphan uid={}: {}", uid, st.error().message);
+    p->workers->terminate(std::make_shared<const kube::Pod>(pod));
   }
   if (p->network) {
     desired.clear();

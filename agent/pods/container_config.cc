@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "agent/pods/env_objects.h"
 #include "kube/downward_api.h"
+#include "kube/object_store.h"
 #include "kube/expand.h"
 #include "kube/qos.h"
 #include "agent/pods/pod_runtime_state.h"
@@ -54,7 +56,8 @@ kube::DownwardApiContext downward_api_context(const ContainerContext& ctx) {
   return d;
 }
 
-Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx) {
+Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx,
+                                           std::vector<std::string>* events) {
   // Name -> value in definition order; a later definition replaces the earlier value in place.
   std::vector<std::pair<std::string, std::string>> env;
   std::map<std::string, size_t> index;
@@ -76,15 +79,17 @@ Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Con
   std::map<std::string, std::string> defined(ctx.service_env.begin(), ctx.service_env.end());
   std::set<std::string> own;  // names the container's env defines: they win over Service variables
   const auto downward = downward_api_context(ctx);
-  if (!c.env_from.empty()) {
-    for (size_t i = 0; i < c.env_from.size(); ++i) {
-      const auto& src = c.env_from[i];
-      const bool optional = src.config_map_ref ? src.config_map_ref->optional.value_or(false)
-                                               : (src.secret_ref && src.secret_ref->optional.value_or(false));
-      if (optional) continue;
-      auto what = src.config_map_ref ? "configmap \"" + src.config_map_ref->name + "\""
-                                     : "secret \"" + (src.secret_ref ? src.secret_ref->name : std::string()) + "\"";
-      return invalid(fmt::format("spec.containers[{}].envFrom[{}]: {} not found", c.name, i, what));
+  static const kube::InMemoryObjectStore kNoObjects;  // a node without objects: every reference is missing
+  const kube::ObjectSource& objects = ctx.objects ? *ctx.objects : kNoObjects;
+  const auto& ns = pod.metadata.namespace_;
+  for (const auto& src : c.env_from) {
+    NA_ASSIGN_OR_RETURN(auto from, env_from_source(objects, ns, src));
+    if (!from) continue;
+    if (!from->skipped_event.empty() && events) events->push_back(from->skipped_event);
+    for (auto& [name, value] : from->vars) {
+      defined[name] = value;
+      own.insert(name);
+      set(name, std::move(value));
     }
   }
   for (size_t i = 0; i < c.env.size(); ++i) {
@@ -101,13 +106,13 @@ Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Con
       if (!v.ok()) return v.error().wrap(fmt::format("env[{}] {}", i, e.name));
       value = *v;
     } else if (e.value_from->config_map_key_ref) {
-      const auto& ref = *e.value_from->config_map_key_ref;
-      if (ref.optional.value_or(false)) continue;
-      return invalid(fmt::format("configmap \"{}\" not found", ref.name));
+      NA_ASSIGN_OR_RETURN(auto v, config_map_key_value(objects, ns, *e.value_from->config_map_key_ref));
+      if (!v) continue;
+      value = std::move(*v);
     } else if (e.value_from->secret_key_ref) {
-      const auto& ref = *e.value_from->secret_key_ref;
-      if (ref.optional.value_or(false)) continue;
-      return invalid(fmt::format("secret \"{}\" not found", ref.name));
+      NA_ASSIGN_OR_RETURN(auto v, secret_key_value(objects, ns, *e.value_from->secret_key_ref));
+      if (!v) continue;
+      value = std::move(*v);
     }
     defined[e.name] = value;
     own.insert(e.name);
@@ -141,7 +146,11 @@ Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, co
   cfg.image_ref = ctx.image_ref;
   cfg.image = ctx.image;
 
-  NA_ASSIGN_OR_RETURN(cfg.env, build_env(pod, c, ctx));
+  if (ctx.env) {
+    cfg.env = *ctx.env;
+  } else {
+    NA_ASSIGN_OR_RETURN(cfg.env, build_env(pod, c, ctx));
+  }
   // $(VAR) in command and args expands against the container's env.
   std::map<std::string, std::string> vars;
   for (const auto& e : c.env) {

@@ -5,10 +5,12 @@
 // node (sandbox paths, image config, mounts prepared by the volume manager) is passed in.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kube/downward_api.h"
+#include "kube/object_source.h"
 #include "kube/types.h"
 #include "agent/pods/service_env.h"
 #include "util/result.h"
@@ -35,6 +37,8 @@ struct ContainerContext {
   int64_t node_allocatable_cpu_millis = 0;
   int64_t node_allocatable_memory_bytes = 0;
   EnvPairs service_env;              // service_env_vars() for the pod, when the container starts
+  const kube::ObjectSource* objects = nullptr;  // ConfigMaps and Secrets for env references
+  std::optional<std::vector<std::string>> env;  // build_env()'s result when the caller has it
   int64_t min_oom_score_adj = -1000;  // what the node can set (runtime/oci/oom_score.h)
 };
 
@@ -47,10 +51,12 @@ std::vector<std::string> resolve_argv(const kube::Container& c, const runtime::I
 // The environment in the order the process sees it: image env first, then the container's
 // env (later wins), with $(VAR) expanded against the variables defined before and the Service
 // variables, then the Service variables the container does not define itself (kubelet's
-// makeEnvironmentVariables). Errors for
-// references that cannot be resolved (configMapKeyRef/secretKeyRef with no source) name the
-// field: the caller reports them as CreateContainerConfigError.
-Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx);
+// makeEnvironmentVariables). envFrom variables come first, sorted, and count as the container's
+// own. A reference that cannot be resolved (env_objects.h) is an error in kubelet's words: the
+// caller reports it as CreateContainerConfigError. Warnings for skipped envFrom keys
+// (InvalidEnvironmentVariableNames) go to `events` when given.
+Result<std::vector<std::string>> build_env(const kube::Pod& pod, const kube::Container& c, const ContainerContext& ctx,
+                                           std::vector<std::string>* events = nullptr);
 
 // What the downward API (kube/downward_api.h) needs of the context: node name, IPs, allocatable.
 kube::DownwardApiContext downward_api_context(const ContainerContext& ctx);

@@ -1,4 +1,4 @@
-// Orphaned pods from containerd's labels and the sandboxes on disk (see orphans.h).
+// Orphaned pods from containerd's labels and the pod directories on disk (see orphans.h).
 #include "agent/pods/orphans.h"
 
 #include <map>
@@ -26,7 +26,7 @@ kube::Pod bare_pod(const std::string& uid, const std::string& name, const std::s
 }  // namespace
 
 std::vector<kube::Pod> orphaned_pods(const std::vector<runtime::ContainerState>& containers,
-                                     const std::vector<std::string>& sandbox_uids, const std::set<std::string>& desired) {
+                                     const std::vector<std::string>& state_dir_uids, const std::set<std::string>& desired) {
   std::map<std::string, kube::Pod> orphans;
   for (const auto& c : containers) {
     const std::string uid = label_or(c.labels, labels::kPodUid, "");
@@ -40,8 +40,8 @@ std::vector<kube::Pod> orphaned_pods(const std::vector<runtime::ContainerState>&
     container.name = label_or(c.labels, labels::kContainerName, c.id);
     it->second.spec.containers.push_back(container);
   }
-  // Sandboxes left without containers.
-  for (const auto& uid : sandbox_uids)
+  // Pod directories left without containers (a sandbox, volumes, a cleanup cut short).
+  for (const auto& uid : state_dir_uids)
     if (!desired.count(uid) && !orphans.count(uid)) orphans.emplace(uid, bare_pod(uid, uid, "default"));
   std::vector<kube::Pod> out;
   for (auto& [uid, pod] : orphans) out.push_back(std::move(pod));

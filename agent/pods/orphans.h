@@ -1,5 +1,6 @@
 // After an agent restart: the pods that still hold something on the node (containers in
-// containerd, a sandbox under <root>/pods/<uid>/ns) but are no longer desired — their manifests
+// containerd, a directory under <root>/pods/<uid>: a sandbox, volumes, or what a cleanup killed
+// half-way left) but are no longer desired — their manifests
 // went away while the agent was down. Rebuilt from what the containers' labels say (uid, name,
 // namespace, container names), enough for terminate_pod and cleanup_pod. Pure.
 #pragma once
@@ -13,8 +14,8 @@
 
 namespace nodeagent::pods {
 
-// `containers`: this node's containers; `sandbox_uids`: pods with a sandbox on disk.
+// `containers`: this node's containers; `state_dir_uids`: pods with a directory on disk.
 std::vector<kube::Pod> orphaned_pods(const std::vector<runtime::ContainerState>& containers,
-                                     const std::vector<std::string>& sandbox_uids, const std::set<std::string>& desired);
+                                     const std::vector<std::string>& state_dir_uids, const std::set<std::string>& desired);
 
 }  // namespace nodeagent::pods

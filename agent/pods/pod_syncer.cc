@@ -14,7 +14,9 @@
 #include "agent/pods/pod_actions.h"
 #include "kube/node_affinity.h"
 #include "kube/pod_util.h"
+#include "util/failpoint.h"
 #include "util/log.h"
+#include "util/remove_tree.h"
 #include "network/podfiles/pod_hostname.h"
 
 namespace nodeagent::pods {
@@ -25,6 +27,8 @@ namespace {
 
 constexpr auto kRetrySoon = std::chrono::seconds(2);
 constexpr auto kVolumeRetry = std::chrono::seconds(5);
+// How often a container past its grace period gets SIGKILL again while it lingers.
+constexpr auto kKillRecheck = std::chrono::seconds(1);
 // CreateContainerConfigError and friends: retried as the referenced objects may appear.
 constexpr auto kConfigRetry = std::chrono::seconds(5);
 
@@ -229,6 +233,7 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
   ctx.node_allocatable_cpu_millis = config_.node_cpu_millis;
   ctx.node_allocatable_memory_bytes = config_.node_memory_bytes;
   ctx.min_oom_score_adj = config_.min_oom_score_adj;
+  ctx.objects = deps_.objects;
   if (deps_.services)
     ctx.service_env = service_env_vars(deps_.services->services(), pod.metadata.namespace_,
                                        pod.spec.enable_service_links.value_or(true));
@@ -254,8 +259,11 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
     mounts.push_back(bind_mount(c.termination_message_path, path));
   }
   // The env first: subPathExpr expands with it.
-  auto env = build_env(pod, c, ctx);
+  std::vector<std::string> env_warnings;
+  auto env = build_env(pod, c, ctx, &env_warnings);
   if (!env.ok()) return fail("CreateContainerConfigError", env.error());
+  for (const auto& warning : env_warnings) event(pod, "Warning", "InvalidEnvironmentVariableNames", warning);
+  ctx.env = *env;
   volumes::ContainerMountContext mount_ctx;
   for (const auto& kv : *env) {
     auto eq = kv.find('=');
@@ -515,38 +523,61 @@ SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
   return result;
 }
 
-Status PodSyncer::terminate_pod(const PodPtr& pod_ptr) {
+Result<TerminateProgress> PodSyncer::terminate_pod(const PodPtr& pod_ptr) {
   const auto& pod = *pod_ptr;
   NA_ASSIGN_OR_RETURN(auto state, observe_pod(*deps_.containers, pod, config_.paths));
-  auto grace = grace_period(pod);
+  auto& rec = record(pod.metadata.uid);
   auto running = [&](const std::string& name) -> const ContainerInstance* {
     const auto* inst = state.latest(name);
     return inst && inst->state.state != runtime::ContainerStateKind::kExited ? inst : nullptr;
   };
-  // App containers stop together, in one call that signals them all and shares the grace period
-  // (no thread per container).
+  // App containers stop together; then sidecars and init containers one at a time, last first.
+  std::vector<const ContainerInstance*> wave;
+  for (const auto& c : pod.spec.containers)
+    if (const auto* inst = running(c.name)) wave.push_back(inst);
+  for (auto it = pod.spec.init_containers.rbegin(); wave.empty() && it != pod.spec.init_containers.rend(); ++it)
+    if (const auto* inst = running(it->name)) wave.push_back(inst);
+  if (wave.empty()) {
+    rec.stopping.clear();
+    return TerminateProgress{};
+  }
+  return advance_stop(pod, rec, wave);
+}
+
+// One step of stopping `wave`: a container not signalled yet gets its Killing event, preStop
+// hook and stop signal, and a deadline of what is left of the grace period; one past its
+// deadline gets SIGKILL (again each kKillRecheck until it is gone). Nothing waits here.
+Result<TerminateProgress> PodSyncer::advance_stop(const kube::Pod& pod, PodRecord& rec,
+                                                  const std::vector<const ContainerInstance*>& wave) {
+  const auto now = deps_.clock->now();
   std::optional<Error> first_error;
-  std::vector<runtime::ContainerService::StopRequest> apps;
-  auto app_grace = grace;
-  for (const auto& c : pod.spec.containers) {
-    if (const auto* inst = running(c.name)) {
-      const auto prepared = prepare_stop(pod, *inst, grace);
-      apps.push_back(prepared.request);
-      app_grace = std::min(app_grace, prepared.grace);  // what preStop hooks left
+  auto next = std::chrono::milliseconds::max();  // until the first deadline; an exit wakes it sooner
+  for (const auto* inst : wave) {
+    auto [it, is_new] = rec.stopping.try_emplace(inst->id);
+    auto& stopping = it->second;
+    if (is_new) {
+      const auto prepared = prepare_stop(pod, *inst, grace_period(pod));
+      stopping.signal = prepared.request.signal;
+      stopping.deadline = deps_.clock->now() + prepared.grace;
     }
-  }
-  if (!apps.empty()) {
-    if (auto st = deps_.containers->stop_containers(apps, app_grace); !st.ok()) first_error = st.error();
-  }
-  // Then sidecars and init containers, last first.
-  for (auto it = pod.spec.init_containers.rbegin(); it != pod.spec.init_containers.rend(); ++it) {
-    if (const auto* inst = running(it->name)) {
-      auto st = stop_container(pod, *inst, grace);
-      if (!st.ok() && !first_error) first_error = st.error();
+    Status sent = ok_status();
+    if (deps_.clock->now() >= stopping.deadline) {
+      if (!stopping.killed)
+        log::get("pods")->info("pod={} container={} still running after its grace period: SIGKILL", pod_name(pod),
+                               inst->name);
+      stopping.killed = true;
+      stopping.deadline = deps_.clock->now() + kKillRecheck;
+      sent = deps_.containers->signal_container(inst->id, SIGKILL);
+    } else if (!stopping.signalled) {
+      sent = deps_.containers->signal_container(inst->id, stopping.signal);
+      stopping.signalled = sent.ok();  // else sent again on the retry
     }
+    if (!sent.ok() && !first_error) first_error = sent.error();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(stopping.deadline - now);
+    next = std::min(next, std::max(left, std::chrono::milliseconds(0)));
   }
   if (first_error) return *first_error;
-  return ok_status();
+  return TerminateProgress{false, next};
 }
 
 Status PodSyncer::cleanup_pod(const PodPtr& pod_ptr) {
@@ -563,14 +594,28 @@ Status PodSyncer::cleanup_pod(const PodPtr& pod_ptr) {
   if (sandbox.dir.empty()) {
     if (auto found = deps_.sandboxes->find_sandbox(uid); found.ok()) sandbox = *found;
   }
+  // Crash-safe order: the pod directory goes last, so that an agent killed at any step finds
+  // the pod again after its restart (as an orphan: orphans.h) and finishes the cleanup.
+  failpoint("pod-cleanup/containers-removed");
   if (deps_.network) NA_RETURN_IF_ERROR(deps_.network->teardown(uid, sandbox));
+  failpoint("pod-cleanup/network-torn-down");
   NA_RETURN_IF_ERROR(deps_.sandboxes->remove_sandbox(uid));
+  failpoint("pod-cleanup/sandbox-removed");
   NA_RETURN_IF_ERROR(deps_.volumes->teardown_pod_volumes(uid));
+  failpoint("pod-cleanup/volumes-torn-down");
   if (deps_.cgroups) NA_RETURN_IF_ERROR(deps_.cgroups->remove(pod));
+  failpoint("pod-cleanup/cgroup-removed");
+  // The log directory by uid: an orphan rebuilt from its directory alone has no name.
   std::error_code ec;
-  fs::remove_all(config_.paths.pod_dir(uid), ec);
-  if (ec) return internal("remove " + config_.paths.pod_dir(uid) + ": " + ec.message());
-  fs::remove_all(config_.paths.log_dir(pod), ec);
+  std::vector<fs::path> log_dirs;
+  for (const auto& e : fs::directory_iterator(config_.paths.pod_log_dir, ec)) {
+    const auto name = e.path().filename().string();
+    if (name.size() > uid.size() && name.compare(name.size() - uid.size() - 1, std::string::npos, "_" + uid) == 0)
+      log_dirs.push_back(e.path());
+  }
+  for (const auto& dir : log_dirs) fs::remove_all(dir, ec);
+  // Never through a mount: anything still mounted under the pod keeps it all until a retry.
+  NA_RETURN_IF_ERROR(remove_tree_unless_mounted(config_.paths.pod_dir(uid)));
   if (deps_.status) deps_.status->remove(uid);
   if (deps_.probes) deps_.probes->remove(uid);
   crash_backoff_.reset_prefix(uid + "/");

@@ -5,16 +5,18 @@
 //   1. kill what the plan says (sidecars of a finished pod, containers of a failed one, failed
 //      liveness/startup probes)
 //   2. sandbox, when the plan says so: cgroup, namespaces, network, pod files
-//   3. volumes
+//   3. volumes (also on each sync of a running pod: content from objects follows them)
 //   4. start containers in plan order (image per pull policy, config with Service env, create,
 //      start, postStart)
 //   5. garbage-collect old attempts, publish status
-// Termination stops containers with the grace period (app containers together in one
-// stop_containers call, then sidecars last-first; preStop before each signal), and cleanup
-// releases everything the pod held on the node.
+// Termination stops containers with the grace period, step by step without waiting: app
+// containers together, then sidecars last-first; preStop before each signal, SIGKILL past the
+// deadline; the pod worker calls again on a wake or a timer. Cleanup releases everything the
+// pod held on the node.
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,6 +66,7 @@ struct SyncerDeps {
   PodStatusPort* status = nullptr;
   EventPort* events = nullptr;
   const ServiceListerPort* services = nullptr;  // nullptr: no Service environment variables
+  const kube::ObjectSource* objects = nullptr;  // ConfigMaps/Secrets for env; nullptr: none exist
   ProbePort* probes = nullptr;            // nullptr: no probes run (kubelet's defaults apply)
   LifecycleHookPort* hooks = nullptr;     // nullptr: postStart/preStop are not run
   const Clock* clock = nullptr;
@@ -74,7 +77,7 @@ class PodSyncer final : public PodSyncHandler {
   PodSyncer(SyncerConfig config, SyncerDeps deps);
 
   SyncResult sync_pod(const PodPtr& pod) override;
-  Status terminate_pod(const PodPtr& pod) override;
+  Result<TerminateProgress> terminate_pod(const PodPtr& pod) override;
   Status cleanup_pod(const PodPtr& pod) override;
 
  private:
@@ -90,6 +93,14 @@ class PodSyncer final : public PodSyncHandler {
     std::string hostname;
     network::PodFilePaths files;
     std::map<std::string, std::string> image_ids;  // image ref -> config digest
+    // Containers terminate_pod has begun to stop, by id.
+    struct Stopping {
+      int signal = SIGTERM;
+      bool signalled = false;
+      bool killed = false;
+      Clock::TimePoint deadline;  // end of the grace period, then of each SIGKILL re-check
+    };
+    std::map<std::string, Stopping> stopping;
   };
 
   PodRecord& record(const std::string& uid);
@@ -107,6 +118,8 @@ class PodSyncer final : public PodSyncHandler {
     std::chrono::seconds grace;  // what the preStop hook left of the grace period
   };
   PreparedStop prepare_stop(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);
+  Result<TerminateProgress> advance_stop(const kube::Pod& pod, PodRecord& rec,
+                                         const std::vector<const ContainerInstance*>& wave);
   void garbage_collect(const PodRuntimeState& state);
   std::chrono::seconds grace_period(const kube::Pod& pod) const;
   // The parts of sync_pod, in their order.

@@ -51,6 +51,16 @@ void PodWorkers::update(const PodPtr& pod) {
   enqueue_locked(uid, Work::kSync);
 }
 
+void PodWorkers::terminate(const PodPtr& pod) {
+  std::lock_guard lock(mu_);
+  const auto& uid = pod->metadata.uid;
+  if (workers_.count(uid)) return;
+  auto& w = workers_[uid];
+  w.pod = pod;
+  w.state = WorkerState::kTerminating;
+  enqueue_locked(uid, Work::kTerminate);
+}
+
 void PodWorkers::kill(const std::string& uid) {
   std::lock_guard lock(mu_);
   auto it = workers_.find(uid);
@@ -63,8 +73,8 @@ void PodWorkers::kill(const std::string& uid) {
 void PodWorkers::wake(const std::string& uid) {
   std::lock_guard lock(mu_);
   auto it = workers_.find(uid);
-  if (it == workers_.end() || it->second.state != WorkerState::kSyncing) return;
-  enqueue_locked(uid, Work::kSync);
+  if (it == workers_.end()) return;
+  enqueue_locked(uid, it->second.state == WorkerState::kSyncing ? Work::kSync : Work::kTerminate);
 }
 
 void PodWorkers::set_on_terminated(std::function<void(const std::string&)> fn) {
@@ -149,9 +159,15 @@ void PodWorkers::run_one(const std::string& uid, Work work, const PodPtr& pod) {
     if (result.requeue_after) schedule(uid, *result.requeue_after);
     return;
   }
-  // Terminate, then clean up; both retried until they succeed.
-  Status st = handler_.terminate_pod(pod);
-  if (st.ok()) st = handler_.cleanup_pod(pod);
+  // Terminate, step by step, then clean up; both retried until they succeed.
+  auto progress = handler_.terminate_pod(pod);
+  if (progress.ok() && !progress->done) {
+    std::lock_guard lock(mu_);
+    timers_.emplace(std::chrono::steady_clock::now() + progress->retry_after, uid);
+    timer_cv_.notify_one();
+    return;
+  }
+  Status st = progress.ok() ? handler_.cleanup_pod(pod) : Status(progress.error());
   std::function<void(const std::string&)> notify;
   {
     std::lock_guard lock(mu_);

@@ -9,7 +9,8 @@
 //   update(pod) ──► Syncing ── sync_pod() … repeated on updates, wakes, timers ──┐
 //                                                                                 │ kill(uid)
 //                                                   Terminating ◄─────────────────┘
-//                                                   terminate_pod(): stop containers (grace)
+//                                                   terminate_pod(): signal, return; again on a
+//                                                     wake or its retry timer until all stopped
 //                                                   cleanup_pod(): network, sandbox, cgroups
 //                                                   ──► forgotten (no worker, no state)
 //
@@ -47,13 +48,22 @@ struct SyncResult {
   std::optional<std::chrono::milliseconds> requeue_after;
 };
 
+// What one terminate_pod call achieved. Stopping does not hold a worker for a grace period:
+// a call signals and returns, and the worker calls again after `retry_after`, or sooner when the
+// PLEG wakes the pod because a container exited.
+struct TerminateProgress {
+  bool done = true;  // every container has stopped
+  std::chrono::milliseconds retry_after{0};
+};
+
 // The steps a worker runs; implemented by PodSyncer (the real runtime) and by fakes in tests.
 class PodSyncHandler {
  public:
   virtual ~PodSyncHandler() = default;
   virtual SyncResult sync_pod(const PodPtr& pod) = 0;
-  // Stops every container of the pod (grace period honoured). Retried until it succeeds.
-  virtual Status terminate_pod(const PodPtr& pod) = 0;
+  // Moves the stop of the pod's containers on (grace period honoured); called until it reports
+  // done. An error is retried.
+  virtual Result<TerminateProgress> terminate_pod(const PodPtr& pod) = 0;
   // Releases what the pod held on the node (network, sandbox, cgroups, volumes).
   virtual Status cleanup_pod(const PodPtr& pod) = 0;
 };
@@ -73,7 +83,11 @@ class PodWorkers {
   void update(const PodPtr& pod);
   // The pod is no longer desired: terminate it, clean up, forget it.
   void kill(const std::string& uid);
-  // Something changed in the runtime (a container exited): sync the pod again, if known.
+  // A pod found running that is not desired (an orphan after a restart): terminate it, clean
+  // up, forget it, without syncing it first. Ignored if the UID has a worker.
+  void terminate(const PodPtr& pod);
+  // Something changed in the runtime (a container exited): sync the pod again, or move its
+  // termination on, if known.
   void wake(const std::string& uid);
   // wake(uid) after `delay`.
   void schedule(const std::string& uid, std::chrono::milliseconds delay);

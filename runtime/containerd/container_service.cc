@@ -219,6 +219,14 @@ Status ContainerdContainerService::stop_container(const std::string& id, int sig
   return stop_containers({{id, signal}}, grace);
 }
 
+Status ContainerdContainerService::signal_container(const std::string& id, int signal) {
+  NA_ASSIGN_OR_RETURN(auto task, get_task(id));
+  if (!task || task->status() == task_types::STOPPED) return ok_status();
+  Status sent = kill(id, "", signal, signal == SIGKILL);
+  if (is_not_found(sent)) return ok_status();  // exited meanwhile
+  return sent;
+}
+
 Status ContainerdContainerService::stop_containers(const std::vector<StopRequest>& requests, std::chrono::seconds grace) {
   std::optional<Error> first_error;
   auto keep = [&](const Status& st) {

@@ -64,6 +64,7 @@ class ContainerdContainerService : public ContainerService {
   Result<uint32_t> start_container(const std::string& id) override;
   Status stop_container(const std::string& id, int signal, std::chrono::seconds grace) override;
   Status stop_containers(const std::vector<StopRequest>& requests, std::chrono::seconds grace) override;
+  Status signal_container(const std::string& id, int signal) override;
   Status remove_container(const std::string& id) override;
   Status release_exited(const std::string& id) override;
   Result<ContainerState> container_status(const std::string& id) override;

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <algorithm>
+#include <csignal>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -161,6 +163,23 @@ class FakeContainerService : public runtime::ContainerService {
     if (it != states_.end()) it->second.state = runtime::ContainerStateKind::kExited;
     return ok_status();
   }
+  // Recorded as a stop with no grace. The container exits, unless it ignores `signal`
+  // (ignore_signal()); SIGKILL always ends it.
+  Status signal_container(const std::string& id, int signal) override {
+    std::lock_guard lock(mu_);
+    stops_.push_back({id, name_locked(id), signal, std::chrono::seconds(0)});
+    record("signal", id);
+    if (auto e = faults.take("stop")) return *e;
+    auto it = states_.find(id);
+    if (it != states_.end() && (signal == SIGKILL || !ignored_.count(id)))
+      it->second.state = runtime::ContainerStateKind::kExited;
+    return ok_status();
+  }
+  // The container keeps running after any signal but SIGKILL.
+  void ignore_signals(const std::string& id) {
+    std::lock_guard lock(mu_);
+    ignored_.insert(id);
+  }
   // Each request is recorded as a stop with the shared grace; one failing does not stop the rest.
   Status stop_containers(const std::vector<StopRequest>& requests, std::chrono::seconds grace) override {
     std::optional<Error> first;
@@ -282,6 +301,7 @@ class FakeContainerService : public runtime::ContainerService {
   std::map<std::string, ExecScript> execs_;
   std::vector<runtime::ContainerConfig> created_;
   std::vector<StopCall> stops_;
+  std::set<std::string> ignored_;
   std::vector<ExecCall> exec_calls_;
   std::vector<std::string> released_;
 };

@@ -11,6 +11,7 @@
 #include "volumes/hostpath/host_path.h"
 #include "volumes/mount/linux_mounter.h"
 #include "util/pod_state_dir.h"
+#include "util/remove_tree.h"
 
 namespace nodeagent::volumes {
 
@@ -134,9 +135,7 @@ Status LocalVolumeManager::teardown_pod_volumes(const std::string& pod_uid) {
       if (mounted) NA_RETURN_IF_ERROR(mounter_->unmount(path));
     }
   }
-  fs::remove_all(dir, ec);
-  if (ec) return internal("remove " + dir + ": " + ec.message());
-  return ok_status();
+  return remove_tree_unless_mounted(dir);
 }
 
 }  // namespace nodeagent::volumes

@@ -71,7 +71,7 @@ void AgentHarness::remove_test_state() {
 
 AgentHarness::~AgentHarness() { cleanup(); }
 
-void AgentHarness::start_agent() {
+void AgentHarness::start_agent(const std::vector<std::string>& extra_env) {
   std::vector<std::string> args;
   if (!netns_.empty()) args = {"/usr/bin/nsenter", "--net=/run/netns/" + netns_, "--", NODEAGENT_PATH};
   else args = {NODEAGENT_PATH};
@@ -94,6 +94,12 @@ void AgentHarness::start_agent() {
   if (netns_.empty()) args.push_back("--no-proxy");
   args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   std::string log = dir_ + "/agent.log";
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ == 0) {
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -102,7 +108,7 @@ void AgentHarness::start_agent() {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   REQUIRE(eventually([&] { return nodectl("version").exit_code == 0; }, std::chrono::seconds(20)));
@@ -114,6 +120,20 @@ void AgentHarness::kill_agent(int signal) {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+int AgentHarness::wait_agent_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
 }
 
 std::string AgentHarness::agent_log() const {

@@ -37,8 +37,12 @@ class AgentHarness {
   explicit AgentHarness(AgentOptions options = {});
   ~AgentHarness();
 
-  void start_agent();
+  // `extra_env` ("NAME=value") is added to the agent's environment (e.g. NODEAGENT_FAILPOINTS).
+  void start_agent(const std::vector<std::string>& extra_env = {});
   void kill_agent(int signal);   // SIGKILL: as if it crashed
+  // Waits for the agent to exit by itself (a failpoint); the signal that ended it, 0 if it
+  // exited normally, -1 if it still ran after `timeout`.
+  int wait_agent_exit(std::chrono::milliseconds timeout);
   int agent_pid() const { return pid_; }
 
   void write_manifest(const std::string& file, const std::string& yaml) const;

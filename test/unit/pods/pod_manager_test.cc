@@ -10,7 +10,10 @@ namespace {
 class CountingHandler : public PodSyncHandler {
  public:
   SyncResult sync_pod(const PodPtr&) override { ++syncs; return {}; }
-  Status terminate_pod(const PodPtr&) override { ++terminations; return ok_status(); }
+  Result<TerminateProgress> terminate_pod(const PodPtr&) override {
+    ++terminations;
+    return TerminateProgress{};
+  }
   Status cleanup_pod(const PodPtr&) override { return ok_status(); }
   std::atomic<int> syncs{0}, terminations{0};
 };

@@ -280,6 +280,19 @@ TEST_CASE("a crash loop under restartPolicy Always: first restart immediate, the
   CHECK_THAT(h.published(*p).waiting["app"].message, StartsWith("back-off 20s "));
 }
 
+// Calls terminate_pod until it reports done, moving the clock on by what it asks; the number
+// of calls.
+int terminate_until_done(SyncerHarness& h, const PodPtr& p) {
+  for (int calls = 1; calls <= 20; ++calls) {
+    auto step = h.syncer->terminate_pod(p);
+    REQUIRE(step.ok());
+    if (step->done) return calls;
+    h.clock.advance(step->retry_after);
+  }
+  FAIL("terminate_pod never finished");
+  return 0;
+}
+
 TEST_CASE("terminate_pod stops app containers first, then sidecars last-first, with the grace period") {
   SyncerHarness h;
   runtime::ImageInfo nginx;
@@ -303,37 +316,58 @@ TEST_CASE("terminate_pod stops app containers first, then sidecars last-first, w
   for (const auto& c : h.containers.created()) names.push_back(label(c, labels::kContainerName));
   REQUIRE(names == Strings{"setup", "proxy", "logger", "a", "b"});
 
-  SECTION("the pod's grace period") {
+  SECTION("apps together, then sidecars last-first, each step without waiting") {
     h.events.clear();
-    REQUIRE(h.syncer->terminate_pod(p).ok());
+    auto step = h.syncer->terminate_pod(p);
+    REQUIRE(step.ok());
+    CHECK_FALSE(step->done);
     auto stops = h.containers.stops();
-    REQUIRE(stops.size() == 4);
-    // The apps stop together (their order is not fixed), then the sidecars, last first.
+    REQUIRE(stops.size() == 2);
+    // The apps get their signal together (their order is not fixed), the image's STOPSIGNAL.
     CHECK(Strings{std::min(stops[0].name, stops[1].name), std::max(stops[0].name, stops[1].name)} == Strings{"a", "b"});
+    for (const auto& s : stops) CHECK(s.signal == (s.name == "a" ? SIGQUIT : SIGTERM));
+    CHECK(terminate_until_done(h, p) == 3);  // logger, proxy, then nothing is left
+    stops = h.containers.stops();
+    REQUIRE(stops.size() == 4);
     CHECK(stops[2].name == "logger");
     CHECK(stops[3].name == "proxy");
-    for (const auto& s : stops) {
-      CHECK(s.grace == 7s);
-      CHECK(s.signal == (s.name == "a" ? SIGQUIT : SIGTERM));  // the image's STOPSIGNAL
-    }
     CHECK(h.events.reasons() == Strings{"Killing", "Killing", "Killing", "Killing"});
     CHECK(h.events.events()[3].message == "Stopping container proxy");
   }
+  SECTION("a container that ignores its signal gets SIGKILL when the grace period is over") {
+    h.containers.ignore_signals(SyncerHarness::id_of(*p, "a"));
+    h.events.clear();
+    auto step = h.syncer->terminate_pod(p);
+    REQUIRE(step.ok());
+    CHECK(step->retry_after == 7s);  // the pod's grace period is what is left
+    h.clock.advance(6s);
+    step = h.syncer->terminate_pod(p);
+    CHECK(step->retry_after == 1s);
+    CHECK(h.containers.stops().size() == 2);  // no second signal yet
+    h.clock.advance(1s);
+    step = h.syncer->terminate_pod(p);
+    auto stops = h.containers.stops();
+    REQUIRE(stops.size() == 3);
+    CHECK(stops[2].name == "a");
+    CHECK(stops[2].signal == SIGKILL);
+    CHECK(h.events.reasons() == Strings{"Killing", "Killing"});  // no second event for the SIGKILL
+  }
   SECTION("deletionGracePeriodSeconds wins over the spec") {
     spec.metadata.deletion_grace_period_seconds = 2;
-    REQUIRE(h.syncer->terminate_pod(share(spec)).ok());
-    auto stops = h.containers.stops();
-    REQUIRE(stops.size() == 4);
-    CHECK(std::all_of(stops.begin(), stops.end(), [](const auto& s) { return s.grace == 2s; }));
+    h.containers.ignore_signals(SyncerHarness::id_of(*p, "b"));
+    auto step = h.syncer->terminate_pod(share(spec));
+    CHECK(step->retry_after == 2s);
   }
-  SECTION("a failed stop is reported after the others were stopped, and a retry stops it") {
+  SECTION("a failed signal is reported after the others were signalled, and a retry sends it again") {
     h.containers.faults.fail("stop", unavailable("containerd: connection refused"));
     auto st = h.syncer->terminate_pod(p);
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().message == "containerd: connection refused");
-    CHECK(h.containers.stops().size() == 4);
+    CHECK(h.containers.stops().size() == 2);
+    h.events.clear();
     REQUIRE(h.syncer->terminate_pod(p).ok());
-    CHECK(h.containers.stops().size() == 5);  // only the one still running
+    CHECK(h.containers.stops().size() == 3);  // only the one still running
+    CHECK(h.events.reasons().empty());         // its Killing event came with the first try
   }
 }
 
@@ -345,7 +379,7 @@ TEST_CASE("cleanup_pod removes containers, then network, sandbox, volumes, cgrou
   const auto log_dir = h.config.paths.log_dir(*p);
   REQUIRE(std::filesystem::exists(pod_dir));
   REQUIRE(std::filesystem::exists(log_dir));
-  REQUIRE(h.syncer->terminate_pod(p).ok());
+  terminate_until_done(h, p);
   h.log.clear();
 
   SECTION("in order") {

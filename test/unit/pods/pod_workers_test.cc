@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <atomic>
 #include <thread>
 
@@ -26,11 +28,12 @@ class RecordingHandler : public PodSyncHandler {
     --concurrent_;
     return {};
   }
-  Status terminate_pod(const PodPtr& pod) override {
+  Result<TerminateProgress> terminate_pod(const PodPtr& pod) override {
     std::lock_guard lock(mu);
     calls.push_back("terminate " + pod->metadata.uid);
     if (fail_terminate-- > 0) return internal("containerd unavailable");
-    return ok_status();
+    if (steps_left-- > 0) return TerminateProgress{false, std::chrono::milliseconds(20)};
+    return TerminateProgress{};
   }
   Status cleanup_pod(const PodPtr& pod) override {
     std::lock_guard lock(mu);
@@ -47,6 +50,7 @@ class RecordingHandler : public PodSyncHandler {
   std::atomic<bool> hold{false};
   std::atomic<int> max_concurrent{0};
   std::atomic<int> fail_terminate{0};
+  std::atomic<int> steps_left{0};  // terminate_pod calls that report "still stopping"
 
  private:
   std::atomic<int> concurrent_{0};  // syncs in flight (the tests use one pod)
@@ -98,6 +102,47 @@ TEST_CASE("a failed termination is retried after a pause") {
   workers.kill("uid-a");
   for (int i = 0; i < 400 && workers.state("uid-a"); ++i) std::this_thread::sleep_for(10ms);
   CHECK(h.snapshot() == std::vector<std::string>{"sync uid-a gen=1", "terminate uid-a", "terminate uid-a", "cleanup uid-a"});
+}
+
+TEST_CASE("a termination still stopping is called again on its timer, without holding a worker") {
+  RecordingHandler h;
+  h.steps_left = 2;
+  PodWorkers workers(h, 1);  // one thread: another pod still syncs meanwhile
+  workers.update(gen("a", 1));
+  workers.wait_idle();
+  workers.kill("uid-a");
+  workers.update(gen("b", 1));
+  for (int i = 0; i < 400 && workers.state("uid-a"); ++i) std::this_thread::sleep_for(5ms);
+  auto calls = h.snapshot();
+  CHECK(std::count(calls.begin(), calls.end(), "terminate uid-a") == 3);
+  CHECK(calls.back() == "cleanup uid-a");
+  CHECK(std::find(calls.begin(), calls.end(), "sync uid-b gen=1") < std::find(calls.begin(), calls.end(), "cleanup uid-a"));
+}
+
+TEST_CASE("a wake moves a termination on at once") {
+  RecordingHandler h;
+  h.steps_left = 1;
+  PodWorkers workers(h, 2);
+  workers.update(gen("a", 1));
+  workers.wait_idle();
+  workers.kill("uid-a");
+  workers.wait_idle();
+  CHECK(workers.state("uid-a") == WorkerState::kTerminating);
+  workers.wake("uid-a");  // a container exited: no need to wait for the timer
+  workers.wait_idle();
+  CHECK(h.snapshot() == std::vector<std::string>{"sync uid-a gen=1", "terminate uid-a", "terminate uid-a", "cleanup uid-a"});
+}
+
+TEST_CASE("terminate() stops an orphan without syncing it, and leaves known pods alone") {
+  RecordingHandler h;
+  PodWorkers workers(h, 2);
+  workers.update(gen("a", 1));
+  workers.wait_idle();
+  workers.terminate(gen("a", 9));  // known: ignored
+  workers.terminate(gen("orphan", 1));
+  workers.wait_idle();
+  CHECK(h.snapshot() == std::vector<std::string>{"sync uid-a gen=1", "terminate uid-orphan", "cleanup uid-orphan"});
+  CHECK(workers.state("uid-a") == WorkerState::kSyncing);
 }
 
 TEST_CASE("an update during termination restarts the pod after cleanup") {

@@ -66,7 +66,7 @@ TEST_CASE("syncer: probe results reach the plan and the published state") {
   CHECK(stops[0].name == "app");
   CHECK(stops[0].grace == 3s);  // the probe's, not the pod's 30 s
 
-  REQUIRE(h.syncer->terminate_pod(p).ok());
+  for (int i = 0; i < 5; ++i) REQUIRE(h.syncer->terminate_pod(p).ok());
   REQUIRE(h.syncer->cleanup_pod(p).ok());
   CHECK(h.log.only({"probes.remove"}) == Strings{"probes.remove " + p->metadata.uid});
 }
@@ -104,9 +104,9 @@ TEST_CASE("syncer: preStop runs before the stop signal, within the grace period"
   h.sync(p);
   h.log.clear();
   REQUIRE(h.syncer->terminate_pod(p).ok());
-  auto order = h.log.only({"hooks.pre_stop", "containers.stop"});
+  auto order = h.log.only({"hooks.pre_stop", "containers.signal"});
   auto hook = std::find(order.begin(), order.end(), "hooks.pre_stop app");
-  auto stop = std::find(order.begin(), order.end(), "containers.stop app");
+  auto stop = std::find(order.begin(), order.end(), "containers.signal app");
   REQUIRE(hook != order.end());
   REQUIRE(stop != order.end());
   CHECK(hook < stop);
