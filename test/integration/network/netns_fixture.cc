@@ -66,16 +66,6 @@ std::string NamedNetns::exec(const std::string& command, int* rc) const {
   return sh("nsenter --net=" + path() + " " + command, rc);
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/na-net-it-XXXXXX";
-  path_ = ::mkdtemp(tmpl);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 HttpServer::HttpServer(const NamedNetns& netns, const std::string& body, int port) {
   std::ofstream(docroot_.path() + "/index.html") << body;
   const std::string ns_arg = "--net=" + netns.path();
