@@ -14,9 +14,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "network/ipam/cidr.h"
 #include "network/nat/iptables_pod_nat.h"
 #include "network/pod/pod_network_impl.h"
+#include "util/ipv4.h"
 
 namespace nodeagent::network::testing {
 

@@ -8,13 +8,13 @@
 #include <set>
 #include <thread>
 
-#include "network/ipam/cidr.h"
 #include "network/netlink/netns.h"
 #include "network/netlink/node_address.h"
 #include "network/pod/pod_network_impl.h"
 #include "network/pod/veth_name.h"
 #include "network/podfiles/pod_files.h"
 #include "test/integration/network/netns_fixture.h"
+#include "util/ipv4.h"
 
 using namespace nodeagent;
 using namespace nodeagent::network;

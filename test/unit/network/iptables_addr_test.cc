@@ -1,4 +1,4 @@
-// iptables::parse_ipv4 / parse_cidr on top of network/ipam/cidr.h: a bare address is a /32,
+// iptables::parse_ipv4 / parse_cidr on top of util/ipv4.h: a bare address is a /32,
 // host bits are cleared, malformed text (including what strtol used to let through) is refused.
 #include <catch2/catch.hpp>
 
