@@ -9,7 +9,7 @@
 
 #include "util/ipv4.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 // Parsing is util/ipv4.h's (the one IPv4/CIDR parser); these keep rule.h's optional API.
 std::optional<uint32_t> parse_ipv4(const std::string& text) {
@@ -133,4 +133,4 @@ uint64_t rule_hash(const Rule& r, uint64_t seed) {
   return h.h;
 }
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

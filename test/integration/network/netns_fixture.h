@@ -67,7 +67,7 @@ struct TestNode {
   TempDir state{"na-net-it"};
   NodeNetworkConfig config;
   bool with_nat = false;
-  iptables::LibiptcIptables iptables;
+  network::iptables::LibiptcIptables iptables;
   std::unique_ptr<PodNetwork> net;
 
   TestNode(const std::string& suffix, const std::string& pod_cidr, const std::string& node_ip,
