@@ -32,7 +32,7 @@ struct DecodeContext {
 
 class ObjectReader {
  public:
-  // `object` must be a JSON object (use read_object() to check one).
+  // `object` must be a JSON object (expect_object() checks one; object() and list() do for nested ones).
   ObjectReader(DecodeContext& ctx, const nlohmann::json& object, std::string path);
   ~ObjectReader();  // reports unknown fields
   ObjectReader(const ObjectReader&) = delete;

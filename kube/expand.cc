@@ -1,4 +1,4 @@
-// Kubernetes' $(VAR) expansion (see env_expand.h for the rules).
+// Kubernetes' $(VAR) expansion (see expand.h for the rules).
 #include "kube/expand.h"
 
 namespace nodeagent::kube {

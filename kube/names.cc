@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include "util/ipv4.h"
 
 namespace nodeagent::kube {
 namespace {
@@ -223,9 +224,11 @@ Messages is_config_map_key(std::string_view value) {
 }
 
 Messages is_valid_ip(std::string_view value) {
+  if (Ipv4::parse(value).ok()) return {};
+  // IPv6: only validated here (nothing else parses it), so inet_pton directly.
   std::string s(value);
   unsigned char buf[16];
-  if (inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1) return {};
+  if (inet_pton(AF_INET6, s.c_str(), buf) == 1) return {};
   return {"must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"};
 }
 

@@ -11,8 +11,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "kube/node_labels.h"
+#include "util/ipv4.h"
 #include "util/version.h"
-#include "network/ipam/cidr.h"
 
 
 namespace nodeagent::config {
@@ -207,12 +207,12 @@ namespace {
 Status validate_addresses(const AgentConfig& c) {
   auto cidr = [](const std::string& flag, const std::string& text) -> Status {
     if (text.empty()) return ok_status();
-    if (auto parsed = network::Ipv4Cidr::parse(text); !parsed.ok()) return invalid(flag + ": " + parsed.error().message);
+    if (auto parsed = Ipv4Cidr::parse(text); !parsed.ok()) return invalid(flag + ": " + parsed.error().message);
     return ok_status();
   };
   auto ip = [](const std::string& flag, const std::string& text) -> Status {
     if (text.empty()) return ok_status();
-    if (auto parsed = network::Ipv4::parse(text); !parsed.ok()) return invalid(flag + ": " + parsed.error().message);
+    if (auto parsed = Ipv4::parse(text); !parsed.ok()) return invalid(flag + ": " + parsed.error().message);
     return ok_status();
   };
   NA_RETURN_IF_ERROR(cidr("--pod-cidr", c.pod_cidr));

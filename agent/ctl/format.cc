@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
+#include <optional>
 #include <set>
 
-#include "kube/time.h"
+#include "util/rfc3339.h"
 
 namespace nodeagent::ctl {
 namespace {
@@ -56,7 +57,7 @@ void note_restart(const json& container_status, std::optional<TimePoint>& last) 
   const json& t = child(child(container_status, "lastState"), "terminated");
   if (!t.is_object()) return;
   auto at = parse_rfc3339(str(t, "finishedAt"));
-  if (at && (!last || *at > *last)) last = at;
+  if (at.ok() && (!last || *at > *last)) last = *at;
 }
 
 }  // namespace
@@ -92,16 +93,10 @@ std::string human_duration(std::chrono::nanoseconds d) {
   return to_string(hours / 24 / 365) + "y";
 }
 
-std::optional<TimePoint> parse_rfc3339(std::string_view text) {
-  auto t = kube::parse_time(text);
-  if (!t.ok()) return std::nullopt;
-  return *t;
-}
-
 std::string age_since(const json& rfc3339, TimePoint now) {
   if (!rfc3339.is_string()) return "<unknown>";
   auto t = parse_rfc3339(rfc3339.get<std::string>());
-  if (!t) return "<unknown>";
+  if (!t.ok()) return "<unknown>";
   return human_duration(now - *t);
 }
 

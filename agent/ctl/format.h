@@ -4,9 +4,7 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,9 +15,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 // kubectl's duration.HumanDuration: "5s", "119s", "3m2s", "10m", "5h3m", "2d", "2d3h", "3y".
 std::string human_duration(std::chrono::nanoseconds d);
-// RFC 3339 ("2024-05-01T10:00:00Z", fraction and offset allowed) → time; nullopt if malformed.
-std::optional<TimePoint> parse_rfc3339(std::string_view text);
-// AGE column: the human duration since `rfc3339`, "<unknown>" when absent or malformed.
+// AGE column: the human duration since `rfc3339` (parsed by util/rfc3339.h), "<unknown>" when
+// absent or malformed.
 std::string age_since(const nlohmann::json& rfc3339, TimePoint now);
 
 // One `nodectl pods` row, computed as kubectl's printPod does.

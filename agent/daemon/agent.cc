@@ -83,7 +83,7 @@ struct Agent::Parts {
   std::unique_ptr<runtime::EventStream> events_stream;
   std::unique_ptr<runtime::SandboxManager> sandboxes;
   std::shared_ptr<runtime::cgroups::CgroupManager> cgroups;  // shared: also the containers' OomSource
-  std::unique_ptr<iptables::Iptables> nat_iptables;  // hostPort DNAT + pod masquerade
+  std::unique_ptr<network::iptables::Iptables> nat_iptables;  // hostPort DNAT + pod masquerade
   std::unique_ptr<network::PodNetwork> network;
   std::unique_ptr<volumes::VolumeManager> volumes;
   std::unique_ptr<status::StatusManager> statuses;
@@ -192,7 +192,7 @@ Status Agent::start() {
     // alone entirely, and pods with hostPorts are refused with a clear error.
     std::unique_ptr<network::PodNat> nat;
     if (c.proxy_enabled) {
-      p->nat_iptables = std::make_unique<iptables::KernelIptables>();
+      p->nat_iptables = std::make_unique<network::iptables::KernelIptables>();
       auto created = network::IptablesPodNat::create(*p->nat_iptables, "");
       if (!created.ok()) return created.error().wrap("pod network iptables");
       nat = std::move(created).value();

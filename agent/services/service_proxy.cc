@@ -11,7 +11,8 @@
 
 namespace nodeagent::services {
 
-ServiceProxy::ServiceProxy(ServiceProxyConfig config, ProblemFn on_problem, std::unique_ptr<iptables::Iptables> iptables)
+ServiceProxy::ServiceProxy(ServiceProxyConfig config, ProblemFn on_problem,
+                           std::unique_ptr<network::iptables::Iptables> iptables)
     : config_(std::move(config)),
       on_problem_(std::move(on_problem)),
       iptables_(std::move(iptables)),
@@ -21,27 +22,27 @@ ServiceProxy::~ServiceProxy() { stop(); }
 
 Status ServiceProxy::start() {
   if (thread_.joinable()) return ok_status();
-  proxy::CompilerConfig cc;
+  network::proxy::CompilerConfig cc;
   if (!config_.cluster_cidr.empty()) {
-    cc.cluster_cidr = iptables::parse_cidr(config_.cluster_cidr);
+    cc.cluster_cidr = network::iptables::parse_cidr(config_.cluster_cidr);
     if (!cc.cluster_cidr) return invalid("--cluster-cidr: invalid CIDR \"" + config_.cluster_cidr + "\"");
   }
   for (const auto& a : config_.nodeport_addresses) {
-    auto cidr = iptables::parse_cidr(a);
+    auto cidr = network::iptables::parse_cidr(a);
     if (!cidr) return invalid("--nodeport-addresses: invalid CIDR \"" + a + "\"");
     cc.nodeport_addresses.push_back(*cidr);
   }
   if (!config_.node_ip.empty()) {
-    cc.node_ip = iptables::parse_ipv4(config_.node_ip);
+    cc.node_ip = network::iptables::parse_ipv4(config_.node_ip);
     if (!cc.node_ip) return invalid("--node-ip: invalid IP \"" + config_.node_ip + "\"");
   }
-  if (!iptables_) iptables_ = std::make_unique<iptables::KernelIptables>();
-  tracker_ = std::make_unique<proxy::ChangeTracker>(config_.node_name);
-  applier_ = std::make_unique<proxy::Applier>(*iptables_, cc);
-  if (!fake_iptables_) conntrack_ = proxy::make_netfilter_conntrack();
-  proxy::RunnerConfig rc;
+  if (!iptables_) iptables_ = std::make_unique<network::iptables::KernelIptables>();
+  tracker_ = std::make_unique<network::proxy::ChangeTracker>(config_.node_name);
+  applier_ = std::make_unique<network::proxy::Applier>(*iptables_, cc);
+  if (!fake_iptables_) conntrack_ = network::proxy::make_netfilter_conntrack();
+  network::proxy::RunnerConfig rc;
   rc.min_sync_period = std::chrono::milliseconds(config_.min_sync_period_ms);
-  runner_ = std::make_unique<proxy::Runner>(*tracker_, *applier_, conntrack_.get(), rc);
+  runner_ = std::make_unique<network::proxy::Runner>(*tracker_, *applier_, conntrack_.get(), rc);
   state_ = std::make_unique<ServiceState>(*tracker_, config_.node_name, on_problem_);
   {
     std::lock_guard lock(mu_);
@@ -130,7 +131,7 @@ void ServiceProxy::delete_pod(const std::string& uid) {
 nlohmann::json ServiceProxy::services_json() const {
   nlohmann::json items = nlohmann::json::array();
   if (!tracker_) return {{"items", items}};
-  for (const auto& row : proxy::services_table(tracker_->services(), tracker_->snapshot())) {
+  for (const auto& row : network::proxy::services_table(tracker_->services(), tracker_->snapshot())) {
     items.push_back({{"namespace", row.ns},
                      {"name", row.name},
                      {"type", row.type},
@@ -146,8 +147,8 @@ Result<std::string> ServiceProxy::trace(const std::string& service, const std::s
   if (!tracker_) return Error{ErrorCode::kFailedPrecondition, "the service proxy is not running"};
   auto ref = service.find('/') == std::string::npos ? "default/" + service : service;
   if (!port.empty()) ref += ":" + port;
-  NA_ASSIGN_OR_RETURN(auto results, proxy::trace_service(*iptables_, tracker_->services(), ref));
-  return proxy::format_trace(results);
+  NA_ASSIGN_OR_RETURN(auto results, network::proxy::trace_service(*iptables_, tracker_->services(), ref));
+  return network::proxy::format_trace(results);
 }
 
 }  // namespace nodeagent::services

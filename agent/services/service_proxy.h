@@ -24,13 +24,13 @@
 #include "kube/types.h"
 #include "util/result.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 class ChangeTracker;
 class Applier;
 class Runner;
 class Conntrack;
-}  // namespace nodeagent::proxy
-namespace nodeagent::iptables {
+}  // namespace nodeagent::network::proxy
+namespace nodeagent::network::iptables {
 class Iptables;
 }
 
@@ -48,7 +48,8 @@ class ServiceProxy final : public ServiceInput {
  public:
   // `iptables`: null = the kernel's (KernelIptables, with netfilter conntrack cleanup); tests
   // pass a fake, and then no conntrack is used.
-  ServiceProxy(ServiceProxyConfig config, ProblemFn on_problem, std::unique_ptr<iptables::Iptables> iptables = nullptr);
+  ServiceProxy(ServiceProxyConfig config, ProblemFn on_problem,
+               std::unique_ptr<network::iptables::Iptables> iptables = nullptr);
   ~ServiceProxy() override;
 
   // Checks the configuration and starts the loop; rules are written only after start_syncing().
@@ -76,7 +77,7 @@ class ServiceProxy final : public ServiceInput {
   nlohmann::json services_json() const;
   Result<std::string> trace(const std::string& service, const std::string& port) const;
   // The tracker the loop feeds (read-only; tests and views).
-  const proxy::ChangeTracker* tracker() const { return tracker_.get(); }
+  const network::proxy::ChangeTracker* tracker() const { return tracker_.get(); }
 
  private:
   using Op = std::function<void(ServiceState&)>;
@@ -85,12 +86,12 @@ class ServiceProxy final : public ServiceInput {
 
   ServiceProxyConfig config_;
   ProblemFn on_problem_;
-  std::unique_ptr<iptables::Iptables> iptables_;
+  std::unique_ptr<network::iptables::Iptables> iptables_;
   bool fake_iptables_ = false;
-  std::unique_ptr<proxy::ChangeTracker> tracker_;
-  std::unique_ptr<proxy::Applier> applier_;
-  std::unique_ptr<proxy::Conntrack> conntrack_;
-  std::unique_ptr<proxy::Runner> runner_;
+  std::unique_ptr<network::proxy::ChangeTracker> tracker_;
+  std::unique_ptr<network::proxy::Applier> applier_;
+  std::unique_ptr<network::proxy::Conntrack> conntrack_;
+  std::unique_ptr<network::proxy::Runner> runner_;
   std::unique_ptr<ServiceState> state_;  // touched only on the loop's thread
 
   std::mutex mu_;

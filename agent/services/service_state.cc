@@ -13,15 +13,15 @@ namespace {
 std::string key_of(const std::string& ns, const std::string& name) { return (ns.empty() ? "default" : ns) + "/" + name; }
 std::string key_of(const kube::ObjectMeta& m) { return key_of(m.namespace_, m.name); }
 
-proxy::ObjectName name_of(const std::string& key) {
+network::proxy::ObjectName name_of(const std::string& key) {
   auto slash = key.find('/');
   return {key.substr(0, slash), key.substr(slash + 1)};
 }
 
 // The agent's computed slice of a Service, named so that it never collides with a user's.
-proxy::ObjectName pod_slice_of(const std::string& key) { return name_of(key + "-nodeagent-pods"); }
+network::proxy::ObjectName pod_slice_of(const std::string& key) { return name_of(key + "-nodeagent-pods"); }
 
-bool selects(const proxy::ServiceInfo& svc, const proxy::PodForEndpoints& pod) {
+bool selects(const network::proxy::ServiceInfo& svc, const network::proxy::PodForEndpoints& pod) {
   if (svc.selector.empty() || pod.ns != svc.name.ns) return false;
   for (const auto& [k, v] : svc.selector) {
     auto it = pod.labels.find(k);
@@ -32,7 +32,7 @@ bool selects(const proxy::ServiceInfo& svc, const proxy::PodForEndpoints& pod) {
 
 }  // namespace
 
-ServiceState::ServiceState(proxy::ServiceSink& sink, std::string node_name, ProblemFn on_problem)
+ServiceState::ServiceState(network::proxy::ServiceSink& sink, std::string node_name, ProblemFn on_problem)
     : sink_(sink), node_name_(std::move(node_name)), on_problem_(std::move(on_problem)) {}
 
 void ServiceState::report(const std::string& object, const std::string& message) {
@@ -60,7 +60,7 @@ void ServiceState::forget_service(const Key& key) {
 void ServiceState::upsert_service(const kube::Service& service) {
   const Key key = key_of(service.metadata);
   const std::string object = "service " + key;
-  auto info = proxy::service_from_kube(service);
+  auto info = network::proxy::service_from_kube(service);
   Status applied = info.ok() ? ok_status() : Status(info.error());
   if (info.ok()) {
     if (auto it = services_.find(key); it != services_.end() && it->second == *info) {
@@ -94,7 +94,7 @@ void ServiceState::delete_service(const std::string& ns, const std::string& name
 void ServiceState::upsert_endpoint_slice(const kube::EndpointSlice& slice) {
   const Key key = key_of(slice.metadata);
   const std::string object = "endpointslice " + key;
-  auto info = proxy::endpoint_slice_from_kube(slice);
+  auto info = network::proxy::endpoint_slice_from_kube(slice);
   if (!info.ok()) {
     report(object, info.error().message);
     if (slices_.erase(key)) sink_.delete_endpoint_slice(name_of(key));
@@ -112,13 +112,14 @@ void ServiceState::delete_endpoint_slice(const std::string& ns, const std::strin
   if (slices_.erase(key)) sink_.delete_endpoint_slice(name_of(key));
 }
 
-void ServiceState::pod_changed(const proxy::PodForEndpoints* before, const proxy::PodForEndpoints* after) {
+void ServiceState::pod_changed(const network::proxy::PodForEndpoints* before,
+                               const network::proxy::PodForEndpoints* after) {
   for (const auto& [key, svc] : services_)
     if ((before && selects(svc, *before)) || (after && selects(svc, *after))) dirty_.insert(key);
 }
 
 void ServiceState::upsert_pod(const kube::Pod& pod) {
-  auto next = proxy::pod_from_kube(pod);
+  auto next = network::proxy::pod_from_kube(pod);
   auto it = pods_.find(pod.metadata.uid);
   if (it == pods_.end()) {
     pod_changed(nullptr, &next);
@@ -148,7 +149,7 @@ void ServiceState::refresh() {
   if (dirty_.empty()) return;
   // In (namespace, name) order, as the pod manager lists them: a named targetPort resolves to
   // the first pod's number (see pod_endpoints.h).
-  std::vector<proxy::PodForEndpoints> pods;
+  std::vector<network::proxy::PodForEndpoints> pods;
   for (const auto& [uid, pod] : pods_) pods.push_back(pod);
   std::sort(pods.begin(), pods.end(), [](const auto& a, const auto& b) { return std::tie(a.ns, a.name) < std::tie(b.ns, b.name); });
   for (const auto& key : dirty_) {
@@ -159,7 +160,7 @@ void ServiceState::refresh() {
       if (pod_slices_.erase(key)) sink_.delete_endpoint_slice(pod_slice_of(key));
       continue;
     }
-    sink_.upsert_endpoint_slice(proxy::endpoints_from_pods(it->second, pods, node_name_));
+    sink_.upsert_endpoint_slice(network::proxy::endpoints_from_pods(it->second, pods, node_name_));
     pod_slices_.insert(key);
   }
   dirty_.clear();

@@ -21,7 +21,7 @@ using ProblemFn = std::function<void(const std::string& object, const std::strin
 
 class ServiceState final : public ServiceInput {
  public:
-  ServiceState(proxy::ServiceSink& sink, std::string node_name, ProblemFn on_problem);
+  ServiceState(network::proxy::ServiceSink& sink, std::string node_name, ProblemFn on_problem);
 
   void upsert_service(const kube::Service& service) override;
   void delete_service(const std::string& ns, const std::string& name) override;
@@ -39,17 +39,17 @@ class ServiceState final : public ServiceInput {
   using Key = std::string;  // "ns/name"
   void report(const std::string& object, const std::string& message);  // message "" = fine now
   void forget_service(const Key& key);
-  void pod_changed(const proxy::PodForEndpoints* before, const proxy::PodForEndpoints* after);
+  void pod_changed(const network::proxy::PodForEndpoints* before, const network::proxy::PodForEndpoints* after);
 
-  proxy::ServiceSink& sink_;
+  network::proxy::ServiceSink& sink_;
   const std::string node_name_;
   ProblemFn on_problem_;
-  std::map<Key, proxy::ServiceInfo> services_;           // as applied to the sink
-  std::map<Key, kube::Service> refused_services_;        // retried after every Service change
-  std::map<Key, proxy::EndpointSliceInfo> slices_;       // as applied to the sink
-  std::map<std::string, proxy::PodForEndpoints> pods_;   // by UID
-  std::set<Key> pod_slices_;                             // Services with a pod-computed slice
-  std::set<Key> dirty_;                                  // Services whose pod endpoints to recompute
+  std::map<Key, network::proxy::ServiceInfo> services_;          // as applied to the sink
+  std::map<Key, kube::Service> refused_services_;                // retried after every Service change
+  std::map<Key, network::proxy::EndpointSliceInfo> slices_;      // as applied to the sink
+  std::map<std::string, network::proxy::PodForEndpoints> pods_;  // by UID
+  std::set<Key> pod_slices_;                                     // Services with a pod-computed slice
+  std::set<Key> dirty_;                                          // Services whose pod endpoints to recompute
   bool services_changed_ = false;
   std::map<std::string, std::string> last_errors_;       // object -> message, reported once
 };

@@ -46,7 +46,8 @@ Result<kube::PodStatus> read_status_file(const fs::path& path) {
   buffer << in.rdbuf();
   auto json = nlohmann::json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return invalid(path.string() + ": not valid JSON");
-  // Files written before the kube codec (agent/status/status_json) have the same API shape.
+  // Files written before the kube codec (by the removed agent/status/status_json.cc) have the
+  // same API shape.
   auto status = kube::decode_pod_status(json);
   if (!status.ok()) return status.error().wrap(path.string());
   return std::move(status->object);

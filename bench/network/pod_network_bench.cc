@@ -51,7 +51,7 @@ void report(const char* what, std::vector<double> samples) {
               pct(0.50), pct(0.90), pct(0.99), samples.back(), sum / samples.size());
 }
 
-std::unique_ptr<PodNetwork> start(const NodeNetworkConfig& config, iptables::Iptables& ipt) {
+std::unique_ptr<PodNetwork> start(const NodeNetworkConfig& config, network::iptables::Iptables& ipt) {
   auto nat = IptablesPodNat::create(ipt, config.node_netns_path);
   if (!nat.ok()) {
     std::fprintf(stderr, "iptables: %s\n", nat.error().message.c_str());
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   config.cluster_cidr = "10.244.0.0/16";
   config.state_dir = cleanup.state_dir;
   config.node_netns_path = "/run/netns/" + node;
-  iptables::LibiptcIptables ipt;
+  network::iptables::LibiptcIptables ipt;
   auto net = start(config, ipt);
 
   std::vector<std::string> netns;

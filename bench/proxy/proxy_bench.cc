@@ -36,7 +36,7 @@
 #include "setsockopt_timer.h"
 
 using namespace nodeagent;
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -117,7 +117,7 @@ double snapshot_cpu(int services, int endpoints) {
 
 CompilerConfig bench_config() {
   CompilerConfig c;
-  c.cluster_cidr = iptables::parse_cidr("10.128.0.0/9");
+  c.cluster_cidr = network::iptables::parse_cidr("10.128.0.0/9");
   return c;
 }
 
@@ -170,11 +170,11 @@ ChildCost timed_child(const std::string& cmd) {
 // Counts what the compiler emits, to time the pure compiler alone.
 class CountingSink : public RulesetSink {
  public:
-  void chain(TableId, const std::string&, const std::vector<iptables::Rule>& rules) override {
+  void chain(TableId, const std::string&, const std::vector<network::iptables::Rule>& rules) override {
     ++chains;
     this->rules += rules.size();
   }
-  void jump(TableId, const std::string&, const iptables::Rule&) override {}
+  void jump(TableId, const std::string&, const network::iptables::Rule&) override {}
   size_t chains = 0, rules = 0;
 };
 
@@ -191,9 +191,9 @@ int run_one(int n, int e, bool with_restore) {
   compile(state, bench_config(), counting);
   const double compile_s = since(tc);
 
-  std::unique_ptr<iptables::Iptables> ipt;
-  if (g_libiptc) ipt = std::make_unique<iptables::LibiptcIptables>();
-  else ipt = std::make_unique<iptables::KernelIptables>();
+  std::unique_ptr<network::iptables::Iptables> ipt;
+  if (g_libiptc) ipt = std::make_unique<network::iptables::LibiptcIptables>();
+  else ipt = std::make_unique<network::iptables::KernelIptables>();
   Applier applier(*ipt, bench_config());
   double full_s = 0, full_floor = 0, change_s = 0, change_floor = 0;
   double full_cpu = 0, full_floor_cpu = 0, change_cpu = 0, change_floor_cpu = 0;
@@ -223,7 +223,7 @@ int run_one(int n, int e, bool with_restore) {
     full_stats = *r;
     // The cache of the committed table is built on a background thread after the commit: its CPU
     // time is not in the figures above, so report it (waiting for it here, outside the timings).
-    if (auto* kernel = dynamic_cast<iptables::KernelIptables*>(ipt.get())) full_cache_cpu = kernel->last_compress_cpu();
+    if (auto* kernel = dynamic_cast<network::iptables::KernelIptables*>(ipt.get())) full_cache_cpu = kernel->last_compress_cpu();
     rules = static_cast<long>(r->rules_written);
 
     // (b) one endpoint of one Service changes (g_changes times in a row, a different Service each
@@ -254,7 +254,7 @@ int run_one(int n, int e, bool with_restore) {
         return;
       }
       change_stats = *r2;
-      if (auto* kernel = dynamic_cast<iptables::KernelIptables*>(ipt.get())) {
+      if (auto* kernel = dynamic_cast<network::iptables::KernelIptables*>(ipt.get())) {
         change_from_cache = kernel->last_open_used_cache("nat");
         cache_bytes = kernel->cached_image_bytes();
         compress_cpu = kernel->last_compress_cpu();  // waits for the background compression
@@ -275,7 +275,7 @@ int run_one(int n, int e, bool with_restore) {
       return;
     }
     resync_stats = *r3;
-    if (auto* kernel = dynamic_cast<iptables::KernelIptables*>(ipt.get())) kernel->last_compress_cpu();  // waits
+    if (auto* kernel = dynamic_cast<network::iptables::KernelIptables*>(ipt.get())) kernel->last_compress_cpu();  // waits
   });
   t.join();
   untrimmed_kb = status_kb("VmRSS:");

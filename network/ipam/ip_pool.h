@@ -6,7 +6,7 @@
 #include <optional>
 #include <set>
 
-#include "network/ipam/cidr.h"
+#include "util/ipv4.h"
 
 namespace nodeagent::network {
 

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 namespace {
 
 double thread_cpu() {
@@ -141,4 +141,4 @@ double CommittedImage::build_cpu() const {
   return build_cpu_;
 }
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

@@ -19,7 +19,7 @@
 
 #include "network/iptables/kernel_table_index.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 class CommittedImage {
  public:
@@ -86,4 +86,4 @@ class CommittedImage {
   mutable std::thread worker_;
 };
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

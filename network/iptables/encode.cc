@@ -25,7 +25,7 @@
 #include <cstring>
 
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 namespace {
 
 template <class... Fs>
@@ -316,4 +316,4 @@ Result<Rule> decode_rule(const ipt_entry* e, const std::string& target_name) {
   return rule;
 }
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

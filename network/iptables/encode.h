@@ -12,7 +12,7 @@
 
 struct ipt_entry;
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 // How jumps and verdicts are written: libiptc wants the chain name / "ACCEPT" in the target name
 // and resolves offsets itself; a raw table blob needs the standard target ("") with a verdict.
@@ -34,4 +34,4 @@ void encode_rule_into(const Rule& rule, JumpEncoding encoding, EncodedRule& out)
 // verdicts), as libiptc's iptc_get_target reports it. Unknown extensions are an error naming them.
 Result<Rule> decode_rule(const ipt_entry* entry, const std::string& target_name);
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

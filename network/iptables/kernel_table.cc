@@ -4,7 +4,7 @@
 
 #include "network/iptables/kernel_table_editor.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 namespace kernel_table {
 
 Status KernelTable::parse() {
@@ -192,4 +192,4 @@ size_t KernelIptables::last_chunks_rebuilt(const std::string& table) const {
   return it == cache_->tables.end() ? 0 : it->second.image->chunks_rebuilt();
 }
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

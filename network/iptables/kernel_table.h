@@ -11,7 +11,7 @@
 
 #include "network/iptables/table.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 class XtablesLock;
 struct CommittedTables;
@@ -48,4 +48,4 @@ class KernelIptables : public Iptables {
   std::shared_ptr<CommittedTables> cache_;
 };
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

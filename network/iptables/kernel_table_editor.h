@@ -35,7 +35,7 @@
 #include "network/iptables/table.h"
 #include "network/iptables/xtables_lock.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 // The last committed image of each table, shared by KernelIptables and its editors.
 struct CommittedTables {
@@ -368,4 +368,4 @@ class KernelTable : public TableEditor {
 
 
 }  // namespace kernel_table
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 constexpr int kNoJump = -1;
 constexpr int kFallthrough = -2;
@@ -132,4 +132,4 @@ struct TableIndex {
   }
 };
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

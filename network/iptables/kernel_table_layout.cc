@@ -5,7 +5,7 @@
 
 #include "network/iptables/kernel_table_editor.h"
 
-namespace nodeagent::iptables::kernel_table {
+namespace nodeagent::network::iptables::kernel_table {
 
 // Built-in chains in hook order, then user chains by name (as libiptc writes them): the order
 // kept from the last layout, with the chains added since merged in.
@@ -239,4 +239,4 @@ void KernelTable::remember(const ipt_replace& repl, std::vector<int> order) {
   entry.generation = cache_->next_generation++;
 }
 
-}  // namespace nodeagent::iptables::kernel_table
+}  // namespace nodeagent::network::iptables::kernel_table

@@ -12,7 +12,7 @@
 #include "network/iptables/encode.h"
 #include "network/iptables/xtables_lock.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 namespace {
 
 std::string iptc_error() { return iptc_strerror(errno); }
@@ -130,4 +130,4 @@ Result<std::unique_ptr<TableEditor>> LibiptcIptables::open(const std::string& ta
   return std::unique_ptr<TableEditor>(new LibiptcTable(table, std::move(lock), h));
 }
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

@@ -8,7 +8,7 @@
 
 #include "network/iptables/table.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 class XtablesLock;
 
@@ -24,4 +24,4 @@ class LibiptcIptables : public Iptables {
   std::weak_ptr<XtablesLock> lock_;
 };
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <new>
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 class PageBuffer {
  public:
@@ -35,4 +35,4 @@ class PageBuffer {
   size_t size_;
 };
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

@@ -7,13 +7,13 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "network/ipam/cidr.h"
+#include "util/ipv4.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
-// Parsing is network/ipam/cidr.h's (the one IPv4/CIDR parser); these keep rule.h's optional API.
+// Parsing is util/ipv4.h's (the one IPv4/CIDR parser); these keep rule.h's optional API.
 std::optional<uint32_t> parse_ipv4(const std::string& text) {
-  auto ip = network::Ipv4::parse(text);
+  auto ip = Ipv4::parse(text);
   if (!ip.ok()) return std::nullopt;
   return ip->value;
 }
@@ -40,7 +40,7 @@ std::optional<Cidr> parse_cidr(const std::string& text) {
     if (!ip) return std::nullopt;
     return Cidr{*ip, 32};
   }
-  auto cidr = network::Ipv4Cidr::parse_interface(text);
+  auto cidr = Ipv4Cidr::parse_interface(text);
   if (!cidr.ok()) return std::nullopt;
   return Cidr{cidr->network().value, cidr->prefix_len};
 }
@@ -133,4 +133,4 @@ uint64_t rule_hash(const Rule& r, uint64_t seed) {
   return h.h;
 }
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

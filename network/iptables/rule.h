@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 // IPv4 address in host byte order plus prefix length; prefix 0 means "any".
 struct Cidr {
@@ -139,4 +139,4 @@ struct Chain {
   bool operator==(const Chain&) const = default;
 };
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 namespace {
 
 template <class... Fs>
@@ -127,4 +127,4 @@ std::string format_rule(const std::string& chain, const Rule& rule) {
   return "-A " + chain + " " + format_rule_spec(rule);
 }
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

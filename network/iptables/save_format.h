@@ -8,7 +8,7 @@
 
 #include "network/iptables/rule.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 // "-A <chain> <rule>"
 std::string format_rule(const std::string& chain, const Rule& rule);
@@ -17,4 +17,4 @@ std::string format_rule_spec(const Rule& rule);
 // iptables-save's quoting of a comment or other string argument (leading space included).
 std::string save_string(const std::string& value);
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

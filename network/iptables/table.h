@@ -10,7 +10,7 @@
 #include "util/result.h"
 #include "network/iptables/rule.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 // Where a rule goes when ensure_rule() has to add it to a chain.
 enum class Position { kFirst, kLast };
@@ -65,4 +65,4 @@ class Iptables {
   virtual void forget_cached_tables() {}
 };
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <thread>
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 Result<XtablesLock> XtablesLock::acquire(const std::string& path, std::chrono::milliseconds timeout) {
   int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
@@ -42,4 +42,4 @@ XtablesLock::~XtablesLock() {
   if (fd_ >= 0) ::close(fd_);  // closing the last fd releases the flock
 }
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

@@ -8,7 +8,7 @@
 
 #include "util/result.h"
 
-namespace nodeagent::iptables {
+namespace nodeagent::network::iptables {
 
 class XtablesLock {
  public:
@@ -28,4 +28,4 @@ class XtablesLock {
   int fd_ = -1;
 };
 
-}  // namespace nodeagent::iptables
+}  // namespace nodeagent::network::iptables

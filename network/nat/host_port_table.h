@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "util/result.h"
-#include "network/ipam/cidr.h"
 #include "network/iptables/rule.h"
 #include "network/pod/pod_network.h"
+#include "util/ipv4.h"
+#include "util/result.h"
 
 namespace nodeagent::network {
 

@@ -1,6 +1,7 @@
 // The kernel edge of pod networking: the few link/address/route operations the node and pod
 // network set-up need, as an interface, so the set-up logic (network/pod) is unit-tested with a
-// fake and the libnl implementation (libnl_ops.h) is exercised by the integration tests.
+// fake and the libnl implementation (make_libnl_ops, libnl_ops.cc) is exercised by the
+// integration tests.
 // Every operation is idempotent: it brings the kernel to the described state from whatever
 // half-made state a crash left behind.
 #pragma once
@@ -9,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "util/ipv4.h"
 #include "util/result.h"
-#include "network/ipam/cidr.h"
 
 namespace nodeagent::network {
 

@@ -14,8 +14,8 @@
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
+#include "util/ipv4.h"
 #include "util/result.h"
-#include "network/ipam/cidr.h"
 
 namespace nodeagent::network::nl {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/ipv4.h"
 #include "util/result.h"
-#include "network/ipam/cidr.h"
 
 namespace nodeagent::network {
 

@@ -15,7 +15,7 @@
 #include "util/log.h"
 #include "network/proxy/chain_names.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -340,4 +340,4 @@ Result<bool> Applier::canary_missing() {
   return !mangle->has_chain(kCanaryChain);
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -14,7 +14,7 @@
 #include "network/iptables/table.h"
 #include "network/proxy/compiler.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 struct ApplyStats {
   size_t chains_written = 0;  // chains whose rules were (re)written
@@ -76,4 +76,4 @@ class Applier {
   bool force_full_ = true;
 };
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 const char* service_type_name(ServiceType t) {
   switch (t) {
@@ -79,4 +79,4 @@ bool is_per_service_chain(const std::string& chain) {
   return false;
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -7,7 +7,7 @@
 
 #include "network/proxy/types.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 inline constexpr const char* kServicesChain = "KUBE-SERVICES";
 inline constexpr const char* kExternalServicesChain = "KUBE-EXTERNAL-SERVICES";
@@ -34,4 +34,4 @@ std::string endpoint_chain(const ServicePortName& name, Protocol p, const std::s
 // True for the per-service chains the proxier owns and may delete when stale.
 bool is_per_service_chain(const std::string& chain);
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

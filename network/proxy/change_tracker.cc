@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 Status ChangeTracker::upsert_service(ServiceInfo service) {
   {
@@ -114,4 +114,4 @@ ProxyState ChangeTracker::snapshot() const {
   return state;
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

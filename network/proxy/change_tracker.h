@@ -11,7 +11,7 @@
 
 #include "network/proxy/service_source.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 class ChangeTracker : public ServiceSink {
  public:
@@ -43,4 +43,4 @@ class ChangeTracker : public ServiceSink {
   std::function<void()> on_change_;
 };
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

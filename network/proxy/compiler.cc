@@ -21,7 +21,7 @@
 #include "network/iptables/save_format.h"
 #include "network/proxy/chain_names.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 using iptables::AddrTypeMatch;
 using iptables::Cidr;
@@ -576,4 +576,4 @@ std::string format_table(const Ruleset::Table& table) {
   return out;
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -11,7 +11,7 @@
 #include "network/iptables/rule.h"
 #include "network/proxy/types.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 enum class TableId { kNat, kFilter, kMangle };
 const char* table_name(TableId t);
@@ -78,4 +78,4 @@ Ruleset compile_ruleset(const ProxyState& state, const CompilerConfig& config);
 // from built-in chains, then every rule. Used by golden tests and to compare with the kernel.
 std::string format_table(const Ruleset::Table& table);
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

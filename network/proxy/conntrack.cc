@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 namespace {
 
 bool in_use(const EndpointInfo& ep) { return ep.ready || (ep.serving && ep.terminating); }
@@ -113,4 +113,4 @@ class NetfilterConntrack : public Conntrack {
 
 std::unique_ptr<Conntrack> make_netfilter_conntrack() { return std::make_unique<NetfilterConntrack>(); }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -11,7 +11,7 @@
 #include "util/result.h"
 #include "network/proxy/types.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 // Delete UDP entries whose original destination is one of `service_ips`:`service_port` (or any
 // local address :`node_port` when non-zero) and whose reply comes from `endpoint_ip`:`endpoint_port`
@@ -37,4 +37,4 @@ class Conntrack {
 // libnetfilter_conntrack over netlink, in the calling thread's network namespace.
 std::unique_ptr<Conntrack> make_netfilter_conntrack();
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

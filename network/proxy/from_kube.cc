@@ -9,7 +9,7 @@
 #include "kube/field_error.h"
 #include "kube/validation.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 namespace {
 
 std::string ns_of(const kube::ObjectMeta& m) { return m.namespace_.empty() ? "default" : m.namespace_; }
@@ -220,4 +220,4 @@ PodForEndpoints pod_from_kube(const kube::Pod& pod) {
   return p;
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -9,7 +9,7 @@
 #include "network/proxy/types.h"
 #include "util/result.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 // Runs kube::check_service first. Headless (clusterIP: None) and ExternalName Services are valid
 // but have nothing to proxy: they convert to a ServiceInfo with no ports.
@@ -23,4 +23,4 @@ Result<EndpointSliceInfo> endpoint_slice_from_kube(const kube::EndpointSlice& sl
 // deletionTimestamp, named container ports).
 PodForEndpoints pod_from_kube(const kube::Pod& pod);
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 EndpointSliceInfo endpoints_from_pods(const ServiceInfo& service, const std::vector<PodForEndpoints>& pods,
                                       const std::string& node_name) {
@@ -55,4 +55,4 @@ EndpointSliceInfo endpoints_from_pods(const ServiceInfo& service, const std::vec
   return slice;
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -10,7 +10,7 @@
 
 #include "network/proxy/types.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 // What the agent knows about one of its pods, in the shape this needs.
 struct PodForEndpoints {
@@ -30,4 +30,4 @@ struct PodForEndpoints {
 EndpointSliceInfo endpoints_from_pods(const ServiceInfo& service, const std::vector<PodForEndpoints>& pods,
                                       const std::string& node_name);
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

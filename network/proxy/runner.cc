@@ -6,7 +6,7 @@
 
 #include "util/log.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 using Clock = std::chrono::steady_clock;
 
@@ -125,4 +125,4 @@ void Runner::sync_once(bool periodic) {
   last_state_ = std::move(state);
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -19,7 +19,7 @@
 #include "network/proxy/change_tracker.h"
 #include "network/proxy/conntrack.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 struct RunnerConfig {
   std::chrono::milliseconds min_sync_period{1000};
@@ -70,4 +70,4 @@ class Runner {
   std::thread thread_;
 };
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

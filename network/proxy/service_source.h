@@ -6,7 +6,7 @@
 #include "util/result.h"
 #include "network/proxy/types.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 class ServiceSink {
  public:
@@ -21,4 +21,4 @@ class ServiceSink {
   virtual void delete_endpoint_slice(const ObjectName& name) = 0;
 };
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

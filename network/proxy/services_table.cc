@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <set>
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 std::vector<ServiceRow> services_table(const std::map<ObjectName, ServiceInfo>& services, const ProxyState& state) {
   std::vector<ServiceRow> rows;
@@ -61,4 +61,4 @@ std::string format_services_table(const std::vector<ServiceRow>& rows) {
   return out;
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -9,7 +9,7 @@
 
 #include "network/proxy/types.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 struct ServiceRow {
   std::string ns;
@@ -27,4 +27,4 @@ std::vector<ServiceRow> services_table(const std::map<ObjectName, ServiceInfo>& 
 // Fixed-width text with a header: NAMESPACE NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) ENDPOINTS
 std::string format_services_table(const std::vector<ServiceRow>& rows);
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

@@ -9,7 +9,7 @@
 
 #include "network/iptables/save_format.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 namespace {
 
 using iptables::Rule;
@@ -256,4 +256,4 @@ std::string format_trace(const std::vector<TraceResult>& results) {
   return out;
 }
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

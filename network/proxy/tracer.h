@@ -13,7 +13,7 @@
 #include "network/iptables/table.h"
 #include "network/proxy/types.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 struct TraceEndpoint {
   std::string chain;         // KUBE-SEP-...
@@ -41,4 +41,4 @@ Result<std::vector<TraceResult>> trace_service(iptables::Iptables& ipt, const st
 
 std::string format_trace(const std::vector<TraceResult>& results);
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

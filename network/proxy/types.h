@@ -11,7 +11,7 @@
 
 #include "network/iptables/rule.h"
 
-namespace nodeagent::proxy {
+namespace nodeagent::network::proxy {
 
 using iptables::Protocol;
 
@@ -109,4 +109,4 @@ struct ProxyState {
   std::map<ServicePortName, std::vector<EndpointInfo>> endpoints;
 };
 
-}  // namespace nodeagent::proxy
+}  // namespace nodeagent::network::proxy

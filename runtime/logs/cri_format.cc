@@ -1,24 +1,9 @@
 // CRI log format: timestamps and records (see cri_format.h).
 #include "runtime/logs/cri_format.h"
 
-#include <charconv>
-#include <ctime>
-
 #include "util/rfc3339.h"
 
 namespace nodeagent::runtime::logs {
-namespace {
-
-using std::chrono::duration_cast;
-using std::chrono::nanoseconds;
-using std::chrono::seconds;
-
-bool parse_int(std::string_view text, int& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
-}  // namespace
 
 std::string_view stream_name(Stream stream) { return stream == Stream::kStdout ? "stdout" : "stderr"; }
 
@@ -27,54 +12,9 @@ std::string format_timestamp(TimePoint time) { return format_rfc3339(time, Rfc33
 std::string format_timestamp_fixed(TimePoint time) { return format_rfc3339(time, Rfc3339Fraction::kNanosFixed); }
 
 Result<TimePoint> parse_timestamp(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)
-  auto bad = [&] { return invalid("log timestamp '" + std::string(text) + "': not RFC 3339"); };
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
-      text[13] != ':' || text[16] != ':') {
-    return bad();
-  }
-  std::tm tm{};
-  int year, month, day, hour, minute, second;
-  if (!parse_int(text.substr(0, 4), year) || !parse_int(text.substr(5, 2), month) ||
-      !parse_int(text.substr(8, 2), day) || !parse_int(text.substr(11, 2), hour) ||
-      !parse_int(text.substr(14, 2), minute) || !parse_int(text.substr(17, 2), second)) {
-    return bad();
-  }
-  size_t pos = 19;
-  long nanos = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    int digits = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (digits < 9) {
-        nanos = nanos * 10 + (text[pos] - '0');
-        ++digits;
-      }
-      ++pos;
-    }
-    if (digits == 0) return bad();
-    for (; digits < 9; ++digits) nanos *= 10;
-  }
-  long offset_seconds = 0;
-  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-    ++pos;
-  } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') && text[pos + 3] == ':') {
-    int oh, om;
-    if (!parse_int(text.substr(pos + 1, 2), oh) || !parse_int(text.substr(pos + 4, 2), om)) return bad();
-    offset_seconds = (oh * 3600L + om * 60L) * (text[pos] == '-' ? -1 : 1);
-    pos += 6;
-  } else {
-    return bad();
-  }
-  if (pos != text.size()) return bad();
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  const std::time_t utc = ::timegm(&tm);
-  return TimePoint(duration_cast<TimePoint::duration>(seconds(utc - offset_seconds) + nanoseconds(nanos)));
+  auto time = parse_rfc3339(text);
+  if (!time.ok()) return invalid("log timestamp '" + std::string(text) + "': not RFC 3339");
+  return *time;
 }
 
 void append_record(std::string& out, std::string_view timestamp, Stream stream, bool partial,

@@ -35,7 +35,7 @@ struct LogRecord {
 std::string format_timestamp(TimePoint time);
 // Fixed nine fraction digits, as kubelet prints with `--timestamps` ("...13.050000000Z").
 std::string format_timestamp_fixed(TimePoint time);
-// Parses RFC 3339 with optional fraction and a Z or ±hh:mm offset.
+// Parses RFC 3339 with optional fraction and a Z or ±hh:mm offset (util/rfc3339.h).
 Result<TimePoint> parse_timestamp(std::string_view text);
 
 // Appends one formatted record (with its newline) to `out`.

@@ -17,7 +17,7 @@ using nodeagent::Error;
 using nodeagent::ErrorCode;
 using nodeagent::Result;
 using nodeagent::Status;
-namespace ipt = nodeagent::iptables;
+namespace ipt = nodeagent::network::iptables;
 
 struct FakeTable {
   std::vector<std::string> order;  // chain names, built-ins first

@@ -29,14 +29,14 @@ inline nodeagent::Result<nodeagent::kube::EndpointSlice> decode_slice(const nloh
   return decoded.object;
 }
 
-inline nodeagent::Result<nodeagent::proxy::ServiceInfo> service_from_json(const nlohmann::json& doc) {
+inline nodeagent::Result<nodeagent::network::proxy::ServiceInfo> service_from_json(const nlohmann::json& doc) {
   NA_ASSIGN_OR_RETURN(auto svc, decode_service(doc));
-  return nodeagent::proxy::service_from_kube(svc);
+  return nodeagent::network::proxy::service_from_kube(svc);
 }
 
-inline nodeagent::Result<nodeagent::proxy::EndpointSliceInfo> endpoint_slice_from_json(const nlohmann::json& doc) {
+inline nodeagent::Result<nodeagent::network::proxy::EndpointSliceInfo> endpoint_slice_from_json(const nlohmann::json& doc) {
   NA_ASSIGN_OR_RETURN(auto slice, decode_slice(doc));
-  return nodeagent::proxy::endpoint_slice_from_kube(slice);
+  return nodeagent::network::proxy::endpoint_slice_from_kube(slice);
 }
 
 }  // namespace proxytest

@@ -1,4 +1,5 @@
-// A temporary directory removed at the end of the test, even when it fails.
+// A temporary directory removed at the end of the test, even when it fails: the one helper every
+// unit and integration test uses (mkdtemp under $TMPDIR, "<prefix>-XXXXXX").
 #pragma once
 
 #include <unistd.h>
@@ -26,6 +27,14 @@ class TempDir {
 
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // A path inside the directory: `dir / "pods" / "uid" / "status.json"`.
+  std::filesystem::path operator/(const std::filesystem::path& relative) const {
+    return std::filesystem::path(path_) / relative;
+  }
+  // Creates or replaces the file `name` in the directory with `text`.
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(file(name), std::ios::binary | std::ios::trunc) << text;
+  }
 
  private:
   std::string path_;

@@ -37,10 +37,10 @@ TEST_CASE("container writes a file, exits with its code, status follows", "[cont
   ContainerdNamespace ns;
   auto image = ns.import_test_image();
   auto svc = make_service(ns);
-  TempDir out;
+  TempDir out("na-ctdtest");
 
   auto config = busybox_config(ns, image, "writer", {"/bin/sh", "-c", "echo hello > /out/file; sleep 0.5; exit 3"});
-  config.mounts.push_back(bind_mount("/out", out.path));
+  config.mounts.push_back(bind_mount("/out", out.path()));
   auto before = std::chrono::system_clock::now() - std::chrono::seconds(1);
   REQUIRE(svc->create_container(config).ok());
 
@@ -70,7 +70,7 @@ TEST_CASE("container writes a file, exits with its code, status follows", "[cont
   CHECK_FALSE(exited->oom_killed);
   REQUIRE(exited->finished_at.has_value());
   CHECK(*exited->finished_at >= *running->started_at);
-  CHECK(slurp(out.path + "/file") == "hello\n");
+  CHECK(slurp(out.path() + "/file") == "hello\n");
 
   REQUIRE(svc->remove_container("writer").ok());
   CHECK(ns.cleanup().empty());
@@ -220,10 +220,10 @@ TEST_CASE("list_containers filters on labels", "[containerd][integration]") {
 TEST_CASE("stdout and stderr go to the binary logger with path and limits", "[containerd][integration]") {
   ContainerdNamespace ns;
   auto image = ns.import_test_image();
-  TempDir dir;
+  TempDir dir("na-ctdtest");
   // A stand-in for nodeagent-logger speaking containerd's binary logging protocol:
   // fd 3 = stdout, fd 4 = stderr, closing fd 5 says "ready".
-  std::string logger = dir.path + "/fake-logger";
+  std::string logger = dir.path() + "/fake-logger";
   {
     std::ofstream script(logger);
     script << "#!/bin/sh\n"
@@ -237,10 +237,10 @@ TEST_CASE("stdout and stderr go to the binary logger with path and limits", "[co
   ::chmod(logger.c_str(), 0755);
   auto svc = make_service(ns, logger);
   auto config = busybox_config(ns, image, "logged", {"/bin/sh", "-c", "echo to-out; echo to-err >&2"});
-  config.log_path = dir.path + "/logs/0 x.log";  // a space must survive the URI
+  config.log_path = dir.path() + "/logs/0 x.log";  // a space must survive the URI
   config.log_max_size_bytes = 12345;
   config.log_max_files = 3;
-  std::filesystem::create_directories(dir.path + "/logs");
+  std::filesystem::create_directories(dir.path() + "/logs");
   REQUIRE(svc->create_container(config).ok());
   REQUIRE(svc->start_container("logged").ok());
   REQUIRE(eventually([&] { return state_of(*svc, "logged") == ContainerStateKind::kExited; }, std::chrono::seconds(10)));
@@ -252,7 +252,7 @@ TEST_CASE("stdout and stderr go to the binary logger with path and limits", "[co
   // With a terminal, both streams arrive on the logger's stdout as one console stream.
   auto tty = busybox_config(ns, image, "tty", {"/bin/sh", "-c", "[ -t 1 ] && echo is-a-tty"});
   tty.tty = true;
-  tty.log_path = dir.path + "/logs/tty.log";
+  tty.log_path = dir.path() + "/logs/tty.log";
   REQUIRE(svc->create_container(tty).ok());
   REQUIRE(svc->start_container("tty").ok());
   REQUIRE(eventually([&] { return state_of(*svc, "tty") == ContainerStateKind::kExited; }, std::chrono::seconds(10)));

@@ -1,5 +1,5 @@
 // Shared helpers of the containerd integration tests: a config for a busybox container in the
-// test's namespace, a service wired to the fixture, temp dirs and polling.
+// test's namespace, a service wired to the fixture and polling (temp dirs are test/support/temp_dir.h).
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 
 #include "runtime/containerd/container_service.h"
 #include "test/support/containerd_fixture.h"
+#include "test/support/temp_dir.h"
 
 namespace nodeagent::testing {
 
@@ -37,19 +38,6 @@ inline std::unique_ptr<runtime::ctd::ContainerdContainerService> make_service(co
   options.logger_path = logger.empty() ? "/nonexistent/nodeagent-logger" : logger;
   return std::make_unique<runtime::ctd::ContainerdContainerService>(ns.connection(), options);
 }
-
-// A temp dir removed at scope end.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/na-ctdtest-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 // Polls `pred` every 20 ms until true or `timeout`.
 inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {

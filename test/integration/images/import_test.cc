@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "image_test_support.h"
+#include "test/support/temp_dir.h"
 
 using namespace nodeagent::runtime::images;
 using namespace nodeagent::runtime::images::testing;
@@ -12,24 +13,7 @@ using nodeagent::ErrorCode;
 using nodeagent::testing::ContainerdFixture;
 using nodeagent::testing::ContainerdNamespace;
 using nodeagent::testing::run_command;
-
-namespace {
-
-// A scratch dir for derived archives, removed at scope end.
-struct ScratchDir {
-  std::string path;
-  ScratchDir() {
-    std::string pattern = "/tmp/na-imgtest-XXXXXX";
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
-}  // namespace
+using nodeagent::testing::TempDir;
 
 TEST_CASE("import with a name, and the archive's tag kept", "[images][integration][import]") {
   ContainerdNamespace ns("naimp");
@@ -63,7 +47,7 @@ TEST_CASE("import with a name, and the archive's tag kept", "[images][integratio
 TEST_CASE("import without a name: from the archive, or a clear error", "[images][integration][import]") {
   ContainerdNamespace ns("naimp");
   ServiceUnderTest t(ns);
-  ScratchDir scratch;
+  TempDir scratch("na-imgtest");  // derived archives
   std::string archive = ContainerdFixture::test_image_archive();
 
   // umoci's archive names only the tag ("latest").
@@ -75,7 +59,7 @@ TEST_CASE("import without a name: from the archive, or a clear error", "[images]
   CHECK(t.service.list_images().value().empty());
 
   // skopeo writes the whole reference into org.opencontainers.image.ref.name.
-  std::string named = scratch.path + "/named.tar";
+  std::string named = scratch.path() + "/named.tar";
   auto r = run_command("skopeo --insecure-policy copy oci-archive:" + archive + " oci-archive:" + named +
                        ":example.com/test/busybox:v1");
   REQUIRE(r.exit_code == 0);
@@ -84,7 +68,7 @@ TEST_CASE("import without a name: from the archive, or a clear error", "[images]
   REQUIRE(imported->size() == 1);
   CHECK(imported->front().repo_tags == std::vector<std::string>{"example.com/test/busybox:v1"});
 
-  auto missing = t.service.import_archive(scratch.path + "/does-not-exist.tar", "x");
+  auto missing = t.service.import_archive(scratch.path() + "/does-not-exist.tar", "x");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == ErrorCode::kNotFound);
 }
@@ -92,16 +76,16 @@ TEST_CASE("import without a name: from the archive, or a clear error", "[images]
 TEST_CASE("an archive whose layer does not match its digest is rejected", "[images][integration][import]") {
   ContainerdNamespace ns("naimp");
   ServiceUnderTest t(ns);
-  ScratchDir scratch;
+  TempDir scratch("na-imgtest");  // derived archives
   std::string archive = ContainerdFixture::test_image_archive();
   auto facts = ArchiveFacts::read(archive);
 
   // Flip bytes in the middle of the layer blob, keeping its name and size.
-  std::string layout = scratch.path + "/layout";
+  std::string layout = scratch.path() + "/layout";
   std::string blob = layout + "/blobs/sha256/" + facts.layer_digest.substr(7);
   REQUIRE(run_command("mkdir -p " + layout + " && tar -C " + layout + " -xf " + archive).exit_code == 0);
   REQUIRE(run_command("printf 'XXXX' | dd of=" + blob + " bs=1 seek=1000 conv=notrunc status=none").exit_code == 0);
-  std::string bad = scratch.path + "/bad.tar";
+  std::string bad = scratch.path() + "/bad.tar";
   REQUIRE(run_command("tar -C " + layout + " -cf " + bad + " .").exit_code == 0);
 
   auto imported = t.service.import_archive(bad, "test/bad");
@@ -115,23 +99,23 @@ TEST_CASE("an archive whose layer does not match its digest is rejected", "[imag
 TEST_CASE("a docker-save archive imports under its RepoTags", "[images][integration][import]") {
   ContainerdNamespace ns("naimp");
   ServiceUnderTest t(ns);
-  ScratchDir scratch;
+  TempDir scratch("na-imgtest");  // derived archives
   std::string archive = ContainerdFixture::test_image_archive();
   auto facts = ArchiveFacts::read(archive);
 
   // Rebuild the test image the way `docker save` lays it out: uncompressed layer.tar files.
-  const std::string oci = scratch.path + "/oci", saved = scratch.path + "/saved";
+  const std::string oci = scratch.path() + "/oci", saved = scratch.path() + "/saved";
   const std::string config_hex = facts.config_digest.substr(7), layer_hex = facts.layer_digest.substr(7);
   std::string script = "mkdir -p " + oci + " " + saved + "/0123abcd && tar -C " + oci + " -xf " + archive +
                        " && cp " + oci + "/blobs/sha256/" + config_hex + " " + saved + "/" + config_hex + ".json" +
                        " && gunzip -c < " + oci + "/blobs/sha256/" + layer_hex + " > " + saved + "/0123abcd/layer.tar" +
                        " && printf '[{\"Config\":\"" + config_hex + ".json\",\"RepoTags\":[\"saved/busybox:v2\"],\"Layers\":[\"0123abcd/layer.tar\"]}]' > " +
-                       saved + "/manifest.json && tar -C " + saved + " -cf " + scratch.path + "/saved.tar .";
+                       saved + "/manifest.json && tar -C " + saved + " -cf " + scratch.path() + "/saved.tar .";
   auto r = run_command(script);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
 
-  auto imported = t.service.import_archive(scratch.path + "/saved.tar", "");
+  auto imported = t.service.import_archive(scratch.path() + "/saved.tar", "");
   REQUIRE(imported.ok());
   REQUIRE(imported->size() == 1);
   const auto& info = imported->front();

@@ -21,23 +21,13 @@
 #include <vector>
 
 #include "runtime/logs/cri_format.h"
+#include "test/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace std::chrono;
+using nodeagent::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/na-logger-it-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 struct Pipe {
   int r = -1, w = -1;
@@ -166,8 +156,8 @@ Check check_files(const std::string& path) {
 }  // namespace
 
 TEST_CASE("nodeagent-logger run like the shim runs it loses no line of 2 x 200k fast lines") {
-  TempDir dir;
-  const std::string path = dir.path + "/0.log";
+  TempDir dir("na-logger-it");
+  const std::string path = dir.path() + "/0.log";
   ShimSide shim;
   // Go map order is random: the path comes last here on purpose.
   shim.start({"max-files", "5", "max-size", "1Gi", "path", path});
@@ -194,8 +184,8 @@ TEST_CASE("nodeagent-logger run like the shim runs it loses no line of 2 x 200k 
 }
 
 TEST_CASE("nodeagent-logger rotates by size and keeps every line across the files") {
-  TempDir dir;
-  const std::string path = dir.path + "/0.log";
+  TempDir dir("na-logger-it");
+  const std::string path = dir.path() + "/0.log";
   ShimSide shim;
   shim.start({"path", path, "max-size", "1Mi", "max-files", "100"});
   constexpr int kLines = 100000;
@@ -216,8 +206,8 @@ TEST_CASE("nodeagent-logger rotates by size and keeps every line across the file
 }
 
 TEST_CASE("nodeagent-logger exits promptly on SIGTERM while a process still holds the pipe") {
-  TempDir dir;
-  const std::string path = dir.path + "/0.log";
+  TempDir dir("na-logger-it");
+  const std::string path = dir.path() + "/0.log";
   ShimSide shim;
   shim.start({"path", path});
   // A daemonised child of the container keeps stdout open; it wrote a last line without '\n'.

@@ -14,9 +14,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "network/ipam/cidr.h"
 #include "network/nat/iptables_pod_nat.h"
 #include "network/pod/pod_network_impl.h"
+#include "util/ipv4.h"
 
 namespace nodeagent::network::testing {
 
@@ -64,16 +64,6 @@ NamedNetns::~NamedNetns() { sh("ip netns del " + name_ + " 2>/dev/null"); }
 
 std::string NamedNetns::exec(const std::string& command, int* rc) const {
   return sh("nsenter --net=" + path() + " " + command, rc);
-}
-
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/na-net-it-XXXXXX";
-  path_ = ::mkdtemp(tmpl);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
 }
 
 HttpServer::HttpServer(const NamedNetns& netns, const std::string& body, int port) {

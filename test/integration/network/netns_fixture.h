@@ -13,6 +13,7 @@
 #include "network/iptables/libiptc_table.h"
 #include "network/pod/node_network_config.h"
 #include "network/pod/pod_network.h"
+#include "test/support/temp_dir.h"
 
 namespace nodeagent::network::testing {
 
@@ -39,15 +40,7 @@ class NamedNetns {
   std::string name_;
 };
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::nodeagent::testing::TempDir;  // test/support/temp_dir.h
 
 // An HTTP server (busybox httpd) in a netns, serving `body` at /index.html; killed on scope exit.
 class HttpServer {
@@ -58,7 +51,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
  private:
-  TempDir docroot_;
+  TempDir docroot_{"na-net-it"};
   int pid_ = -1;
 };
 
@@ -71,10 +64,10 @@ std::vector<std::string> links_with_prefix(const NamedNetns& netns, const std::s
 // A simulated node: its netns, its state dir and its pod network (with iptables NAT if asked).
 struct TestNode {
   NamedNetns ns;
-  TempDir state;
+  TempDir state{"na-net-it"};
   NodeNetworkConfig config;
   bool with_nat = false;
-  iptables::LibiptcIptables iptables;
+  network::iptables::LibiptcIptables iptables;
   std::unique_ptr<PodNetwork> net;
 
   TestNode(const std::string& suffix, const std::string& pod_cidr, const std::string& node_ip,

@@ -8,13 +8,13 @@
 #include <set>
 #include <thread>
 
-#include "network/ipam/cidr.h"
 #include "network/netlink/netns.h"
 #include "network/netlink/node_address.h"
 #include "network/pod/pod_network_impl.h"
 #include "network/pod/veth_name.h"
 #include "network/podfiles/pod_files.h"
 #include "test/integration/network/netns_fixture.h"
+#include "util/ipv4.h"
 
 using namespace nodeagent;
 using namespace nodeagent::network;
@@ -97,7 +97,7 @@ TEST_CASE("pods on two nodes talk across the underlay through static routes") {
 
 TEST_CASE("routes to a node that is not reachable yet fail with a clear error at start") {
   NamedNetns ns(unique_name("n1"));
-  TempDir state;
+  TempDir state("na-net-it");
   NodeNetworkConfig config;
   config.pod_cidr = "10.244.1.0/24";
   config.node_ip = "192.168.50.1";
@@ -191,7 +191,7 @@ TEST_CASE("pod files carry the pod IP and the cluster DNS settings") {
   NodeFacts facts{"node-1", "127.0.0.1 localhost\n", {{"10.96.0.10"}, "cluster.local", "search corp.example\n"}};
   auto files = render_pod_files(pod, {ip}, facts);
   REQUIRE(files.ok());
-  TempDir dir;
+  TempDir dir("na-net-it");
   auto paths = write_pod_files(dir.path(), *files);
   REQUIRE(paths.ok());
   // Read back as a container process would, from inside the pod's netns.

@@ -16,7 +16,7 @@
 #include "test/support/proxy_objects.h"
 
 using namespace nodeagent;
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 using namespace proxytest;
 
 namespace {
@@ -78,11 +78,11 @@ TEST_CASE("golden ruleset reaches the kernel unchanged and foreign rules survive
   ChangeTracker tracker("node-a");
   load_fixture(tracker);
   CompilerConfig config;
-  config.cluster_cidr = iptables::parse_cidr("10.180.0.0/16");
-  std::unique_ptr<iptables::Iptables> ipt_owner;
-  if (backend == "libiptc") ipt_owner = std::make_unique<iptables::LibiptcIptables>();
-  else ipt_owner = std::make_unique<iptables::KernelIptables>();
-  iptables::Iptables& ipt = *ipt_owner;
+  config.cluster_cidr = network::iptables::parse_cidr("10.180.0.0/16");
+  std::unique_ptr<network::iptables::Iptables> ipt_owner;
+  if (backend == "libiptc") ipt_owner = std::make_unique<network::iptables::LibiptcIptables>();
+  else ipt_owner = std::make_unique<network::iptables::KernelIptables>();
+  network::iptables::Iptables& ipt = *ipt_owner;
   Applier applier(ipt, config);
 
   std::string error;

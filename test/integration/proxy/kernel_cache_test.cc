@@ -10,7 +10,7 @@
 #include "network/proxy/applier.h"
 
 using namespace nodeagent;
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 using namespace proxytest;
 
 namespace {
@@ -21,7 +21,7 @@ ProxyState small_state(int services) {
   for (int i = 1; i <= services; ++i) {
     ServicePortInfo svc;
     svc.name = ServicePortName{"cache", "svc-" + std::to_string(i), "dns"};
-    svc.protocol = iptables::Protocol::kUdp;
+    svc.protocol = network::iptables::Protocol::kUdp;
     svc.cluster_ip = (172u << 24) | (30u << 16) | static_cast<uint32_t>(i);
     svc.port = 53;
     state.services[svc.name] = svc;
@@ -60,7 +60,7 @@ Status apply(Applier& applier, const std::string& ns, const ProxyState& state, b
 
 CompilerConfig config() {
   CompilerConfig c;
-  c.cluster_cidr = iptables::parse_cidr("10.128.0.0/9");
+  c.cluster_cidr = network::iptables::parse_cidr("10.128.0.0/9");
   return c;
 }
 
@@ -69,7 +69,7 @@ CompilerConfig config() {
 TEST_CASE("partial syncs use the committed table while it is ours and re-read it once someone else changed it") {
   cleanup_netns_with_prefix("naprxc");
   Netns node("naprxc" + std::to_string(getpid() % 100000));
-  iptables::KernelIptables ipt;
+  network::iptables::KernelIptables ipt;
   Applier applier(ipt, config());
   ProxyState state = small_state(3);
   REQUIRE(apply(applier, node.name(), state, true).ok());
@@ -135,7 +135,7 @@ TEST_CASE("partial syncs use the committed table while it is ours and re-read it
   const std::string cached = nat_rules(node.name());
   const std::string cached_filter = sh_out("ip netns exec " + node.name() + " iptables-legacy-save -t filter | grep '^-A'");
   {
-    iptables::KernelIptables fresh_ipt;
+    network::iptables::KernelIptables fresh_ipt;
     Applier fresh(fresh_ipt, config());
     REQUIRE(apply(fresh, node.name(), state, true).ok());
   }
@@ -151,7 +151,7 @@ TEST_CASE("many cached syncs in a row leave the table a fresh full sync would wr
   cleanup_netns_with_prefix("naprxf");
   Netns node("naprxf" + std::to_string(getpid() % 100000));
   REQUIRE(sh("ip netns exec " + node.name() + " iptables-legacy -t nat -A POSTROUTING -d 192.0.2.11/32 -j RETURN") == 0);
-  iptables::KernelIptables ipt;
+  network::iptables::KernelIptables ipt;
   Applier applier(ipt, config());
   // Enough chains for several cache chunks (1024 chains each).
   ProxyState state = small_state(1500);
@@ -178,7 +178,7 @@ TEST_CASE("many cached syncs in a row leave the table a fresh full sync would wr
   CHECK(cached.find("cache/svc-9:dns") == std::string::npos);
   CHECK(cached.find("cache/svc-1501:dns cluster IP") != std::string::npos);
   {
-    iptables::KernelIptables fresh_ipt;
+    network::iptables::KernelIptables fresh_ipt;
     Applier fresh(fresh_ipt, config());
     REQUIRE(apply(fresh, node.name(), state, true).ok());
   }
@@ -197,7 +197,7 @@ TEST_CASE("counters of foreign and own rules survive a sync from the committed t
   REQUIRE(node.ip("route add default dev v0") == 0);
   REQUIRE(sh("ip netns exec " + node.name() + " iptables-legacy -t nat -A OUTPUT -d 192.0.2.8/32 -j RETURN -c 7 700") == 0);
 
-  iptables::KernelIptables ipt;
+  network::iptables::KernelIptables ipt;
   Applier applier(ipt, config());
   ProxyState state = small_state(2);
   REQUIRE(apply(applier, node.name(), state, true).ok());
@@ -226,7 +226,7 @@ TEST_CASE("the committed-table cache: an editor dropped after edits without a co
   cleanup_netns_with_prefix("naprxe");
   Netns node("naprxe" + std::to_string(getpid() % 100000));
   REQUIRE(sh("ip netns exec " + node.name() + " iptables-legacy -t nat -A OUTPUT -d 192.0.2.9/32 -j RETURN") == 0);
-  iptables::KernelIptables ipt;
+  network::iptables::KernelIptables ipt;
   Applier applier(ipt, config());
   ProxyState state = small_state(2);
   REQUIRE(apply(applier, node.name(), state, true).ok());
@@ -266,12 +266,12 @@ TEST_CASE("the committed-table cache: an editor dropped after edits without a co
 TEST_CASE("x_tables editor: a chain still jumped to cannot be deleted; removing many Services at once") {
   cleanup_netns_with_prefix("naprxg");
   Netns node("naprxg" + std::to_string(getpid() % 100000));
-  iptables::KernelIptables ipt;
+  network::iptables::KernelIptables ipt;
   in_netns(node.name(), [&] {
     auto nat = ipt.open("nat");
     REQUIRE(nat.ok());
-    iptables::Rule to_b;
-    to_b.target = iptables::JumpTarget{"TEST-B"};
+    network::iptables::Rule to_b;
+    to_b.target = network::iptables::JumpTarget{"TEST-B"};
     REQUIRE((*nat)->ensure_chain("TEST-B").ok());
     REQUIRE((*nat)->replace_chain("TEST-A", {to_b}).ok());
     REQUIRE((*nat)->replace_chain("TEST-C", {to_b, to_b}).ok());

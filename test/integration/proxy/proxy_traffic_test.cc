@@ -23,7 +23,7 @@
 #include "network/proxy/runner.h"
 
 using namespace nodeagent;
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 using namespace proxytest;
 using nlohmann::json;
 
@@ -123,11 +123,11 @@ void load_services(ChangeTracker& t) {
 struct Proxy {
   ChangeTracker tracker{"node-a"};
   // PROXY_BACKEND=libiptc runs the same scenario through libiptc instead of the blob editor.
-  std::unique_ptr<iptables::Iptables> ipt_owner =
+  std::unique_ptr<network::iptables::Iptables> ipt_owner =
       std::getenv("PROXY_BACKEND") && std::string(std::getenv("PROXY_BACKEND")) == "libiptc"
-          ? std::unique_ptr<iptables::Iptables>(new iptables::LibiptcIptables())
-          : std::unique_ptr<iptables::Iptables>(new iptables::KernelIptables());
-  iptables::Iptables& ipt = *ipt_owner;
+          ? std::unique_ptr<network::iptables::Iptables>(new network::iptables::LibiptcIptables())
+          : std::unique_ptr<network::iptables::Iptables>(new network::iptables::KernelIptables());
+  network::iptables::Iptables& ipt = *ipt_owner;
   std::unique_ptr<Applier> applier;
   std::unique_ptr<Conntrack> conntrack = make_netfilter_conntrack();
   std::unique_ptr<Runner> runner;
@@ -139,7 +139,7 @@ struct Proxy {
   }
   void start() {
     CompilerConfig config;
-    config.cluster_cidr = iptables::parse_cidr("10.180.0.0/16");
+    config.cluster_cidr = network::iptables::parse_cidr("10.180.0.0/16");
     applier = std::make_unique<Applier>(ipt, config);
     RunnerConfig rc;
     rc.min_sync_period = std::chrono::milliseconds(100);

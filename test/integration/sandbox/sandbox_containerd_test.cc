@@ -40,8 +40,8 @@ std::string read_log(const std::string& path, std::optional<runtime::logs::Strea
 TEST_CASE("a container joins the sandbox namespaces and logs through nodeagent-logger", "[integration]") {
   ContainerdNamespace ns;
   auto image = ns.import_test_image();
-  TempDir dir;
-  runtime::SandboxManagerImpl sandboxes(dir.path + "/root", {NA_PAUSE_BIN});
+  TempDir dir("na-ctdtest");
+  runtime::SandboxManagerImpl sandboxes(dir.path() + "/root", {NA_PAUSE_BIN});
   runtime::SandboxConfig pod;
   pod.pod_uid = "e2e-uid";
   pod.hostname = "e2e-pod";
@@ -61,9 +61,9 @@ TEST_CASE("a container joins the sandbox namespaces and logs through nodeagent-l
   config.namespaces.ipc = sandbox->ipcns_path;
   config.namespaces.uts = sandbox->utsns_path;
   config.namespaces.pid = sandbox->pidns_path;
-  config.log_path = dir.path + "/logs/0.log";
+  config.log_path = dir.path() + "/logs/0.log";
   config.log_max_size_bytes = 100 << 20;
-  std::filesystem::create_directories(dir.path + "/logs");
+  std::filesystem::create_directories(dir.path() + "/logs");
   REQUIRE(svc->create_container(config).ok());
   REQUIRE(svc->start_container("in-sandbox").ok());
   REQUIRE(eventually([&] { return state_of(*svc, "in-sandbox") == runtime::ContainerStateKind::kExited; },
@@ -92,7 +92,7 @@ TEST_CASE("a container joins the sandbox namespaces and logs through nodeagent-l
   CHECK(partial == 2);
 
   REQUIRE(sandboxes.remove_sandbox("e2e-uid").ok());
-  CHECK(sbx::mounts_under(dir.path)->empty());
+  CHECK(sbx::mounts_under(dir.path())->empty());
   // The holder was reparented to init; wait for init to reap it (the suite's leak check counts
   // zombies too).
   const std::string proc = "/proc/" + std::to_string(sandbox->holder_pid);

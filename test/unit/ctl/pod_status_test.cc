@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "agent/ctl/format.h"
+#include "util/rfc3339.h"
 
 using namespace nodeagent::ctl;
+using nodeagent::parse_rfc3339;
 using nlohmann::json;
 
 namespace {

@@ -22,3 +22,14 @@ TEST_CASE("time format: RFC 3339 seconds, parse accepts fractions", "[time]") {
   REQUIRE(offset.ok());
   CHECK(*offset == at(0));
 }
+
+TEST_CASE("parse_time keeps microseconds and takes a space for the T", "[time]") {
+  auto nanos = parse_time("2023-11-14T22:13:20.123456789Z");
+  REQUIRE(nanos.ok());
+  CHECK(*nanos == at(0) + std::chrono::microseconds(123456));
+  auto spaced = parse_time("2023-11-14 22:13:20Z");
+  REQUIRE(spaced.ok());
+  CHECK(*spaced == at(0));
+  CHECK_FALSE(parse_time("2023-11-14T22:13:20").ok());
+  CHECK(parse_time("2023-13-14T22:13:20Z").error().message == "invalid RFC 3339 time 2023-13-14T22:13:20Z");
+}

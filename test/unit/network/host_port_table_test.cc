@@ -12,7 +12,7 @@ Ipv4 ip(const char* text) { return *Ipv4::parse(text); }
 std::string render(const HostPortTable& table) {
   std::string out;
   for (const auto& rule : render_host_port_rules(table.entries(), *Ipv4Cidr::parse("10.244.1.0/24"))) {
-    out += iptables::format_rule(kHostPortDnatChain, rule) + "\n";
+    out += network::iptables::format_rule(kHostPortDnatChain, rule) + "\n";
   }
   return out;
 }
@@ -75,7 +75,7 @@ TEST_CASE("hostPort rules read back into the same table (agent restart)") {
 TEST_CASE("pod masquerade skips the cluster and multicast") {
   std::string out;
   for (const auto& rule : render_pod_masq_rules(*Ipv4Cidr::parse("10.244.0.0/16"))) {
-    out += iptables::format_rule(kPodMasqChain, rule) + "\n";
+    out += network::iptables::format_rule(kPodMasqChain, rule) + "\n";
   }
   CHECK(out ==
         "-A NODEAGENT-POD-MASQ -d 10.244.0.0/16 -j RETURN\n"

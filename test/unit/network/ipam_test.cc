@@ -1,29 +1,19 @@
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "network/ipam/ipam.h"
+#include "test/support/temp_dir.h"
 
 using namespace nodeagent;
 using namespace nodeagent::network;
 namespace fs = std::filesystem;
+using nodeagent::testing::TempDir;
 
 namespace {
-// A temp dir removed at scope exit, also when a REQUIRE fails.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/na-ipam-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 std::unique_ptr<Ipam> open_ipam(const TempDir& dir, const char* cidr) {
-  auto ipam = Ipam::open(dir.path.string(), *Ipv4Cidr::parse(cidr));
+  auto ipam = Ipam::open(dir.path(), *Ipv4Cidr::parse(cidr));
   REQUIRE(ipam.ok());
   return std::move(ipam).value();
 }
@@ -35,23 +25,23 @@ std::string read_file(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("Ipam allocates one IP per pod, idempotently, and persists it as one file per IP") {
-  TempDir dir;
+  TempDir dir("na-ipam-test");
   auto range = *Ipv4Cidr::parse("10.244.1.0/24");
-  auto ipam = Ipam::open(dir.path.string(), range);
+  auto ipam = Ipam::open(dir.path(), range);
   REQUIRE(ipam.ok());
   auto a = (*ipam)->allocate("uid-a");
   REQUIRE(a.ok());
   CHECK(a->str() == "10.244.1.2");
   CHECK((*ipam)->allocate("uid-a")->str() == "10.244.1.2");
   CHECK((*ipam)->allocate("uid-b")->str() == "10.244.1.3");
-  CHECK(read_file(dir.path / "10.244.1.2") == "uid-a\n");
-  CHECK(read_file(dir.path / "10.244.1.3") == "uid-b\n");
+  CHECK(read_file(dir / "10.244.1.2") == "uid-a\n");
+  CHECK(read_file(dir / "10.244.1.3") == "uid-b\n");
   CHECK((*ipam)->lookup("uid-b")->str() == "10.244.1.3");
   CHECK_FALSE((*ipam)->lookup("uid-c").has_value());
 }
 
 TEST_CASE("Ipam: a new instance on the same dir keeps every allocation (agent restart)") {
-  TempDir dir;
+  TempDir dir("na-ipam-test");
   {
     auto ipam = open_ipam(dir, "10.244.1.0/24");
     REQUIRE(ipam->allocate("uid-a").ok());
@@ -67,7 +57,7 @@ TEST_CASE("Ipam: a new instance on the same dir keeps every allocation (agent re
 }
 
 TEST_CASE("Ipam never hands out an IP whose file another process created meanwhile") {
-  TempDir dir;
+  TempDir dir("na-ipam-test");
   auto first = open_ipam(dir, "10.244.1.0/24");
   auto second = open_ipam(dir, "10.244.1.0/24");  // its index does not know about .2 yet
   CHECK(first->allocate("uid-a")->str() == "10.244.1.2");
@@ -76,7 +66,7 @@ TEST_CASE("Ipam never hands out an IP whose file another process created meanwhi
 }
 
 TEST_CASE("Ipam reports exhaustion with the range in the message") {
-  TempDir dir;
+  TempDir dir("na-ipam-test");
   auto ipam = open_ipam(dir, "10.244.1.0/30");  // one usable: .2
   CHECK(ipam->allocate("uid-a")->str() == "10.244.1.2");
   auto none = ipam->allocate("uid-b");
@@ -88,27 +78,27 @@ TEST_CASE("Ipam reports exhaustion with the range in the message") {
 }
 
 TEST_CASE("Ipam garbage-collects IPs of pods that are gone, including ownerless leftovers") {
-  TempDir dir;
+  TempDir dir("na-ipam-test");
   {
     auto ipam = open_ipam(dir, "10.244.1.0/24");
     for (const char* uid : {"uid-a", "uid-b", "uid-c"}) REQUIRE(ipam->allocate(uid).ok());
   }
-  std::ofstream(dir.path / "10.244.1.50").close();  // torn write: empty owner
-  std::ofstream(dir.path / "10.244.1.51.tmp.123") << "junk";  // crash between write and link
+  std::ofstream(dir / "10.244.1.50").close();  // torn write: empty owner
+  std::ofstream(dir / "10.244.1.51.tmp.123") << "junk";  // crash between write and link
   auto ipam = open_ipam(dir, "10.244.1.0/24");
-  CHECK_FALSE(fs::exists(dir.path / "10.244.1.51.tmp.123"));
+  CHECK_FALSE(fs::exists(dir / "10.244.1.51.tmp.123"));
   auto released = ipam->release_all_except({"uid-b"});
   REQUIRE(released.ok());
   CHECK(released->size() == 3);
   CHECK(ipam->allocations().size() == 1);
   CHECK(ipam->lookup("uid-b").has_value());
-  CHECK_FALSE(fs::exists(dir.path / "10.244.1.2"));
-  CHECK_FALSE(fs::exists(dir.path / "10.244.1.50"));
-  CHECK(fs::exists(dir.path / "10.244.1.3"));
+  CHECK_FALSE(fs::exists(dir / "10.244.1.2"));
+  CHECK_FALSE(fs::exists(dir / "10.244.1.50"));
+  CHECK(fs::exists(dir / "10.244.1.3"));
 }
 
 TEST_CASE("Ipam keeps and releases allocations outside a changed range, without reusing them") {
-  TempDir dir;
+  TempDir dir("na-ipam-test");
   {
     auto old_range = open_ipam(dir, "10.244.1.0/24");
     REQUIRE(old_range->allocate("uid-a").ok());
@@ -119,19 +109,19 @@ TEST_CASE("Ipam keeps and releases allocations outside a changed range, without 
   CHECK(ipam->allocate("uid-a")->str() == "10.244.2.3");  // re-addressed into the new range
   CHECK(ipam->lookup("uid-a")->str() == "10.244.2.3");
   REQUIRE(ipam->release("uid-a").ok());                    // releases both of its IPs
-  CHECK_FALSE(fs::exists(dir.path / "10.244.1.2"));
-  CHECK_FALSE(fs::exists(dir.path / "10.244.2.3"));
+  CHECK_FALSE(fs::exists(dir / "10.244.1.2"));
+  CHECK_FALSE(fs::exists(dir / "10.244.2.3"));
 }
 
 TEST_CASE("Ipam: the last IP handed out is rewritten in place and read back after a wrap-around") {
-  TempDir dir;
-  std::ofstream(dir.path / "last_reserved_ip.0") << "10.244.1.253\n";
+  TempDir dir("na-ipam-test");
+  std::ofstream(dir / "last_reserved_ip.0") << "10.244.1.253\n";
   {
     auto ipam = open_ipam(dir, "10.244.1.0/24");
     CHECK(ipam->allocate("uid-a")->str() == "10.244.1.254");
     CHECK(ipam->allocate("uid-b")->str() == "10.244.1.2");  // wrapped: a shorter value over a longer one
   }
-  CHECK(read_file(dir.path / "last_reserved_ip.0").rfind("10.244.1.2\n", 0) == 0);
+  CHECK(read_file(dir / "last_reserved_ip.0").rfind("10.244.1.2\n", 0) == 0);
   auto reopened = open_ipam(dir, "10.244.1.0/24");
   CHECK(reopened->allocate("uid-c")->str() == "10.244.1.3");
 }

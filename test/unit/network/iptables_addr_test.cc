@@ -1,10 +1,10 @@
-// iptables::parse_ipv4 / parse_cidr on top of network/ipam/cidr.h: a bare address is a /32,
+// network::iptables::parse_ipv4 / parse_cidr on top of util/ipv4.h: a bare address is a /32,
 // host bits are cleared, malformed text (including what strtol used to let through) is refused.
 #include <catch2/catch.hpp>
 
 #include "network/iptables/rule.h"
 
-using namespace nodeagent::iptables;
+using namespace nodeagent::network::iptables;
 
 TEST_CASE("iptables address parsing goes through the one IPv4/CIDR parser") {
   CHECK(parse_ipv4("10.1.2.3") == 0x0a010203u);

@@ -10,6 +10,7 @@
 #include "network/podfiles/pod_files.h"
 #include "network/podfiles/pod_hostname.h"
 #include "network/podfiles/resolv_conf.h"
+#include "test/support/temp_dir.h"
 
 using namespace nodeagent;
 using namespace nodeagent::network;
@@ -170,9 +171,8 @@ TEST_CASE("resolv.conf: ClusterFirst without --cluster-dns falls back to Default
 }
 
 TEST_CASE("pod files are rendered and written atomically, readable by anyone") {
-  char tmpl[] = "/tmp/na-podfiles-test-XXXXXX";
-  const std::string dir = ::mkdtemp(tmpl);
-  struct Cleanup { std::string d; ~Cleanup() { std::filesystem::remove_all(d); } } cleanup{dir};
+  const nodeagent::testing::TempDir tmp("na-podfiles-test");
+  const std::string& dir = tmp.path();
 
   NodeFacts node{"node-1", "127.0.0.1 localhost\n", cluster_dns()};
   auto files = render_pod_files(make_pod("web"), {"10.244.1.9"}, node);

@@ -12,7 +12,7 @@
 #include "network/proxy/tracer.h"
 
 using namespace nodeagent;
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 using proxytest::FakeIptables;
 
 namespace {
@@ -23,7 +23,7 @@ ServiceInfo web_service(uint16_t node_port = 0, bool etp_local = false) {
   s.type = node_port ? ServiceType::kNodePort : ServiceType::kClusterIP;
   ServicePortInfo p;
   p.name = ServicePortName{"default", "web", "http"};
-  p.cluster_ip = *iptables::parse_ipv4("172.30.0.10");
+  p.cluster_ip = *network::iptables::parse_ipv4("172.30.0.10");
   p.port = 80;
   p.node_port = node_port;
   p.external_policy_local = etp_local;
@@ -38,7 +38,7 @@ EndpointSliceInfo web_slice(std::vector<std::pair<std::string, bool>> eps, const
   s.ports.push_back({"http", Protocol::kTcp, 8080});
   for (auto& [ip, ready] : eps) {
     EndpointSliceInfo::Endpoint e;
-    e.addresses = {*iptables::parse_ipv4(ip)};
+    e.addresses = {*network::iptables::parse_ipv4(ip)};
     e.ready = ready;
     e.serving = ready;
     e.node_name = node;
@@ -54,7 +54,7 @@ const std::string kSvc = service_chain(ServicePortName{"default", "web", "http"}
 TEST_CASE("applier: full then partial sync rewrites only what changed, keeps foreign chains") {
   FakeIptables fake;
   fake.tables["nat"].order.push_back("OTHER");
-  fake.tables["nat"].chains["OTHER"] = {iptables::Rule{}};
+  fake.tables["nat"].chains["OTHER"] = {network::iptables::Rule{}};
   ChangeTracker tracker("node-a");
   REQUIRE(tracker.upsert_service(web_service()).ok());
   tracker.upsert_endpoint_slice(web_slice({{"10.1.0.1", true}, {"10.1.0.2", true}}));
@@ -164,7 +164,7 @@ TEST_CASE("tracer explains the live rules: spread, REJECT, ETP Local node port")
   EndpointSliceInfo slice = web_slice({{"10.1.0.1", true}, {"10.1.0.2", true}, {"10.1.0.3", true}}, "node-a");
   tracker.upsert_endpoint_slice(slice);
   CompilerConfig config;
-  config.cluster_cidr = iptables::parse_cidr("10.1.0.0/16");
+  config.cluster_cidr = network::iptables::parse_cidr("10.1.0.0/16");
   Applier applier(fake, config);
   REQUIRE(applier.apply(tracker.snapshot(), true).ok());
 
@@ -201,8 +201,8 @@ TEST_CASE("tracer follows a load balancer IP through KUBE-FW- and names the fire
   ChangeTracker tracker("node-a");
   ServiceInfo lb = web_service(30080);
   lb.type = ServiceType::kLoadBalancer;
-  lb.ports[0].load_balancer_ips = {*iptables::parse_ipv4("198.51.100.10")};
-  lb.ports[0].load_balancer_source_ranges = {*iptables::parse_cidr("192.168.0.0/16")};
+  lb.ports[0].load_balancer_ips = {*network::iptables::parse_ipv4("198.51.100.10")};
+  lb.ports[0].load_balancer_source_ranges = {*network::iptables::parse_cidr("192.168.0.0/16")};
   REQUIRE(tracker.upsert_service(lb).ok());
   tracker.upsert_endpoint_slice(web_slice({{"10.1.0.1", true}}, "node-a"));
   Applier applier(fake, CompilerConfig{});

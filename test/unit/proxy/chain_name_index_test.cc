@@ -7,8 +7,8 @@
 
 #include "network/iptables/kernel_table_index.h"
 
-using nodeagent::iptables::ChainData;
-using nodeagent::iptables::ChainNameIndex;
+using nodeagent::network::iptables::ChainData;
+using nodeagent::network::iptables::ChainNameIndex;
 
 TEST_CASE("chain name index: find, erase, re-insert and grow") {
   std::vector<ChainData> chains;

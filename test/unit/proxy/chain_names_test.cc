@@ -4,7 +4,7 @@
 
 #include "network/proxy/chain_names.h"
 
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 
 TEST_CASE("chain names hash like kube-proxy") {
   ServicePortName svc1{"ns1", "svc1", "p80"};

@@ -13,7 +13,7 @@
 #include "test/support/proxy_objects.h"
 
 using namespace nodeagent;
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 using proxytest::endpoint_slice_from_json;
 using proxytest::service_from_json;
 
@@ -45,7 +45,7 @@ std::unique_ptr<ChangeTracker> load_fixture() {
 
 CompilerConfig fixture_config() {
   CompilerConfig config;
-  config.cluster_cidr = iptables::parse_cidr("10.180.0.0/16");
+  config.cluster_cidr = network::iptables::parse_cidr("10.180.0.0/16");
   return config;
 }
 
@@ -77,7 +77,7 @@ TEST_CASE("random spread gives each of n endpoints 1/n") {
   ServicePortName name{"ns", "web", ""};
   ServicePortInfo svc;
   svc.name = name;
-  svc.cluster_ip = *iptables::parse_ipv4("172.30.0.1");
+  svc.cluster_ip = *network::iptables::parse_ipv4("172.30.0.1");
   svc.port = 80;
   state.services[name] = svc;
   for (uint32_t i = 0; i < 4; ++i) state.endpoints[name].push_back(EndpointInfo{0x0ab40000u + i, 8080, true, true, false, false, ""});
@@ -86,7 +86,7 @@ TEST_CASE("random spread gives each of n endpoints 1/n") {
   REQUIRE(chain);
   REQUIRE(chain->rules.size() == 4);  // no cluster CIDR -> no masquerade rule
   std::vector<std::string> lines;
-  for (const auto& r : chain->rules) lines.push_back(iptables::format_rule_spec(r));
+  for (const auto& r : chain->rules) lines.push_back(network::iptables::format_rule_spec(r));
   CHECK(lines[0].find("--probability 0.25000000000") != std::string::npos);
   CHECK(lines[1].find("--probability 0.33333333349") != std::string::npos);
   CHECK(lines[2].find("--probability 0.50000000000") != std::string::npos);
@@ -107,7 +107,7 @@ TEST_CASE("large clusters drop per-endpoint comments like kube-proxy") {
   Ruleset rs = compile_ruleset(state, config);
   const auto* sep = rs.find(TableId::kNat, endpoint_chain(name, Protocol::kTcp, "10.180.0.1:80"));
   REQUIRE(sep);
-  CHECK(iptables::format_rule_spec(sep->rules[1]) == "-p tcp -m tcp -j DNAT --to-destination 10.180.0.1:80");
+  CHECK(network::iptables::format_rule_spec(sep->rules[1]) == "-p tcp -m tcp -j DNAT --to-destination 10.180.0.1:80");
 }
 
 TEST_CASE("a Service whose endpoints all went unready is rejected in filter, not sent to nat") {
@@ -128,12 +128,12 @@ TEST_CASE("internalTrafficPolicy Local: cluster IP uses local endpoints only, dr
   ServicePortName name{"ns", "itp", ""};
   ServicePortInfo svc;
   svc.name = name;
-  svc.cluster_ip = *iptables::parse_ipv4("172.30.0.9");
+  svc.cluster_ip = *network::iptables::parse_ipv4("172.30.0.9");
   svc.port = 80;
   svc.internal_policy_local = true;
   state.services[name] = svc;
-  state.endpoints[name] = {EndpointInfo{*iptables::parse_ipv4("10.1.0.1"), 80, true, true, false, true, "node-a"},
-                           EndpointInfo{*iptables::parse_ipv4("10.2.0.1"), 80, true, true, false, false, "node-b"}};
+  state.endpoints[name] = {EndpointInfo{*network::iptables::parse_ipv4("10.1.0.1"), 80, true, true, false, true, "node-a"},
+                           EndpointInfo{*network::iptables::parse_ipv4("10.2.0.1"), 80, true, true, false, false, "node-b"}};
   Ruleset rs = compile_ruleset(state, CompilerConfig{});
   const std::string nat = format_table(rs.nat);
   CHECK(nat.find("-A KUBE-SERVICES -d 172.30.0.9/32 -p tcp -m comment --comment \"ns/itp cluster IP\" -m tcp --dport 80 -j " +
@@ -151,10 +151,10 @@ namespace {
 // Records which chains a compile emitted and which Services it kept.
 class RecordingSink : public RulesetSink {
  public:
-  void chain(TableId t, const std::string& name, const std::vector<iptables::Rule>&) override {
+  void chain(TableId t, const std::string& name, const std::vector<network::iptables::Rule>&) override {
     chains.insert(std::string(table_name(t)) + "/" + name);
   }
-  void jump(TableId, const std::string&, const iptables::Rule&) override {}
+  void jump(TableId, const std::string&, const network::iptables::Rule&) override {}
   void keep_service(const ServicePortName& name) override { kept.insert(name); }
   std::set<std::string> chains;
   std::set<ServicePortName> kept;
@@ -214,11 +214,11 @@ TEST_CASE("same_entry_points: an endpoint moving keeps them, the last endpoint g
 TEST_CASE("loadBalancerSourceRanges: a range holding the node IP also admits the VIP as source; no endpoints, no KUBE-FW") {
   auto tracker = load_fixture();
   CompilerConfig config = fixture_config();
-  config.node_ip = iptables::parse_ipv4("203.0.113.9");  // inside 203.0.113.0/25
+  config.node_ip = network::iptables::parse_ipv4("203.0.113.9");  // inside 203.0.113.0/25
   std::string nat = format_table(compile_ruleset(tracker->snapshot(), config).nat);
   CHECK(nat.find("-A KUBE-FW-NUKIZ6OKUXPJNT4C -s 5.6.7.8/32 -m comment --comment \"ns5/svc5:p80 loadbalancer IP\" -j KUBE-EXT-NUKIZ6OKUXPJNT4C") !=
         std::string::npos);
-  config.node_ip = iptables::parse_ipv4("203.0.113.200");  // outside it
+  config.node_ip = network::iptables::parse_ipv4("203.0.113.200");  // outside it
   nat = format_table(compile_ruleset(tracker->snapshot(), config).nat);
   CHECK(nat.find("-A KUBE-FW-NUKIZ6OKUXPJNT4C -s 5.6.7.8/32") == std::string::npos);
 

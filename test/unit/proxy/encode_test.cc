@@ -8,7 +8,7 @@
 #include "network/iptables/encode.h"
 #include "network/iptables/save_format.h"
 
-using namespace nodeagent::iptables;
+using namespace nodeagent::network::iptables;
 
 namespace {
 std::string target_name(const Rule& r) {

@@ -5,7 +5,7 @@
 #include "test/support/proxy_objects.h"
 
 using namespace nodeagent;
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 using proxytest::endpoint_slice_from_json;
 using proxytest::service_from_json;
 using nlohmann::json;
@@ -100,8 +100,8 @@ TEST_CASE("loadBalancerSourceRanges: CIDRs (host bits cleared), bad ones named")
   REQUIRE(ok.ok());
   const auto& ranges = ok->ports.at(0).load_balancer_source_ranges;
   REQUIRE(ranges.size() == 2);
-  CHECK(iptables::format_cidr(ranges[0]) == "203.0.113.0/24");
-  CHECK(iptables::format_cidr(ranges[1]) == "10.0.0.0/8");
+  CHECK(network::iptables::format_cidr(ranges[0]) == "203.0.113.0/24");
+  CHECK(network::iptables::format_cidr(ranges[1]) == "10.0.0.0/8");
   CHECK(ok->ports.at(0).load_balancer_ips == std::vector<uint32_t>{0xc000020a});
   CHECK(error_of(lb(R"(["10.0.0.0/8", "203.0.113.7"])")) ==
         "service default/lb: spec.loadBalancerSourceRanges[1]: Invalid value: \"203.0.113.7\": must be an IPv4 CIDR, e.g. 203.0.113.0/24");

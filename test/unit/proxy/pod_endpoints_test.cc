@@ -5,7 +5,7 @@
 #include "network/proxy/pod_endpoints.h"
 
 using namespace nodeagent;
-using namespace nodeagent::proxy;
+using namespace nodeagent::network::proxy;
 using proxytest::endpoint_slice_from_json;
 using proxytest::service_from_json;
 

@@ -16,7 +16,7 @@ namespace {
 
 size_t endpoint_count(const services::ServiceProxy& p, const std::string& svc = "web") {
   auto snap = p.tracker()->snapshot();
-  return snap.endpoints[proxy::ServicePortName{"default", svc, ""}].size();
+  return snap.endpoints[network::proxy::ServicePortName{"default", svc, ""}].size();
 }
 
 }  // namespace

@@ -8,12 +8,12 @@
 
 using namespace nodeagent;
 using namespace servicestest;
-using proxy::ServicePortName;
+using network::proxy::ServicePortName;
 
 namespace {
 
 struct Fixture {
-  proxy::ChangeTracker tracker{"node-a"};
+  network::proxy::ChangeTracker tracker{"node-a"};
   std::vector<std::string> problems;
   services::ServiceState state{tracker, "node-a", [this](const std::string& object, const std::string& message) {
                                  problems.push_back(object + ": " + message);

@@ -1,7 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <map>
 #include <set>
@@ -9,24 +7,15 @@
 #include <thread>
 
 #include "agent/sources/manifest_dir.h"
+#include "test/support/temp_dir.h"
 
 using namespace nodeagent;
 using namespace nodeagent::sources;
 namespace fs = std::filesystem;
+using nodeagent::testing::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("nodeagent-manifests-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
-  static inline int counter = 0;
-};
 
 const char* kWeb = R"(apiVersion: v1
 kind: Pod
@@ -42,10 +31,10 @@ spec:
 }  // namespace
 
 TEST_CASE("static pods get kubelet's name, uid and annotations") {
-  TempDir dir;
+  TempDir dir("na-manifests");
   dir.write("web.yaml", kWeb);
   std::vector<ManifestProblem> problems;
-  ManifestDirSource source(dir.path.string(), "node-a", 20s, nullptr, [&](const ManifestProblem& p) { problems.push_back(p); });
+  ManifestDirSource source(dir.path(), "node-a", 20s, nullptr, [&](const ManifestProblem& p) { problems.push_back(p); });
   auto snap = source.scan();
   REQUIRE(snap.pods.size() == 1);
   const auto& pod = *snap.pods[0];
@@ -60,7 +49,7 @@ TEST_CASE("static pods get kubelet's name, uid and annotations") {
 
   SECTION("an identical file gives the same uid back; an edit gives a new one") {
     auto uid = pod.metadata.uid;
-    fs::remove(dir.path / "web.yaml");
+    fs::remove(dir / "web.yaml");
     CHECK(source.scan().pods.empty());
     dir.write("web.yaml", kWeb);
     CHECK(source.scan().pods.at(0)->metadata.uid == uid);
@@ -70,7 +59,7 @@ TEST_CASE("static pods get kubelet's name, uid and annotations") {
 }
 
 TEST_CASE("a malformed document is reported with file and field and affects nothing else") {
-  TempDir dir;
+  TempDir dir("na-manifests");
   dir.write("web.yaml", kWeb);
   dir.write("bad.yaml", R"(apiVersion: v1
 kind: Pod
@@ -91,7 +80,7 @@ spec:
   dir.write("broken.yaml", "apiVersion: v1\nkind: Pod\n  metadata: [\n");
   dir.write(".hidden.yaml", "not: [a pod");
   std::vector<ManifestProblem> problems;
-  ManifestDirSource source(dir.path.string(), "n", 20s, nullptr, [&](const ManifestProblem& p) { problems.push_back(p); });
+  ManifestDirSource source(dir.path(), "n", 20s, nullptr, [&](const ManifestProblem& p) { problems.push_back(p); });
   auto snap = source.scan();
   std::set<std::string> names;
   for (const auto& p : snap.pods) names.insert(p->metadata.name);
@@ -109,10 +98,10 @@ spec:
 }
 
 TEST_CASE("the watcher publishes a snapshot when a file is added and removed") {
-  TempDir dir;
+  TempDir dir("na-manifests");
   std::mutex mu;
   std::vector<size_t> sizes;
-  ManifestDirSource source(dir.path.string(), "n", 60s, [&](const ManifestSnapshot& s) {
+  ManifestDirSource source(dir.path(), "n", 60s, [&](const ManifestSnapshot& s) {
     std::lock_guard lock(mu);
     sizes.push_back(s.pods.size());
   }, nullptr);
@@ -130,13 +119,13 @@ TEST_CASE("the watcher publishes a snapshot when a file is added and removed") {
   CHECK(wait_for(0));
   dir.write("web.yaml", kWeb);
   CHECK(wait_for(1));
-  fs::remove(dir.path / "web.yaml");
+  fs::remove(dir / "web.yaml");
   CHECK(wait_for(0));
   source.stop();
 }
 
 TEST_CASE("ConfigMaps, Secrets, PVs and PVCs in the directory fill the snapshot's object set") {
-  TempDir dir;
+  TempDir dir("na-manifests");
   dir.write("objects.yaml", R"(apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
@@ -162,7 +151,7 @@ kind: ConfigMap
 metadata: {namespace: x}
 )");
   std::vector<ManifestProblem> problems;
-  ManifestDirSource source(dir.path.string(), "node-a", 20s, [](const ManifestSnapshot&) {},
+  ManifestDirSource source(dir.path(), "node-a", 20s, [](const ManifestSnapshot&) {},
                            [&](const ManifestProblem& p) { problems.push_back(p); });
   auto snap = source.scan();
   REQUIRE(snap.objects.config_maps.size() == 1);

@@ -14,6 +14,7 @@
 #include "agent/status/status_manager.h"
 #include "kube/decode.h"
 #include "kube/encode.h"
+#include "test/support/temp_dir.h"
 #include "test/unit/status/pod_fixtures.h"
 
 using namespace nodeagent;
@@ -68,8 +69,8 @@ TEST_CASE("a status.json in the old status_json format is still read") {
   const fs::path fixture = fs::path(STATUS_FIXTURES) / "status_json_v1.json";
   const auto old_json = nlohmann::json::parse(read_text(fixture));
 
-  std::string tmpl = (fs::temp_directory_path() / "na-status-file-XXXXXX").string();
-  const fs::path root = ::mkdtemp(tmpl.data());
+  const nodeagent::testing::TempDir tmp("na-status-file");
+  const fs::path root = tmp.path();
   fs::create_directories(root / "pods" / "uid-1");
   fs::copy_file(fixture, root / "pods" / "uid-1" / "status.json");
 
@@ -78,7 +79,6 @@ TEST_CASE("a status.json in the old status_json format is still read") {
   REQUIRE(report.ok());
   auto s = manager.get_pod_status("uid-1");
   manager.stop();
-  fs::remove_all(root);
   REQUIRE(s);
 
   CHECK(s->phase == "Running");

@@ -2,8 +2,6 @@
 // persistence to <root>/pods/<uid>/status.json and load_all() after a restart.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -12,27 +10,16 @@
 #include <thread>
 
 #include "agent/status/status_manager.h"
+#include "test/support/temp_dir.h"
 #include "test/unit/status/pod_fixtures.h"
 
 using namespace nodeagent;
 using namespace nodeagent::status;
 using namespace nodeagent::status::testing;
 namespace fs = std::filesystem;
+using nodeagent::testing::TempDir;
 
 namespace {
-
-// A temp directory removed at the end of the test, even when it fails.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "na-status-test-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 kube::PodStatus running_status(int transition_time = 100) {
   kube::PodStatus s;
@@ -173,24 +160,24 @@ TEST_CASE("a removed listener is not called again") {
 }
 
 TEST_CASE("statuses are persisted and read back by a new manager") {
-  TempDir root;
+  TempDir root("na-status-test");
   {
-    StatusManager manager(root.path.string());
+    StatusManager manager(root.path());
     REQUIRE(manager.set_pod_status("uid-1", running_status()));
     REQUIRE(manager.set_pod_status("uid-2", running_status()));
     manager.remove("uid-2");
   }
-  CHECK(fs::exists(root.path / "pods" / "uid-1" / "status.json"));
-  CHECK_FALSE(fs::exists(root.path / "pods" / "uid-1" / "status.json.tmp"));
-  CHECK_FALSE(fs::exists(root.path / "pods" / "uid-2" / "status.json"));
+  CHECK(fs::exists(root / "pods" / "uid-1" / "status.json"));
+  CHECK_FALSE(fs::exists(root / "pods" / "uid-1" / "status.json.tmp"));
+  CHECK_FALSE(fs::exists(root / "pods" / "uid-2" / "status.json"));
 
   // A corrupt file of another pod is reported and skipped.
-  fs::create_directories(root.path / "pods" / "uid-3");
-  std::ofstream(root.path / "pods" / "uid-3" / "status.json") << "{not json";
+  fs::create_directories(root / "pods" / "uid-3");
+  std::ofstream(root / "pods" / "uid-3" / "status.json") << "{not json";
   // A pod directory without a status (volumes only) is not an error.
-  fs::create_directories(root.path / "pods" / "uid-4" / "volumes");
+  fs::create_directories(root / "pods" / "uid-4" / "volumes");
 
-  StatusManager restarted(root.path.string());
+  StatusManager restarted(root.path());
   Recorder recorder;
   restarted.add_listener(recorder.listener());
   auto report = restarted.load_all();
@@ -210,31 +197,31 @@ TEST_CASE("statuses are persisted and read back by a new manager") {
 }
 
 TEST_CASE("load_all with no pods directory yet loads nothing") {
-  TempDir root;
-  StatusManager manager((root.path / "absent").string());
+  TempDir root("na-status-test");
+  StatusManager manager((root / "absent").string());
   auto report = manager.load_all();
   REQUIRE(report.ok());
   CHECK(report->loaded == 0);
 }
 
 TEST_CASE("a pod uid that is not a plain name is refused") {
-  TempDir root;
-  StatusManager manager(root.path.string());
+  TempDir root("na-status-test");
+  StatusManager manager(root.path());
   CHECK_FALSE(manager.set_pod_status("../escape", running_status()));
   CHECK_FALSE(manager.get_pod_status("../escape"));
-  CHECK_FALSE(fs::exists(root.path / "escape"));
+  CHECK_FALSE(fs::exists(root / "escape"));
 }
 
 TEST_CASE("a failed write is retried on the next set") {
-  TempDir root;
+  TempDir root("na-status-test");
   // pods/uid-1 is a file, so the pod's directory cannot be created.
-  fs::create_directories(root.path / "pods");
-  std::ofstream(root.path / "pods" / "uid-1") << "";
-  StatusManager manager(root.path.string());
+  fs::create_directories(root / "pods");
+  std::ofstream(root / "pods" / "uid-1") << "";
+  StatusManager manager(root.path());
   CHECK(manager.set_pod_status("uid-1", running_status()));  // cached, not saved
-  fs::remove(root.path / "pods" / "uid-1");
+  fs::remove(root / "pods" / "uid-1");
   CHECK_FALSE(manager.set_pod_status("uid-1", running_status()));  // unchanged, but saved now
-  CHECK(fs::exists(root.path / "pods" / "uid-1" / "status.json"));
+  CHECK(fs::exists(root / "pods" / "uid-1" / "status.json"));
 }
 
 TEST_CASE("concurrent writers and readers") {

@@ -3,30 +3,19 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "test/support/temp_dir.h"
 #include "util/atomic_file.h"
 
 using namespace nodeagent;
 namespace fs = std::filesystem;
+using nodeagent::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "na-atomic-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 std::string read(const fs::path& p) {
   std::ifstream in(p);
@@ -44,14 +33,14 @@ mode_t mode_of(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("writes the content with the requested mode and no temp file", "[atomic_file]") {
-  TempDir dir;
-  const fs::path file = dir.path / "status.json";
+  TempDir dir("na-atomic");
+  const fs::path file = dir / "status.json";
   const mode_t old_umask = ::umask(077);
   REQUIRE(write_file_atomically(file.string(), "one\n", AtomicWriteOptions{.mode = 0644}).ok());
   ::umask(old_umask);
   CHECK(read(file) == "one\n");
   CHECK(mode_of(file) == 0644);
-  CHECK_FALSE(fs::exists(dir.path / "status.json.tmp"));
+  CHECK_FALSE(fs::exists(dir / "status.json.tmp"));
 
   REQUIRE(write_file_atomically(file.string(), "two\n").ok());
   CHECK(read(file) == "two\n");
@@ -61,8 +50,8 @@ TEST_CASE("writes the content with the requested mode and no temp file", "[atomi
 }
 
 TEST_CASE("skip_if_unchanged leaves an identical file alone", "[atomic_file]") {
-  TempDir dir;
-  const fs::path file = dir.path / "hosts";
+  TempDir dir("na-atomic");
+  const fs::path file = dir / "hosts";
   const AtomicWriteOptions options{.mode = 0644, .skip_if_unchanged = true};
   REQUIRE(write_file_atomically(file.string(), "127.0.0.1 localhost\n", options).ok());
   struct stat before {};
@@ -76,16 +65,16 @@ TEST_CASE("skip_if_unchanged leaves an identical file alone", "[atomic_file]") {
 }
 
 TEST_CASE("a failed write names the file and leaves the old one", "[atomic_file]") {
-  TempDir dir;
-  const fs::path file = dir.path / "missing-dir" / "f";
+  TempDir dir("na-atomic");
+  const fs::path file = dir / "missing-dir" / "f";
   auto status = write_file_atomically(file.string(), "x");
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().message.find(file.string() + ".tmp") != std::string::npos);
 
   // Renaming over a directory fails: the temp file is removed, the directory stays.
-  const fs::path target = dir.path / "a-dir";
+  const fs::path target = dir / "a-dir";
   fs::create_directories(target / "child");
   REQUIRE_FALSE(write_file_atomically(target.string(), "x").ok());
   CHECK(fs::is_directory(target));
-  CHECK_FALSE(fs::exists(dir.path / "a-dir.tmp"));
+  CHECK_FALSE(fs::exists(dir / "a-dir.tmp"));
 }

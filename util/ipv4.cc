@@ -1,10 +1,11 @@
-#include "network/ipam/cidr.h"
+// IPv4 and CIDR parsing and arithmetic (see ipv4.h).
+#include "util/ipv4.h"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 
-namespace nodeagent::network {
+namespace nodeagent {
 
 Result<Ipv4> Ipv4::parse(std::string_view text) {
   std::string copy(text);
@@ -69,4 +70,4 @@ bool Ipv4Cidr::overlaps(const Ipv4Cidr& other) const {
 uint64_t Ipv4Cidr::size() const { return uint64_t{1} << (32 - prefix_len); }
 Ipv4 Ipv4Cidr::gateway() const { return Ipv4{network().value + 1}; }
 
-}  // namespace nodeagent::network
+}  // namespace nodeagent

@@ -1,5 +1,6 @@
-// IPv4 addresses and CIDR blocks: parsing with errors that name the bad text, formatting, and
-// the host arithmetic that IPAM and the node network set-up need (gateway, usable range).
+// IPv4 addresses and CIDR blocks: the one parser (errors name the bad text), formatting, and the
+// host arithmetic that IPAM and the node network set-up need (gateway, usable range). In util/
+// because kube/ (validation) needs it as well as network/ and the agent's flags.
 #pragma once
 
 #include <compare>
@@ -9,7 +10,7 @@
 
 #include "util/result.h"
 
-namespace nodeagent::network {
+namespace nodeagent {
 
 // An IPv4 address in host byte order, so that +1 means "the next address".
 struct Ipv4 {
@@ -42,4 +43,4 @@ struct Ipv4Cidr {
   auto operator<=>(const Ipv4Cidr&) const = default;
 };
 
-}  // namespace nodeagent::network
+}  // namespace nodeagent
