@@ -3,6 +3,8 @@
 
 #include <optional>
 
+#include "kube/go_quote.h"
+
 namespace nodeagent::kube {
 
 namespace {
@@ -20,10 +22,11 @@ std::optional<std::string> subscript(const std::string& path, const std::string&
   return path.substr(prefix.size() + 2, path.size() - prefix.size() - 4);
 }
 
-// Labels and annotations as the downward API prints them: key="value" lines, sorted.
+// Labels and annotations as the downward API prints them (fieldpath.FormatMap): key=%q lines,
+// sorted by key, no trailing newline.
 std::string format_map(const StringMap& m) {
   std::string out;
-  for (const auto& [k, v] : m) out += (out.empty() ? "" : "\n") + k + "=\"" + v + "\"";
+  for (const auto& [k, v] : m) out += (out.empty() ? "" : "\n") + k + "=" + go_quote(v);
   return out;
 }
 

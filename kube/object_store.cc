@@ -1,6 +1,8 @@
 // InMemoryObjectStore: maps keyed by namespace/name, swapped whole under one lock.
 #include "kube/object_store.h"
 
+#include "kube/encode.h"
+
 namespace nodeagent::kube {
 
 namespace {
@@ -21,18 +23,37 @@ Result<T> lookup(std::mutex& mu, const std::map<std::pair<std::string, std::stri
   return it->second;
 }
 
+// Added, removed and changed keys of `after` against `before`, compared by their encoding.
+template <typename T>
+void diff(const std::map<std::pair<std::string, std::string>, T>& before,
+          const std::map<std::pair<std::string, std::string>, T>& after, const char* kind,
+          std::vector<ObjectChange>& out) {
+  for (const auto& [key, o] : after) {
+    auto it = before.find(key);
+    if (it == before.end() || encode(it->second) != encode(o)) out.push_back({kind, key.first, key.second});
+  }
+  for (const auto& [key, o] : before)
+    if (!after.count(key)) out.push_back({kind, key.first, key.second});
+}
+
 }  // namespace
 
-void InMemoryObjectStore::replace_all(const ObjectSet& objects) {
+std::vector<ObjectChange> InMemoryObjectStore::replace_all(const ObjectSet& objects) {
   auto config_maps = index(objects.config_maps);
   auto secrets = index(objects.secrets);
   auto pvs = index(objects.persistent_volumes);
   auto pvcs = index(objects.persistent_volume_claims);
+  std::vector<ObjectChange> changes;
   std::lock_guard lock(mu_);
+  diff(config_maps_, config_maps, "ConfigMap", changes);
+  diff(secrets_, secrets, "Secret", changes);
+  diff(persistent_volumes_, pvs, "PersistentVolume", changes);
+  diff(persistent_volume_claims_, pvcs, "PersistentVolumeClaim", changes);
   config_maps_ = std::move(config_maps);
   secrets_ = std::move(secrets);
   persistent_volumes_ = std::move(pvs);
   persistent_volume_claims_ = std::move(pvcs);
+  return changes;
 }
 
 Result<ConfigMap> InMemoryObjectStore::get_config_map(const std::string& ns, const std::string& name) const {

@@ -21,10 +21,20 @@ struct ObjectSet {
   std::vector<PersistentVolumeClaim> persistent_volume_claims;
 };
 
+// An object that a replace_all added, changed or removed. kind is "ConfigMap", "Secret",
+// "PersistentVolume" or "PersistentVolumeClaim"; namespace_ is "" for PVs.
+struct ObjectChange {
+  std::string kind;
+  std::string namespace_;
+  std::string name;
+  friend bool operator==(const ObjectChange&, const ObjectChange&) = default;
+};
+
 class InMemoryObjectStore final : public ObjectSource {
  public:
-  // Replaces everything; of two objects with one namespace/name the later wins.
-  void replace_all(const ObjectSet& objects);
+  // Replaces everything; of two objects with one namespace/name the later wins. Returns what
+  // differs from before (by value), so that the pods referencing it can be synced at once.
+  std::vector<ObjectChange> replace_all(const ObjectSet& objects);
 
   [[nodiscard]] Result<ConfigMap> get_config_map(const std::string& ns, const std::string& name) const override;
   [[nodiscard]] Result<Secret> get_secret(const std::string& ns, const std::string& name) const override;

@@ -25,6 +25,7 @@
 #include "agent/status/status_manager.h"
 #include "kube/node_labels.h"
 #include "kube/object_store.h"
+#include "kube/pod_references.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pod_state_dir.h"
@@ -117,6 +118,17 @@ struct Agent::Parts {
       else proxy->delete_pod(pod->metadata.uid);
     }
     for (const auto& uid : pending) proxy->delete_pod(uid);
+  }
+  // Syncs at once the pods that show a changed ConfigMap or Secret (volumes, env), so that
+  // their volumes are rewritten now, not at the next resync.
+  void wake_pods_referencing(const std::vector<kube::ObjectChange>& changes) const {
+    if (changes.empty()) return;
+    for (const auto& pod : manager->pods())
+      for (const auto& c : changes)
+        if (kube::pod_references(*pod, c.kind, c.namespace_, c.name)) {
+          waker->wake(pod->metadata.uid);
+          break;
+        }
   }
   void post_all_pods_to_proxy() const {
     for (const auto& pod : manager->pods()) proxy->upsert_pod(backend->with_status(*pod));
@@ -314,8 +326,9 @@ Status Agent::start() {
         [this, parts, first](const sources::ManifestSnapshot& snap) mutable {
           // Services first: a container started for a new pod gets their variables.
           parts->services.set(snap.services);
-          parts->objects.replace_all(snap.objects);
+          auto changed = parts->objects.replace_all(snap.objects);
           parts->manager->set_source_pods("file", snap.pods);
+          parts->wake_pods_referencing(changed);
           if (parts->proxy) {
             // Pods first, with the statuses kept on disk: after a restart their endpoints are
             // known (and ready) before the Services that select them are synced.

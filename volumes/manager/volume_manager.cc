@@ -7,8 +7,12 @@
 
 #include <fmt/format.h>
 
+#include "volumes/configmap/config_map.h"
+#include "volumes/downwardapi/downward_api_volume.h"
 #include "volumes/emptydir/empty_dir.h"
 #include "volumes/hostpath/host_path.h"
+#include "volumes/projected/projected.h"
+#include "volumes/secret/secret.h"
 #include "volumes/mount/linux_mounter.h"
 #include "util/pod_state_dir.h"
 #include "util/remove_tree.h"
@@ -35,6 +39,10 @@ std::vector<std::unique_ptr<VolumePlugin>> default_plugins(const VolumeHost& hos
   std::vector<std::unique_ptr<VolumePlugin>> plugins;
   plugins.push_back(std::make_unique<EmptyDirPlugin>(host.mounter));
   plugins.push_back(std::make_unique<HostPathPlugin>());
+  plugins.push_back(std::make_unique<ConfigMapPlugin>(host.objects));
+  plugins.push_back(std::make_unique<SecretPlugin>(host.mounter, host.objects));
+  plugins.push_back(std::make_unique<DownwardApiPlugin>());
+  plugins.push_back(std::make_unique<ProjectedPlugin>(host.mounter, host.objects, host.tokens));
   return plugins;
 }
 

@@ -1,9 +1,8 @@
 // Volumes of a pod: set up before its containers start, turned into bind mounts per container,
 // torn down after the pod is gone. LocalVolumeManager dispatches each volume to the registered
-// VolumePlugin that handles it (volumes/emptydir, volumes/hostpath today); sources no plugin
-// handles (configMap, secret, downwardAPI, projected, persistentVolumeClaim) return a clear "not
-// supported" error that keeps the pod in ContainerCreating, until the volumes issue adds their
-// plugins.
+// VolumePlugin that handles it (volumes/emptydir, hostpath, configmap, secret, downwardapi,
+// projected); sources no plugin handles (persistentVolumeClaim today) return a clear "not
+// supported" error that keeps the pod in ContainerCreating.
 #pragma once
 
 #include <map>

@@ -12,16 +12,19 @@
 #include "kube/types.h"
 #include "util/result.h"
 #include "volumes/mount/mounter.h"
+#include "volumes/plugin/token_source.h"
 
 namespace nodeagent::volumes {
 
 // What the node gives its plugins (kubelet's VolumeHost): the mount seam, where referenced
 // objects come from (the manifest directory or the API server; plugins never know which) and
-// the root directory (for node-wide state such as a PV's one mount per node).
+// the root directory (for node-wide state such as a PV's one mount per node); service account
+// tokens once joined to an API server (null standalone).
 struct VolumeHost {
   std::shared_ptr<Mounter> mounter;
   const kube::ObjectSource* objects = nullptr;
   std::string root_dir;
+  TokenSource* tokens = nullptr;
 };
 
 // What a pod's volumes depend on beyond its spec: the downward API's view of the pod (its IPs,

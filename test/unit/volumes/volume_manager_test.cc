@@ -3,6 +3,7 @@
 // unmount before anything is removed, and never touches a hostPath.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -91,17 +92,21 @@ TEST_CASE("sources no plugin handles keep the clear \"not supported\" error") {
   TempDir root("na-volmgr");
   auto mounter = std::make_shared<fakes::FakeMounter>();
   volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins({mounter, nullptr, root.path()}));
-  auto cm = volume("config");
-  cm.config_map = kube::ConfigMapVolumeSource{};
   auto pvc = volume("data");
   pvc.persistent_volume_claim = kube::PersistentVolumeClaimVolumeSource{"claim", false};
 
-  auto st = manager.setup_pod_volumes(pod_with({cm}), {});
-  REQUIRE_FALSE(st.ok());
-  CHECK(st.error().message == "volume \"config\": configMap volumes are not supported by this agent yet");
-  st = manager.setup_pod_volumes(pod_with({pvc}), {});
+  auto st = manager.setup_pod_volumes(pod_with({pvc}), {});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "volume \"data\": persistentVolumeClaim volumes are not supported by this agent yet");
+}
+
+TEST_CASE("the node's plugins carry kubelet's names") {
+  auto mounter = std::make_shared<fakes::FakeMounter>();
+  std::vector<std::string> names;
+  for (const auto& p : volumes::default_plugins({mounter, nullptr, "/nonexistent"})) names.push_back(p->name());
+  for (const char* want : {"kubernetes.io/empty-dir", "kubernetes.io/host-path", "kubernetes.io/configmap",
+                           "kubernetes.io/secret", "kubernetes.io/downward-api", "kubernetes.io/projected"})
+    CHECK(std::find(names.begin(), names.end(), want) != names.end());
 }
 
 TEST_CASE("a registered plugin gets its volumes, its directory and its teardown") {
@@ -110,7 +115,7 @@ TEST_CASE("a registered plugin gets its volumes, its directory and its teardown"
   auto plugins = volumes::default_plugins({mounter, nullptr, root.path()});
   auto recording = std::make_unique<RecordingPlugin>();
   auto* rec = recording.get();
-  plugins.push_back(std::move(recording));
+  plugins.insert(plugins.begin(), std::move(recording));  // asked first: it takes configMaps
   volumes::LocalVolumeManager manager(root.path(), mounter, std::move(plugins));
 
   auto cm = volume("config");
@@ -129,7 +134,7 @@ TEST_CASE("teardown unmounts a directory no plugin owns, and stops on an unmount
   TempDir root("na-volmgr");
   auto mounter = std::make_shared<fakes::FakeMounter>();
   volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins({mounter, nullptr, root.path()}));
-  const auto old = root.file("pods/uid-1/volumes/kubernetes.io~secret/token");
+  const auto old = root.file("pods/uid-1/volumes/kubernetes.io~nfs/share");
   std::filesystem::create_directories(old);
   mounter->add_mounted(old);
 
