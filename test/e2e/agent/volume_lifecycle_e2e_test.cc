@@ -112,7 +112,7 @@ TEST_CASE("a kill -9 at each step of a pod's cleanup leaves nothing behind after
   const auto point = GENERATE(as<std::string>{}, "pod-cleanup/containers-removed", "pod-cleanup/network-torn-down",
                               "pod-cleanup/sandbox-removed", "pod-cleanup/volumes-torn-down",
                               "pod-cleanup/cgroup-removed");
-  AgentHarness agent({});
+  AgentHarness agent;
   agent.kill_agent(SIGTERM);
   agent.start_agent({"NODEAGENT_FAILPOINTS=" + point});
   const auto host_dir = agent.root_dir() + "-host";
