@@ -34,6 +34,7 @@ Result<std::string> ClaimResolver::bind_standalone(const kube::PersistentVolumeC
 
 Result<BoundClaim> ClaimResolver::resolve(const std::string& ns, const std::string& claim_name) {
   auto fail = [&](const Error& e) { return e.wrap(fmt::format("error processing PVC {}/{}", ns, claim_name)); };
+  if (!objects_) return fail(internal("this node has no source of PersistentVolumeClaims"));
   auto claim = objects_->get_persistent_volume_claim(ns, claim_name);
   if (!claim.ok()) return fail(claim.error());
   if (claim->metadata.deletion_timestamp)

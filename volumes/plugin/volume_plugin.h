@@ -22,6 +22,9 @@ struct VolumeHost {
   std::shared_ptr<Mounter> mounter;
   const kube::ObjectSource* objects = nullptr;
   std::string root_dir;
+  // Standalone, the node binds PVCs to PVs itself (volumes/binding); joined to a control plane
+  // it must not, and only follows each claim's spec.volumeName.
+  bool bind_claims = true;
 };
 
 // What a pod's volumes depend on beyond its spec: the downward API's view of the pod (its IPs,

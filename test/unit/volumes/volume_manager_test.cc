@@ -93,15 +93,10 @@ TEST_CASE("sources no plugin handles keep the clear \"not supported\" error") {
   volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins({mounter, nullptr, root.path()}));
   auto cm = volume("config");
   cm.config_map = kube::ConfigMapVolumeSource{};
-  auto pvc = volume("data");
-  pvc.persistent_volume_claim = kube::PersistentVolumeClaimVolumeSource{"claim", false};
 
   auto st = manager.setup_pod_volumes(pod_with({cm}), {});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "volume \"config\": configMap volumes are not supported by this agent yet");
-  st = manager.setup_pod_volumes(pod_with({pvc}), {});
-  REQUIRE_FALSE(st.ok());
-  CHECK(st.error().message == "volume \"data\": persistentVolumeClaim volumes are not supported by this agent yet");
 }
 
 TEST_CASE("a registered plugin gets its volumes, its directory and its teardown") {
