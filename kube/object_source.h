@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "kube/types.h"
 #include "util/result.h"
@@ -21,6 +22,10 @@ class ObjectSource {
   [[nodiscard]] virtual Result<PersistentVolume> get_persistent_volume(const std::string& name) const = 0;
   [[nodiscard]] virtual Result<PersistentVolumeClaim> get_persistent_volume_claim(const std::string& ns,
                                                                                  const std::string& name) const = 0;
+  // Every PV and every PVC, for the standalone PV binder (volumes/binding), which, like the
+  // control plane's, looks at all of them at once. Ordered by namespace, then name.
+  [[nodiscard]] virtual Result<std::vector<PersistentVolume>> list_persistent_volumes() const = 0;
+  [[nodiscard]] virtual Result<std::vector<PersistentVolumeClaim>> list_persistent_volume_claims() const = 0;
 };
 
 }  // namespace nodeagent::kube

@@ -36,6 +36,15 @@ void diff(const std::map<std::pair<std::string, std::string>, T>& before,
     if (!after.count(key)) out.push_back({kind, key.first, key.second});
 }
 
+template <typename T>
+std::vector<T> values(std::mutex& mu, const std::map<std::pair<std::string, std::string>, T>& m) {
+  std::lock_guard lock(mu);
+  std::vector<T> out;
+  out.reserve(m.size());
+  for (const auto& [key, o] : m) out.push_back(o);
+  return out;
+}
+
 }  // namespace
 
 std::vector<ObjectChange> InMemoryObjectStore::replace_all(const ObjectSet& objects) {
@@ -71,6 +80,14 @@ Result<PersistentVolume> InMemoryObjectStore::get_persistent_volume(const std::s
 Result<PersistentVolumeClaim> InMemoryObjectStore::get_persistent_volume_claim(const std::string& ns,
                                                                               const std::string& name) const {
   return lookup(mu_, persistent_volume_claims_, ns, name, "persistentvolumeclaim");
+}
+
+Result<std::vector<PersistentVolume>> InMemoryObjectStore::list_persistent_volumes() const {
+  return values(mu_, persistent_volumes_);
+}
+
+Result<std::vector<PersistentVolumeClaim>> InMemoryObjectStore::list_persistent_volume_claims() const {
+  return values(mu_, persistent_volume_claims_);
 }
 
 }  // namespace nodeagent::kube

@@ -41,6 +41,8 @@ class InMemoryObjectStore final : public ObjectSource {
   [[nodiscard]] Result<PersistentVolume> get_persistent_volume(const std::string& name) const override;
   [[nodiscard]] Result<PersistentVolumeClaim> get_persistent_volume_claim(const std::string& ns,
                                                                          const std::string& name) const override;
+  [[nodiscard]] Result<std::vector<PersistentVolume>> list_persistent_volumes() const override;
+  [[nodiscard]] Result<std::vector<PersistentVolumeClaim>> list_persistent_volume_claims() const override;
 
  private:
   using Key = std::pair<std::string, std::string>;  // namespace ("" for PVs), name

@@ -23,15 +23,6 @@ ErrorList unsupported_features(const Pod& pod) {
   if (!pod.spec.ephemeral_containers.empty() && pod.spec.ephemeral_containers != "[]") {
     errs.push_back(forbidden("spec.ephemeralContainers", "ephemeral containers are not supported by this node"));
   }
-  for (const auto* list : {&pod.spec.init_containers, &pod.spec.containers}) {
-    const char* list_path = list == &pod.spec.init_containers ? "spec.initContainers" : "spec.containers";
-    for (size_t i = 0; i < list->size(); ++i) {
-      if (!(*list)[i].volume_devices.empty()) {
-        errs.push_back(forbidden(std::string(list_path) + "[" + std::to_string(i) + "].volumeDevices",
-                                 "raw block devices are not supported by this node"));
-      }
-    }
-  }
   return errs;
 }
 

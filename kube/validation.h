@@ -18,7 +18,8 @@ ErrorList validate_object_meta(const ObjectMeta& meta, bool namespaced, bool nam
 
 // What the API server accepts but this agent cannot run: volume types other than emptyDir,
 // hostPath, configMap, secret, downwardAPI, projected and persistentVolumeClaim (nfs, csi, ...),
-// clusterTrustBundle projections, ephemeral containers, volumeDevices. Admission turns a
+// clusterTrustBundle projections, ephemeral containers (volumeDevices of Block-mode claims are
+// served by volumes/pvc). Admission turns a
 // non-empty list into a Failed pod instead of a half-started one.
 ErrorList unsupported_features(const Pod& pod);
 

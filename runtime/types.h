@@ -50,6 +50,21 @@ struct Mount {
   std::vector<std::string> extra_options;
 };
 
+// A device node the container gets at container_path (CRI's Device; kubelet's volumeDevices):
+// runc creates the node from type/major/minor, and the cgroup lets the container use it with
+// `permissions` (cgroup access letters "r", "w", "m"). The caller stats host_path.
+struct Device {
+  std::string container_path;
+  std::string host_path;
+  char type = 'b';  // 'b' block | 'c' character
+  int64_t major = 0;
+  int64_t minor = 0;
+  std::string permissions = "rwm";
+  uint32_t file_mode = 0660;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
 // Namespaces the container joins by path; an empty path means "a new one" (except network,
 // where the agent always gives one unless host networking is asked for).
 struct NamespacePaths {
@@ -93,6 +108,7 @@ struct ContainerConfig {
   std::string hostname;
   NamespacePaths namespaces;
   std::vector<Mount> mounts;           // besides the defaults (/proc, /dev, /sys, ...)
+  std::vector<Device> devices;         // besides the default /dev nodes (volumeDevices)
   Resources resources;
   SecurityConfig security;
   Labels labels;                       // stored on the containerd container (adoption reads them)

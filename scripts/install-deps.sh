@@ -14,7 +14,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev catch2 nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
   libcli11-dev libcpp-httplib-dev libarchive-dev
   # runtime pieces the daemon drives, and what tests and the demo use
-  containerd runc iptables iproute2 procps util-linux
+  containerd runc iptables iproute2 procps util-linux mount e2fsprogs
   busybox-static umoci skopeo docker-registry curl
 )
 # kubectl for the control-plane e2e tests; some images ship it from another package already.

@@ -10,6 +10,19 @@ bool valid_pod_uid(std::string_view uid) {
   return true;
 }
 
+bool valid_pv_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(name.front()) || !alnum(name.back())) return false;
+  for (char c : name)
+    if (!alnum(c) && c != '-' && c != '.') return false;
+  return name.find("..") == std::string_view::npos;
+}
+
+std::string PodStateDir::plugin_global_mount(std::string_view plugin, std::string_view pv_name) const {
+  return plugin_mounts_dir(plugin) + "/" + (valid_pv_name(pv_name) ? std::string(pv_name) : std::string(".invalid-name"));
+}
+
 std::string PodStateDir::pod_dir(std::string_view uid) const {
   return pods_dir() + "/" + (valid_pod_uid(uid) ? std::string(uid) : std::string(".invalid-uid"));
 }

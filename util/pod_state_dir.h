@@ -8,6 +8,14 @@
 //   <root>/pods/<uid>/status.json                  the last status (agent/status)
 //   <root>/pods/<uid>/first-seen                   static pod creation time (agent/sources)
 //
+// and the node-wide volume state beside it:
+//
+//   <root>/plugins/<plugin>/mounts/<pv>            a PV's one mount per node (kubelet's global
+//                                                  mount dir; plugin = kubernetes.io/local-volume)
+//   <root>/pv-binder/bindings.json                 the standalone PV binder's claim bindings
+//
+// A PV name in a path must be a DNS subdomain (valid_pv_name): no "/" and no "..".
+//
 // A uid is 1-63 of [a-z0-9-] (static pod hashes, API server UUIDs). The sources refuse others;
 // should one get here anyway, its paths lie under <root>/pods/.invalid-uid, never outside the
 // pods dir, so that no "../" in a manifest can make cleanup remove anything else.
@@ -20,6 +28,8 @@
 namespace nodeagent {
 
 bool valid_pod_uid(std::string_view uid);
+// 1-253 of [a-z0-9.-], starting and ending alphanumeric, no "..": safe as one path component.
+bool valid_pv_name(std::string_view name);
 
 class PodStateDir {
  public:
@@ -35,6 +45,13 @@ class PodStateDir {
   std::string termination_log(std::string_view uid, std::string_view container, uint32_t attempt) const;
   std::string status_file(std::string_view uid) const { return pod_dir(uid) + "/status.json"; }
   std::string first_seen_file(std::string_view uid) const { return pod_dir(uid) + "/first-seen"; }
+
+  // Node-wide volume state (not per pod). `plugin` is kubelet's plugin name with its slash
+  // ("kubernetes.io/local-volume"); an invalid PV name maps to "<...>/mounts/.invalid-name".
+  std::string plugin_dir(std::string_view plugin) const { return root_dir_ + "/plugins/" + std::string(plugin); }
+  std::string plugin_mounts_dir(std::string_view plugin) const { return plugin_dir(plugin) + "/mounts"; }
+  std::string plugin_global_mount(std::string_view plugin, std::string_view pv_name) const;
+  std::string pv_bindings_file() const { return root_dir_ + "/pv-binder/bindings.json"; }
 
  private:
   std::string root_dir_;

@@ -279,6 +279,9 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
 
   auto cfg = build_container_config(pod, c, ctx);
   if (!cfg.ok()) return fail("CreateContainerConfigError", cfg.error());
+  auto devices = deps_.volumes->container_devices(pod, c);
+  if (!devices.ok()) return fail("CreateContainerConfigError", devices.error());
+  cfg->devices = std::move(devices).value();
   cfg->log_max_size_bytes = config_.log_max_size_bytes;
   cfg->log_max_files = config_.log_max_files;
 

@@ -230,9 +230,30 @@ json build_device_rules(bool privileged) {
   return rules;
 }
 
+// The container's own devices (volumeDevices): the node runc creates, and the cgroup rule that
+// lets the container use it with the permissions asked (containerd's WithDevices).
+json build_devices(const ContainerConfig& config) {
+  json out = json::array();
+  for (const auto& d : config.devices)
+    out.push_back({{"path", d.container_path},
+                   {"type", std::string(1, d.type)},
+                   {"major", d.major},
+                   {"minor", d.minor},
+                   {"fileMode", d.file_mode},
+                   {"uid", d.uid},
+                   {"gid", d.gid}});
+  return out;
+}
+
 json build_resources(const ContainerConfig& config) {
   const Resources& r = config.resources;
-  json resources = {{"devices", build_device_rules(config.security.privileged)}};
+  json rules = build_device_rules(config.security.privileged);
+  for (const auto& d : config.devices) {
+    json rule = {{"allow", true}, {"type", std::string(1, d.type)}, {"major", d.major}, {"minor", d.minor},
+                 {"access", d.permissions}};
+    rules.push_back(std::move(rule));
+  }
+  json resources = {{"devices", std::move(rules)}};
   json cpu = json::object();
   if (r.cpu_shares > 0) cpu["shares"] = r.cpu_shares;
   if (r.cpu_quota > 0) {
@@ -260,6 +281,7 @@ Result<json> build_linux(const ContainerConfig& config) {
       {"namespaces", build_namespaces(config.namespaces)},
       {"resources", build_resources(config)},
   };
+  if (!config.devices.empty()) linux_spec["devices"] = build_devices(config);
   if (!config.resources.cgroups_path.empty()) linux_spec["cgroupsPath"] = config.resources.cgroups_path;
   if (!config.security.sysctls.empty()) linux_spec["sysctl"] = config.security.sysctls;
   if (config.security.privileged) {

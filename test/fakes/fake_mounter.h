@@ -1,9 +1,11 @@
 // In-memory volumes::Mounter for the volume plugins' tests: nothing is mounted; every call is
 // recorded ("mount_tmpfs <target> <options>", "bind <source> <target> ro|rw", "unmount
-// <target>"), mounted targets are remembered so is_mounted() answers as the kernel would, and
+// <target>", "mount <source> <target> <fstype> <opt,...>", "format <device> <fstype>"; probes are
+// reads and are not recorded), devices have the filesystem set_filesystem() or format() gave them, mounted targets are remembered so is_mounted() answers as the kernel would, and
 // each call can be made to fail.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -43,6 +45,36 @@ class FakeMounter : public volumes::Mounter {
     return mounted_.count(target) > 0;
   }
 
+  Status mount(const std::string& source, const std::string& target, const std::string& fstype,
+               const std::vector<std::string>& options) override {
+    std::lock_guard lock(mu_);
+    std::string opts;
+    for (const auto& o : options) opts += (opts.empty() ? "" : ",") + o;
+    record("mount " + source + " " + target + " " + fstype + " " + opts);
+    if (auto e = faults.take("mount")) return *e;
+    mounted_.insert(target);
+    return ok_status();
+  }
+  Result<std::string> probe_filesystem(const std::string& device) override {
+    std::lock_guard lock(mu_);
+    if (auto e = faults.take("probe_filesystem")) return *e;
+    auto it = filesystems_.find(device);
+    return it == filesystems_.end() ? std::string() : it->second;
+  }
+  Status format(const std::string& device, const std::string& fstype) override {
+    std::lock_guard lock(mu_);
+    record("format " + device + " " + fstype);
+    if (auto e = faults.take("format")) return *e;
+    filesystems_[device] = fstype;
+    return ok_status();
+  }
+
+  // Gives `device` a filesystem, as if it had been formatted before.
+  void set_filesystem(const std::string& device, const std::string& fstype) {
+    std::lock_guard lock(mu_);
+    filesystems_[device] = fstype;
+  }
+
   // The calls so far, in order (is_mounted is a read and is not recorded).
   std::vector<std::string> calls() const {
     std::lock_guard lock(mu_);
@@ -54,7 +86,7 @@ class FakeMounter : public volumes::Mounter {
     mounted_.insert(target);
   }
 
-  Faults faults{{"mount_tmpfs", "bind_mount", "unmount", "is_mounted"}};
+  Faults faults{{"mount_tmpfs", "bind_mount", "unmount", "is_mounted", "mount", "probe_filesystem", "format"}};
   CallLog* log = nullptr;  // also gets "mounter.<call> ..." entries when set
 
  private:
@@ -65,6 +97,7 @@ class FakeMounter : public volumes::Mounter {
   mutable std::mutex mu_;
   std::vector<std::string> calls_;
   std::set<std::string> mounted_;
+  std::map<std::string, std::string> filesystems_;
 };
 
 }  // namespace nodeagent::fakes

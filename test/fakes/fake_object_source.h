@@ -35,6 +35,16 @@ class FakeObjectSource : public kube::ObjectSource {
     if (auto e = faults.take("get_persistent_volume_claim")) return *e;
     return store().get_persistent_volume_claim(ns, name);
   }
+  Result<std::vector<kube::PersistentVolume>> list_persistent_volumes() const override {
+    record("list_persistent_volumes");
+    if (auto e = faults.take("list_persistent_volumes")) return *e;
+    return store().list_persistent_volumes();
+  }
+  Result<std::vector<kube::PersistentVolumeClaim>> list_persistent_volume_claims() const override {
+    record("list_persistent_volume_claims");
+    if (auto e = faults.take("list_persistent_volume_claims")) return *e;
+    return store().list_persistent_volume_claims();
+  }
 
   void add(kube::ConfigMap o) { update([&](kube::ObjectSet& s) { s.config_maps.push_back(std::move(o)); }); }
   void add(kube::Secret o) { update([&](kube::ObjectSet& s) { s.secrets.push_back(std::move(o)); }); }
@@ -48,7 +58,8 @@ class FakeObjectSource : public kube::ObjectSource {
     return calls_;
   }
 
-  mutable Faults faults{{"get_config_map", "get_secret", "get_persistent_volume", "get_persistent_volume_claim"}};
+  mutable Faults faults{{"get_config_map", "get_secret", "get_persistent_volume", "get_persistent_volume_claim",
+                          "list_persistent_volumes", "list_persistent_volume_claims"}};
   CallLog* log = nullptr;  // also gets "objects.<call> ..." entries when set
 
  private:

@@ -41,6 +41,19 @@ class FakeVolumeManager : public volumes::VolumeManager {
     return ok_status();
   }
 
+  Result<std::vector<runtime::Device>> container_devices(const kube::Pod&, const kube::Container& c) override {
+    std::lock_guard lock(mu_);
+    if (log) log->add("volumes.devices " + c.name);
+    if (auto e = faults.take("devices")) return *e;
+    auto it = devices_.find(c.name);
+    if (it == devices_.end()) return std::vector<runtime::Device>{};
+    return it->second;
+  }
+  void set_devices(const std::string& container, std::vector<runtime::Device> devices) {
+    std::lock_guard lock(mu_);
+    devices_[container] = std::move(devices);
+  }
+
   // The mounts container_mounts() gives the container named `container`.
   void set_mounts(const std::string& container, std::vector<runtime::Mount> mounts) {
     std::lock_guard lock(mu_);
@@ -51,12 +64,13 @@ class FakeVolumeManager : public volumes::VolumeManager {
     return set_up_.count(pod_uid) > 0;
   }
 
-  Faults faults{{"setup", "mounts", "teardown"}};
+  Faults faults{{"setup", "mounts", "teardown", "devices"}};
   CallLog* log = nullptr;
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, std::vector<runtime::Mount>> mounts_;
+  std::map<std::string, std::vector<runtime::Device>> devices_;
   std::set<std::string> set_up_;
 };
 

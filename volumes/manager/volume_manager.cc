@@ -14,6 +14,7 @@
 #include "volumes/projected/projected.h"
 #include "volumes/secret/secret.h"
 #include "volumes/mount/linux_mounter.h"
+#include "volumes/pvc/persistent_claim_plugin.h"
 #include "util/pod_state_dir.h"
 #include "util/remove_tree.h"
 
@@ -43,6 +44,10 @@ std::vector<std::unique_ptr<VolumePlugin>> default_plugins(const VolumeHost& hos
   plugins.push_back(std::make_unique<SecretPlugin>(host.mounter, host.objects));
   plugins.push_back(std::make_unique<DownwardApiPlugin>());
   plugins.push_back(std::make_unique<ProjectedPlugin>(host.mounter, host.objects, host.tokens));
+  auto claims = std::make_shared<binding::ClaimResolver>(
+      host.objects, PodStateDir(host.root_dir).pv_bindings_file(),
+      host.bind_claims ? binding::BindingMode::kStandalone : binding::BindingMode::kControlPlane);
+  plugins.push_back(std::make_unique<PersistentClaimPlugin>(host, std::move(claims)));
   return plugins;
 }
 
@@ -115,7 +120,8 @@ Result<std::vector<runtime::Mount>> LocalVolumeManager::container_mounts(const k
         ::chmod(m.host_path.c_str(), 0777);
       }
     }
-    m.readonly = vm.read_only;
+    // kubelet's makeMounts: the mount's readOnly or the volume's (persistentVolumeClaim.readOnly).
+    m.readonly = vm.read_only || (volume->persistent_volume_claim && volume->persistent_volume_claim->read_only);
     auto prop = vm.mount_propagation.value_or("None");
     if (prop == "HostToContainer") m.propagation = "rslave";
     else if (prop == "Bidirectional") m.propagation = "rshared";

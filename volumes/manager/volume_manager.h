@@ -1,8 +1,8 @@
 // Volumes of a pod: set up before its containers start, turned into bind mounts per container,
 // torn down after the pod is gone. LocalVolumeManager dispatches each volume to the registered
 // VolumePlugin that handles it (volumes/emptydir, hostpath, configmap, secret, downwardapi,
-// projected); sources no plugin handles (persistentVolumeClaim today) return a clear "not
-// supported" error that keeps the pod in ContainerCreating.
+// projected, pvc); a source no plugin handles returns a clear "not supported" error that keeps
+// the pod in ContainerCreating.
 #pragma once
 
 #include <map>
@@ -35,6 +35,8 @@ class VolumeManager {
                                                                const ContainerMountContext& ctx) = 0;
   // Unmounts and removes the pod's volume directories (never the hostPath contents).
   virtual Status teardown_pod_volumes(const std::string& pod_uid) = 0;
+  // The block devices of `container`'s volumeDevices (Block-mode claims), in order.
+  virtual Result<std::vector<runtime::Device>> container_devices(const kube::Pod& pod, const kube::Container& container) = 0;
 };
 
 // Volumes live under <root-dir>/pods/<uid>/volumes/<plugin>/<name>, as kubelet lays them out
@@ -51,6 +53,7 @@ class LocalVolumeManager final : public VolumeManager {
   Result<std::vector<runtime::Mount>> container_mounts(const kube::Pod& pod, const kube::Container& container,
                                                        const ContainerMountContext& ctx) override;
   Status teardown_pod_volumes(const std::string& pod_uid) override;
+  Result<std::vector<runtime::Device>> container_devices(const kube::Pod& pod, const kube::Container& container) override;
 
   // What containers bind-mount for the volume ("" when no plugin handles it).
   std::string volume_path(const std::string& pod_uid, const kube::Volume& volume) const;

@@ -4,8 +4,10 @@
 #include <sys/mount.h>
 
 #include <cerrno>
+#include <map>
 
 #include "util/mountinfo.h"
+#include "volumes/mount/tool_runner.h"
 
 namespace nodeagent::volumes {
 
@@ -37,6 +39,58 @@ Result<bool> LinuxMounter::is_mounted(const std::string& target) {
   for (const auto& m : mounts)
     if (m.mount_point == target) return true;
   return false;
+}
+
+Status LinuxMounter::mount(const std::string& source, const std::string& target, const std::string& fstype,
+                          const std::vector<std::string>& options) {
+  static const std::map<std::string, unsigned long> kFlags = {
+      {"ro", MS_RDONLY},       {"rw", 0},          {"nosuid", MS_NOSUID},         {"nodev", MS_NODEV},
+      {"noexec", MS_NOEXEC},   {"sync", MS_SYNCHRONOUS}, {"noatime", MS_NOATIME}, {"nodiratime", MS_NODIRATIME},
+      {"relatime", MS_RELATIME}, {"defaults", 0},
+  };
+  unsigned long flags = 0;
+  std::string data;
+  for (const auto& o : options) {
+    if (auto it = kFlags.find(o); it != kFlags.end()) {
+      flags |= it->second;
+      continue;
+    }
+    if (!data.empty()) data += ",";
+    data += o;
+  }
+  if (::mount(source.c_str(), target.c_str(), fstype.c_str(), flags, data.empty() ? nullptr : data.c_str()) != 0)
+    return errno_error("mount " + source + " (" + fstype + ") at " + target, errno);
+  return ok_status();
+}
+
+Result<std::string> LinuxMounter::probe_filesystem(const std::string& device) {
+  // mount-utils' GetDiskFormat: exit 2 is "nothing found"; TYPE or PTTYPE otherwise.
+  NA_ASSIGN_OR_RETURN(auto out, run_tool({"blkid", "-p", "-s", "TYPE", "-s", "PTTYPE", "-o", "export", device}));
+  if (out.exit_code == 2) return std::string();
+  if (out.exit_code != 0) return internal("blkid " + device + " (exit " + std::to_string(out.exit_code) + "): " + out.output);
+  std::string type, pttype;
+  size_t pos = 0;
+  while (pos < out.output.size()) {
+    auto end = out.output.find('\n', pos);
+    if (end == std::string::npos) end = out.output.size();
+    auto line = out.output.substr(pos, end - pos);
+    if (line.rfind("TYPE=", 0) == 0) type = line.substr(5);
+    if (line.rfind("PTTYPE=", 0) == 0) pttype = line.substr(7);
+    pos = end + 1;
+  }
+  return !type.empty() ? type : pttype.empty() ? std::string() : pttype;
+}
+
+Status LinuxMounter::format(const std::string& device, const std::string& fstype) {
+  // mount-utils' formatAndMountSensitive: ext* with -F -m0 (force: the device is whole), xfs -f.
+  std::vector<std::string> argv = {"mkfs." + fstype};
+  if (fstype.rfind("ext", 0) == 0) argv.insert(argv.end(), {"-F", "-m0"});
+  else if (fstype == "xfs") argv.push_back("-f");
+  argv.push_back(device);
+  NA_ASSIGN_OR_RETURN(auto out, run_tool(argv));
+  if (out.exit_code != 0)
+    return internal("format " + device + " as " + fstype + " (exit " + std::to_string(out.exit_code) + "): " + out.output);
+  return ok_status();
 }
 
 }  // namespace nodeagent::volumes

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "util/result.h"
 
@@ -19,6 +20,15 @@ class Mounter {
   [[nodiscard]] virtual Status unmount(const std::string& target) = 0;
   // Whether `target` is a mount point (listed in /proc/self/mountinfo).
   [[nodiscard]] virtual Result<bool> is_mounted(const std::string& target) = 0;
+  // `source` (a block device) mounted at `target` as `fstype`, with mount(8) options ("ro",
+  // "noatime", ... become flags; the rest is the filesystem's data string).
+  [[nodiscard]] virtual Status mount(const std::string& source, const std::string& target, const std::string& fstype,
+                                     const std::vector<std::string>& options) = 0;
+  // The filesystem (or partition table) on a block device as blkid -p reports it ("ext4",
+  // "xfs", "gpt"); "" when blkid finds none.
+  [[nodiscard]] virtual Result<std::string> probe_filesystem(const std::string& device) = 0;
+  // mkfs.<fstype> on the device. Callers format only what probe_filesystem() found empty.
+  [[nodiscard]] virtual Status format(const std::string& device, const std::string& fstype) = 0;
 };
 
 }  // namespace nodeagent::volumes

@@ -25,6 +25,9 @@ struct VolumeHost {
   const kube::ObjectSource* objects = nullptr;
   std::string root_dir;
   TokenSource* tokens = nullptr;
+  // Standalone, the node binds PVCs to PVs itself (volumes/binding); joined to a control plane
+  // it must not, and only follows each claim's spec.volumeName.
+  bool bind_claims = true;
 };
 
 // What a pod's volumes depend on beyond its spec: the downward API's view of the pod (its IPs,

@@ -285,7 +285,5 @@ spec:
 )");
   CHECK(validate_pod(pod).empty());  // the API accepts it...
   CHECK(errors_of(unsupported_features(pod)) ==  // ...this node cannot run it
-        std::vector<std::string>{"spec.volumes[1].nfs: Forbidden: volume type not supported by this node",
-                                 "spec.containers[0].volumeDevices: Forbidden: raw block devices are not supported "
-                                 "by this node"});
+        std::vector<std::string>{"spec.volumes[1].nfs: Forbidden: volume type not supported by this node"});
 }

@@ -243,3 +243,25 @@ TEST_CASE("exec process inherits the container's user, env and caps", "[oci]") {
   CHECK(p["env"] == spec["process"]["env"]);
   CHECK(p["capabilities"] == spec["process"]["capabilities"]);
 }
+
+TEST_CASE("volumeDevices: a device node in linux.devices and a cgroup rule allowing it", "[oci]") {
+  auto c = basic_config();
+  Device d;
+  d.container_path = "/dev/xvda";
+  d.host_path = "/dev/loop7";
+  d.type = 'b';
+  d.major = 7;
+  d.minor = 7;
+  d.permissions = "r";
+  c.devices.push_back(d);
+  auto spec = build_oci_spec(c, {});
+  REQUIRE(spec.ok());
+  CHECK((*spec)["linux"]["devices"] == json::parse(R"([{"path":"/dev/xvda","type":"b","major":7,"minor":7,
+    "fileMode":432,"uid":0,"gid":0}])"));
+  const json& rules = (*spec)["linux"]["resources"]["devices"];
+  CHECK(rules.back() == json({{"allow", true}, {"type", "b"}, {"major", 7}, {"minor", 7}, {"access", "r"}}));
+  // No devices, no linux.devices.
+  auto plain = build_oci_spec(basic_config(), {});
+  REQUIRE(plain.ok());
+  CHECK_FALSE((*plain)["linux"].contains("devices"));
+}

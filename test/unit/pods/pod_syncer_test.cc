@@ -505,3 +505,21 @@ TEST_CASE("Service environment variables reach the started container") {
     CHECK_FALSE(has_env(created[0], "REDIS_SERVICE_HOST=10.96.0.11"));
   }
 }
+
+TEST_CASE("a container's volumeDevices reach its runtime config as devices") {
+  SyncerHarness h;
+  auto p = share(runnable_pod("web", {"app"}));
+  runtime::Device d;
+  d.container_path = "/dev/xvda";
+  d.host_path = "/dev/loop3";
+  d.major = 7;
+  d.minor = 3;
+  h.volumes.set_devices("app", {d});
+  h.sync(p);
+  const auto created = h.containers.created();  // a copy: devices must not outlive it
+  REQUIRE(created.size() == 1);
+  const auto& devices = created[0].devices;
+  REQUIRE(devices.size() == 1);
+  CHECK(devices[0].container_path == "/dev/xvda");
+  CHECK(devices[0].minor == 3);
+}

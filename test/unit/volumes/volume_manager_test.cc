@@ -92,12 +92,12 @@ TEST_CASE("sources no plugin handles keep the clear \"not supported\" error") {
   TempDir root("na-volmgr");
   auto mounter = std::make_shared<fakes::FakeMounter>();
   volumes::LocalVolumeManager manager(root.path(), mounter, volumes::default_plugins({mounter, nullptr, root.path()}));
-  auto pvc = volume("data");
-  pvc.persistent_volume_claim = kube::PersistentVolumeClaimVolumeSource{"claim", false};
+  auto nfs = volume("share");
+  nfs.unsupported = kube::UnsupportedVolumeSource{"nfs", {}};
 
-  auto st = manager.setup_pod_volumes(pod_with({pvc}), {});
+  auto st = manager.setup_pod_volumes(pod_with({nfs}), {});
   REQUIRE_FALSE(st.ok());
-  CHECK(st.error().message == "volume \"data\": persistentVolumeClaim volumes are not supported by this agent yet");
+  CHECK(st.error().message == "volume \"share\": nfs volumes are not supported by this agent yet");
 }
 
 TEST_CASE("the node's plugins carry kubelet's names") {
@@ -105,7 +105,8 @@ TEST_CASE("the node's plugins carry kubelet's names") {
   std::vector<std::string> names;
   for (const auto& p : volumes::default_plugins({mounter, nullptr, "/nonexistent"})) names.push_back(p->name());
   for (const char* want : {"kubernetes.io/empty-dir", "kubernetes.io/host-path", "kubernetes.io/configmap",
-                           "kubernetes.io/secret", "kubernetes.io/downward-api", "kubernetes.io/projected"})
+                           "kubernetes.io/secret", "kubernetes.io/downward-api", "kubernetes.io/projected",
+                           "kubernetes.io/local-volume"})
     CHECK(std::find(names.begin(), names.end(), want) != names.end());
 }
 
