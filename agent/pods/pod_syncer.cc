@@ -14,6 +14,7 @@
 #include "agent/pods/pod_actions.h"
 #include "kube/node_affinity.h"
 #include "kube/pod_util.h"
+#include "volumes/emptydir/usage.h"
 #include "util/failpoint.h"
 #include "util/log.h"
 #include "util/remove_tree.h"
@@ -29,6 +30,8 @@ constexpr auto kRetrySoon = std::chrono::seconds(2);
 constexpr auto kVolumeRetry = std::chrono::seconds(5);
 // How often a container past its grace period gets SIGKILL again while it lingers.
 constexpr auto kKillRecheck = std::chrono::seconds(1);
+// How often emptyDir usage is measured against sizeLimit (kubelet's eviction monitoring interval).
+constexpr auto kStorageCheck = std::chrono::seconds(10);
 // CreateContainerConfigError and friends: retried as the referenced objects may appear.
 constexpr auto kConfigRetry = std::chrono::seconds(5);
 
@@ -405,15 +408,41 @@ bool PodSyncer::enforce_active_deadline(const kube::Pod& pod, PodRecord& rec, Po
   }
   const std::string message = "Pod was active on the node longer than the specified deadline";
   event(pod, "Normal", "DeadlineExceeded", message);
+  fail_pod(pod, rec, state, "DeadlineExceeded", message);
+  return true;
+}
+
+// kubelet's local-storage eviction for emptyDir sizeLimit: measured at most every
+// kStorageCheck (kubelet's eviction housekeeping interval); an emptyDir over its limit fails
+// the pod with reason Evicted.
+bool PodSyncer::enforce_empty_dir_limits(const kube::Pod& pod, PodRecord& rec, PodRuntimeState& state,
+                                         SyncResult& result) {
+  if (!volumes::has_limited_empty_dir(pod) || !rec.sandbox_ready) return false;
+  const auto now = deps_.clock->now();
+  if (now < rec.next_storage_check) {
+    min_requeue(result, std::chrono::duration_cast<std::chrono::milliseconds>(rec.next_storage_check - now));
+    return false;
+  }
+  rec.next_storage_check = now + kStorageCheck;
+  min_requeue(result, kStorageCheck);
+  auto message = deps_.volumes->empty_dir_over_limit(pod);
+  if (!message) return false;
+  event(pod, "Warning", "Evicted", *message);
+  fail_pod(pod, rec, state, "Evicted", *message);
+  return true;
+}
+
+// Ends a pod that may not run on: its running containers stopped, phase Failed with `reason`.
+void PodSyncer::fail_pod(const kube::Pod& pod, PodRecord& rec, PodRuntimeState& state, const std::string& reason,
+                         const std::string& message) {
   for (const auto& [name, list] : state.containers)
     if (!list.empty() && list.back().state.state == runtime::ContainerStateKind::kRunning)
       stop_container(pod, list.back(), grace_period(pod)).ignore_error();
-  rec.rejection_reason = "DeadlineExceeded";
+  rec.rejection_reason = reason;
   rec.rejection_message = message;
   rec.finished = true;
   if (auto again = observe_pod(*deps_.containers, pod, config_.paths); again.ok()) state = std::move(again).value();
   publish(pod, state, rec);
-  return true;
 }
 
 // Steps 1-4 of the plan. False when a step failed: the sync ends there, its status published.
@@ -499,6 +528,7 @@ SyncResult PodSyncer::sync_pod(const PodPtr& pod_ptr) {
     return result;
   }
   if (enforce_active_deadline(pod, rec, state, result)) return result;
+  if (enforce_empty_dir_limits(pod, rec, state, result)) return result;
 
   state.sandbox_ready = rec.sandbox_ready;
   if (deps_.probes) state.probes = deps_.probes->results(uid);

@@ -101,6 +101,8 @@ class PodSyncer final : public PodSyncHandler {
       Clock::TimePoint deadline;  // end of the grace period, then of each SIGKILL re-check
     };
     std::map<std::string, Stopping> stopping;
+    Clock::TimePoint next_storage_check;  // emptyDir sizeLimit measurement
+
   };
 
   PodRecord& record(const std::string& uid);
@@ -125,6 +127,9 @@ class PodSyncer final : public PodSyncHandler {
   // The parts of sync_pod, in their order.
   void adopt_sandbox(const kube::Pod& pod, PodRecord& rec);
   bool enforce_active_deadline(const kube::Pod& pod, PodRecord& rec, PodRuntimeState& state, SyncResult& result);
+  bool enforce_empty_dir_limits(const kube::Pod& pod, PodRecord& rec, PodRuntimeState& state, SyncResult& result);
+  void fail_pod(const kube::Pod& pod, PodRecord& rec, PodRuntimeState& state, const std::string& reason,
+                const std::string& message);
   bool execute(const kube::Pod& pod, const PodActions& actions, PodRecord& rec, PodRuntimeState& state,
                SyncResult& result);
   // Fills image ids (remembering those read back from the image store) and stores the status.

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,6 +50,15 @@ class FakeVolumeManager : public volumes::VolumeManager {
     if (it == devices_.end()) return std::vector<runtime::Device>{};
     return it->second;
   }
+  std::optional<std::string> empty_dir_over_limit(const kube::Pod&) override {
+    std::lock_guard lock(mu_);
+    return over_limit_;
+  }
+  // What empty_dir_over_limit() says from now on.
+  void set_over_limit(std::optional<std::string> message) {
+    std::lock_guard lock(mu_);
+    over_limit_ = std::move(message);
+  }
   void set_devices(const std::string& container, std::vector<runtime::Device> devices) {
     std::lock_guard lock(mu_);
     devices_[container] = std::move(devices);
@@ -72,6 +82,7 @@ class FakeVolumeManager : public volumes::VolumeManager {
   std::map<std::string, std::vector<runtime::Mount>> mounts_;
   std::map<std::string, std::vector<runtime::Device>> devices_;
   std::set<std::string> set_up_;
+  std::optional<std::string> over_limit_;
 };
 
 }  // namespace nodeagent::fakes

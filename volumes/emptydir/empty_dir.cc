@@ -9,14 +9,29 @@
 
 #include <fmt/format.h>
 
+#include "kube/qos.h"
+#include "runtime/cgroups/resource_config.h"
+
 namespace nodeagent::volumes {
 
 namespace fs = std::filesystem;
 
 EmptyDirPlugin::EmptyDirPlugin(std::shared_ptr<Mounter> mounter) : mounter_(std::move(mounter)) {}
 
+int64_t memory_empty_dir_size(const kube::Pod& pod, const kube::Volume& v, int64_t node_allocatable_memory) {
+  int64_t size = node_allocatable_memory;
+  const auto pod_limit =
+      runtime::cgroups::resource_config_for_pod(pod.spec, kube::qos_class(pod)).memory_limit_bytes;
+  if (pod_limit > 0 && (size <= 0 || pod_limit <= size)) size = pod_limit;
+  if (v.empty_dir && v.empty_dir->size_limit) {
+    const auto limit = v.empty_dir->size_limit->value();
+    if (limit > 0 && (size <= 0 || limit <= size)) size = limit;
+  }
+  return size;
+}
+
 Status EmptyDirPlugin::set_up(const kube::Pod& pod, const kube::Volume& v, const std::string& dir,
-                              const PodVolumeContext&) {
+                              const PodVolumeContext& ctx) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return internal(fmt::format("volume \"{}\": {}", v.name, ec.message()));
@@ -26,8 +41,8 @@ Status EmptyDirPlugin::set_up(const kube::Pod& pod, const kube::Volume& v, const
     if (!mounted.ok()) return mounted.error().wrap(fmt::format("volume \"{}\"", v.name));
     if (!*mounted) {
       std::string opts = "mode=0777";
-      if (v.empty_dir->size_limit && v.empty_dir->size_limit->value() > 0)
-        opts += ",size=" + std::to_string(v.empty_dir->size_limit->value());
+      if (auto size = memory_empty_dir_size(pod, v, ctx.downward.node_allocatable_memory_bytes); size > 0)
+        opts += ",size=" + std::to_string(size);
       if (auto st = mounter_->mount_tmpfs(dir, opts); !st.ok())
         return st.error().wrap(fmt::format("volume \"{}\"", v.name));
     }

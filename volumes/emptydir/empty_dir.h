@@ -1,8 +1,10 @@
 // emptyDir volumes (kubelet's kubernetes.io/empty-dir): a 0777 directory on the node's disk, or
-// a tmpfs for medium Memory (sized by sizeLimit); fsGroup makes it group-owned and setgid so
+// a tmpfs for medium Memory (memory_empty_dir_size); a disk emptyDir's sizeLimit is enforced by
+// eviction (usage.h); fsGroup makes it group-owned and setgid so
 // that new files belong to that group.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -10,6 +12,11 @@
 #include "volumes/plugin/volume_plugin.h"
 
 namespace nodeagent::volumes {
+
+// The size of a Memory emptyDir's tmpfs, as kubelet's calculateEmptyDirMemorySize: node
+// allocatable, lowered to the pod's memory limit (when every container has one) and to the
+// volume's sizeLimit; 0 (the kernel's default, half of RAM) when nothing is known.
+int64_t memory_empty_dir_size(const kube::Pod& pod, const kube::Volume& volume, int64_t node_allocatable_memory);
 
 class EmptyDirPlugin final : public VolumePlugin {
  public:

@@ -10,6 +10,7 @@
 #include "volumes/configmap/config_map.h"
 #include "volumes/downwardapi/downward_api_volume.h"
 #include "volumes/emptydir/empty_dir.h"
+#include "volumes/emptydir/usage.h"
 #include "volumes/hostpath/host_path.h"
 #include "volumes/projected/projected.h"
 #include "volumes/secret/secret.h"
@@ -128,6 +129,16 @@ Result<std::vector<runtime::Mount>> LocalVolumeManager::container_mounts(const k
     mounts.push_back(std::move(m));
   }
   return mounts;
+}
+
+std::optional<std::string> LocalVolumeManager::empty_dir_over_limit(const kube::Pod& pod) {
+  for (const auto& v : pod.spec.volumes) {
+    if (!v.empty_dir || v.empty_dir->medium == "Memory" || !v.empty_dir->size_limit) continue;
+    auto used = disk_usage(volume_path(pod.metadata.uid, v));
+    if (used.ok() && *used > v.empty_dir->size_limit->value())
+      return empty_dir_eviction_message(v.name, *v.empty_dir->size_limit);
+  }
+  return std::nullopt;
 }
 
 Status LocalVolumeManager::teardown_pod_volumes(const std::string& pod_uid) {

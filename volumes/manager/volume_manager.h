@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ class VolumeManager {
   virtual Status teardown_pod_volumes(const std::string& pod_uid) = 0;
   // The block devices of `container`'s volumeDevices (Block-mode claims), in order.
   virtual Result<std::vector<runtime::Device>> container_devices(const kube::Pod& pod, const kube::Container& container) = 0;
+  // kubelet's eviction message when a disk emptyDir of the pod uses more than its sizeLimit
+  // (volumes/emptydir/usage.h); nullopt while all are within their limits.
+  virtual std::optional<std::string> empty_dir_over_limit(const kube::Pod& pod) = 0;
 };
 
 // Volumes live under <root-dir>/pods/<uid>/volumes/<plugin>/<name>, as kubelet lays them out
@@ -54,6 +58,7 @@ class LocalVolumeManager final : public VolumeManager {
                                                        const ContainerMountContext& ctx) override;
   Status teardown_pod_volumes(const std::string& pod_uid) override;
   Result<std::vector<runtime::Device>> container_devices(const kube::Pod& pod, const kube::Container& container) override;
+  std::optional<std::string> empty_dir_over_limit(const kube::Pod& pod) override;
 
   // What containers bind-mount for the volume ("" when no plugin handles it).
   std::string volume_path(const std::string& pod_uid, const kube::Volume& volume) const;

@@ -523,3 +523,35 @@ TEST_CASE("a container's volumeDevices reach its runtime config as devices") {
   CHECK(devices[0].container_path == "/dev/xvda");
   CHECK(devices[0].minor == 3);
 }
+
+TEST_CASE("an emptyDir over its sizeLimit evicts the pod, checked every 10 s as kubelet's eviction manager") {
+  SyncerHarness h;
+  auto spec = runnable_pod("web", {"app"});
+  kube::Volume cache;
+  cache.name = "cache";
+  cache.empty_dir = kube::EmptyDirVolumeSource{};
+  cache.empty_dir->size_limit = kube::parse_quantity("1Mi").value();
+  spec.spec.volumes.push_back(cache);
+  auto p = share(spec);
+  h.sync(p);
+  REQUIRE(h.published(*p).latest("app"));
+  h.sync(p);  // measured: within the limit
+
+  const std::string message = "Usage of EmptyDir volume \"cache\" exceeds the limit \"1Mi\". ";
+  h.volumes.set_over_limit(message);
+  auto again = h.sync(p);
+  CHECK(h.containers.stops().empty());  // measured at most every 10 s
+  REQUIRE(again.requeue_after);
+  CHECK(*again.requeue_after <= 10s);
+
+  h.clock.advance(10s);
+  h.events.clear();
+  h.sync(p);
+  auto s = h.published(*p);
+  CHECK(s.pod_failure_reason == "Evicted");
+  CHECK(s.pod_failure_message == message);
+  REQUIRE(h.events.find("Evicted"));
+  CHECK(h.events.find("Evicted")->type == "Warning");
+  REQUIRE(h.containers.stops().size() == 1);
+  CHECK(h.containers.stops()[0].name == "app");
+}

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "test/fakes/fake_mounter.h"
 #include "test/support/temp_dir.h"
 #include "volumes/emptydir/empty_dir.h"
+#include "volumes/emptydir/usage.h"
 
 using namespace nodeagent;
 using nodeagent::testing::TempDir;
@@ -101,4 +103,48 @@ TEST_CASE("emptyDir teardown of a directory that is not mounted unmounts nothing
   volumes::EmptyDirPlugin plugin(mounter);
   REQUIRE(plugin.tear_down(root.file("plain")).ok());
   CHECK(mounter->calls().empty());
+}
+
+TEST_CASE("a Memory emptyDir is sized as kubelet's calculateEmptyDirMemorySize") {
+  constexpr int64_t kMi = 1024 * 1024;
+  kube::Pod pod;
+  pod.spec.containers.resize(2);
+  const int64_t node = 4096 * kMi;
+  auto no_limit = empty_dir("Memory");
+  SECTION("node allocatable, with nothing else known") { CHECK(volumes::memory_empty_dir_size(pod, no_limit, node) == node); }
+  SECTION("the pod's memory limit, when every container has one") {
+    pod.spec.containers[0].resources.limits = {{"memory", kube::parse_quantity("64Mi").value()}};
+    CHECK(volumes::memory_empty_dir_size(pod, no_limit, node) == node);  // one container has none
+    pod.spec.containers[1].resources.limits = {{"memory", kube::parse_quantity("32Mi").value()}};
+    CHECK(volumes::memory_empty_dir_size(pod, no_limit, node) == 96 * kMi);
+    SECTION("and the volume's sizeLimit when smaller") {
+      CHECK(volumes::memory_empty_dir_size(pod, empty_dir("Memory", kube::parse_quantity("8Mi").value()), node) == 8 * kMi);
+      CHECK(volumes::memory_empty_dir_size(pod, empty_dir("Memory", kube::parse_quantity("1Gi").value()), node) == 96 * kMi);
+    }
+  }
+  SECTION("the mount gets that size") {
+    TempDir root("na-emptydir");
+    auto mounter = std::make_shared<fakes::FakeMounter>();
+    volumes::EmptyDirPlugin plugin(mounter);
+    volumes::PodVolumeContext ctx;
+    ctx.downward.node_allocatable_memory_bytes = node;
+    REQUIRE(plugin.set_up(pod, no_limit, root.file("mem"), ctx).ok());
+    CHECK(mounter->calls() == std::vector<std::string>{"mount_tmpfs " + root.file("mem") + " mode=0777,size=4294967296"});
+  }
+}
+
+TEST_CASE("disk usage of an emptyDir counts allocated blocks, and the eviction message is kubelet's") {
+  TempDir root("na-emptydir");
+  auto dir = root.file("cache");
+  std::filesystem::create_directories(dir + "/sub");
+  const auto empty = volumes::disk_usage(dir).value();
+  {
+    std::ofstream out(dir + "/sub/blob", std::ios::binary);
+    std::string mib(1024 * 1024, 'x');
+    out << mib << mib;
+  }
+  CHECK(volumes::disk_usage(dir).value() >= empty + 2 * 1024 * 1024);
+  CHECK_FALSE(volumes::disk_usage(root.file("missing")).ok());
+  CHECK(volumes::empty_dir_eviction_message("cache", kube::parse_quantity("1Mi").value()) ==
+        "Usage of EmptyDir volume \"cache\" exceeds the limit \"1Mi\". ");
 }
