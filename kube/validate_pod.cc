@@ -15,6 +15,18 @@ using namespace detail;
 
 namespace {
 
+// validatePathNoBacksteps: no ".." component.
+bool has_backstep(const std::string& p) {
+  size_t start = 0;
+  while (start <= p.size()) {
+    auto end = p.find('/', start);
+    if (end == std::string::npos) end = p.size();
+    if (p.compare(start, end - start, "..") == 0 && end - start == 2) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 std::string at(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
 ErrorList validate_key_to_paths(const std::vector<KeyToPath>& items, const std::string& path) {
@@ -59,6 +71,8 @@ ErrorList validate_volume_source(const Volume& v, const std::string& path) {
     static const std::vector<std::string> kTypes = {"",     "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate",
                                                     "File", "FileOrCreate", "Socket"};
     if (v.host_path->path.empty()) errs.push_back(required_value(path + ".hostPath.path"));
+    if (has_backstep(v.host_path->path))
+      errs.push_back(invalid_string(path + ".hostPath.path", v.host_path->path, "must not contain '..'"));
     if (std::find(kTypes.begin(), kTypes.end(), v.host_path->type) == kTypes.end()) {
       errs.push_back(not_supported(path + ".hostPath.type", v.host_path->type, kTypes));
     }

@@ -126,6 +126,13 @@ TEST_CASE("bad pods give upstream's errors", "[validation]") {
        },
        {"spec.volumes[1].hostPath.type: Unsupported value: \"Dir\": supported values: \"\", \"BlockDevice\", "
         "\"CharDevice\", \"Directory\", \"DirectoryOrCreate\", \"File\", \"FileOrCreate\", \"Socket\""}},
+      {"hostPath with a backstep", [](Pod& p) {
+         Volume v;
+         v.name = "h";
+         v.host_path = HostPathVolumeSource{"/var/lib/../../etc", ""};
+         p.spec.volumes.push_back(v);
+       },
+       {"spec.volumes[1].hostPath.path: Invalid value: \"/var/lib/../../etc\": must not contain '..'"}},
       {"bad defaultMode",
        [](Pod& p) {
          Volume v;
