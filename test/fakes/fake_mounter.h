@@ -4,6 +4,7 @@
 // each call can be made to fail.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -43,6 +44,25 @@ class FakeMounter : public volumes::Mounter {
     return mounted_.count(target) > 0;
   }
 
+  Status make_rshared(const std::string& path) override {
+    std::lock_guard lock(mu_);
+    record("make_rshared " + path);
+    if (auto e = faults.take("make_rshared")) return *e;
+    return ok_status();
+  }
+  // Shared everywhere unless set_propagation says otherwise for a path (or a parent of it).
+  Result<volumes::MountPropagation> propagation_of(const std::string& path) override {
+    std::lock_guard lock(mu_);
+    if (auto e = faults.take("propagation_of")) return *e;
+    for (auto it = propagation_.rbegin(); it != propagation_.rend(); ++it)
+      if (path.compare(0, it->first.size(), it->first) == 0) return it->second;
+    return volumes::MountPropagation{"/", true, false};
+  }
+  void set_propagation(const std::string& prefix, volumes::MountPropagation p) {
+    std::lock_guard lock(mu_);
+    propagation_[prefix] = std::move(p);
+  }
+
   // The calls so far, in order (is_mounted is a read and is not recorded).
   std::vector<std::string> calls() const {
     std::lock_guard lock(mu_);
@@ -54,7 +74,7 @@ class FakeMounter : public volumes::Mounter {
     mounted_.insert(target);
   }
 
-  Faults faults{{"mount_tmpfs", "bind_mount", "unmount", "is_mounted"}};
+  Faults faults{{"mount_tmpfs", "bind_mount", "unmount", "is_mounted", "make_rshared", "propagation_of"}};
   CallLog* log = nullptr;  // also gets "mounter.<call> ..." entries when set
 
  private:
@@ -65,6 +85,7 @@ class FakeMounter : public volumes::Mounter {
   mutable std::mutex mu_;
   std::vector<std::string> calls_;
   std::set<std::string> mounted_;
+  std::map<std::string, volumes::MountPropagation> propagation_;
 };
 
 }  // namespace nodeagent::fakes

@@ -14,6 +14,8 @@ class LinuxMounter final : public Mounter {
   [[nodiscard]] Status bind_mount(const std::string& source, const std::string& target, bool read_only) override;
   [[nodiscard]] Status unmount(const std::string& target) override;
   [[nodiscard]] Result<bool> is_mounted(const std::string& target) override;
+  [[nodiscard]] Status make_rshared(const std::string& path) override;
+  [[nodiscard]] Result<MountPropagation> propagation_of(const std::string& path) override;
 };
 
 }  // namespace nodeagent::volumes
