@@ -5,6 +5,7 @@
 // of a mount made on the node after the container started; no subPath mount outlives the pod.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -190,4 +191,36 @@ TEST_CASE("nested, file and subPathExpr subPaths, readOnly and HostToContainer m
   REQUIRE(AgentHarness::eventually([&] { return agent.pod("good").is_null(); }, 60s));
   CHECK_FALSE(mountinfo_contains("volume-subpaths"));
   CHECK_FALSE(fs::exists(agent.root_dir() + "/pods/" + uid));
+}
+
+TEST_CASE("Bidirectional from a privileged container reaches the node; subPath mounts go after an agent restart",
+          "[e2e][subpath]") {
+  AgentHarness agent;
+  agent.write_manifest("bidi.yaml", pod_yaml("bidi", R"y(  terminationGracePeriodSeconds: 1
+  volumes: [{name: data, emptyDir: {}}]
+  containers:
+  - name: app
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    securityContext: {privileged: true}
+    command: ["sh", "-c", "mkdir -p /shared/m && mount -t tmpfs na-test-bidi /shared/m && echo up > /shared/m/marker && trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+    volumeMounts:
+    - {name: data, mountPath: /shared, mountPropagation: Bidirectional}
+    - {name: data, mountPath: /sub, subPath: s}
+)y"));
+  REQUIRE(AgentHarness::eventually([&] { return running(agent.pod("bidi"), "app"); }, 60s));
+  const std::string uid = agent.pod("bidi")["metadata"]["uid"];
+  const auto volume = agent.root_dir() + "/pods/" + uid + "/volumes/kubernetes.io~empty-dir/data";
+  const bool seen = AgentHarness::eventually([&] { return fs::exists(volume + "/m/marker"); }, 10s);
+  run_command("umount -l " + volume + "/m");  // the node's copy; the pod's teardown must not meet it
+  CHECK(seen);
+
+  // The agent dies with the subPath mount in place; the pod goes while it is down.
+  REQUIRE(mountinfo_contains("/pods/" + uid + "/volume-subpaths/data/app/1"));
+  agent.kill_agent(SIGKILL);
+  agent.remove_manifest("bidi.yaml");
+  agent.start_agent();
+  REQUIRE(AgentHarness::eventually([&] { return agent.pod("bidi").is_null(); }, 60s));
+  REQUIRE(AgentHarness::eventually([&] { return !fs::exists(agent.root_dir() + "/pods/" + uid); }, 30s));
+  CHECK_FALSE(mountinfo_contains("volume-subpaths"));
 }
