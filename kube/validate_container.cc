@@ -241,6 +241,18 @@ ErrorList validate_volume_mounts(const Container& c, const std::string& path, co
                                  "Bidirectional mount propagation is available only to privileged containers"));
       }
     }
+    if (m.recursive_read_only) {
+      const std::string& rro = *m.recursive_read_only;
+      if (rro == "Enabled" || rro == "IfPossible") {
+        if (!m.read_only)
+          errs.push_back(forbidden(idx + ".recursiveReadOnly", "may only be specified when readOnly is true"));
+        if (m.mount_propagation && *m.mount_propagation != "None")
+          errs.push_back(forbidden(idx + ".recursiveReadOnly",
+                                   "may only be specified when mountPropagation is None or not specified"));
+      } else if (rro != "Disabled") {
+        errs.push_back(not_supported(idx + ".recursiveReadOnly", rro, {"Disabled", "Enabled", "IfPossible"}));
+      }
+    }
   }
   return errs;
 }

@@ -31,6 +31,12 @@ std::string PodStateDir::volume_dir(std::string_view uid, std::string_view plugi
   return volumes_dir(uid) + "/" + std::string(plugin_dir) + "/" + std::string(name);
 }
 
+std::string PodStateDir::volume_subpath_target(std::string_view uid, std::string_view volume,
+                                               std::string_view container, size_t index) const {
+  return volume_subpaths_dir(uid) + "/" + std::string(volume) + "/" + std::string(container) + "/" +
+         std::to_string(index);
+}
+
 std::string PodStateDir::termination_log(std::string_view uid, std::string_view container, uint32_t attempt) const {
   return pod_dir(uid) + "/containers/" + std::string(container) + "/" + std::to_string(attempt) + "-termination-log";
 }

@@ -3,6 +3,8 @@
 //
 //   <root>/pods/<uid>/ns/                          namespaces and holder (runtime/sandbox)
 //   <root>/pods/<uid>/volumes/<plugin>/<name>      volumes (volumes/)
+//   <root>/pods/<uid>/volume-subpaths/<volume>/<container>/<index>
+//                                                  subPath bind mounts (volumes/subpath)
 //   <root>/pods/<uid>/etc/                         hosts, hostname, resolv.conf (network/podfiles)
 //   <root>/pods/<uid>/containers/<c>/<n>-termination-log
 //   <root>/pods/<uid>/status.json                  the last status (agent/status)
@@ -41,6 +43,11 @@ class PodStateDir {
   std::string ns_dir(std::string_view uid) const { return pod_dir(uid) + "/ns"; }
   std::string volumes_dir(std::string_view uid) const { return pod_dir(uid) + "/volumes"; }
   std::string volume_dir(std::string_view uid, std::string_view plugin_dir, std::string_view name) const;
+  std::string volume_subpaths_dir(std::string_view uid) const { return pod_dir(uid) + "/volume-subpaths"; }
+  // The bind target of a container's volumeMounts[index] with a subPath. Volume and container
+  // names are DNS labels (validated), so safe as path components.
+  std::string volume_subpath_target(std::string_view uid, std::string_view volume, std::string_view container,
+                                    size_t index) const;
   std::string etc_dir(std::string_view uid) const { return pod_dir(uid) + "/etc"; }
   std::string termination_log(std::string_view uid, std::string_view container, uint32_t attempt) const;
   std::string status_file(std::string_view uid) const { return pod_dir(uid) + "/status.json"; }

@@ -216,7 +216,12 @@ Status Agent::start() {
   } else {
     p->network_port = std::make_unique<LoopbackOnlyNetwork>(node_ip);
   }
-  p->volumes = std::make_unique<volumes::LocalVolumeManager>(c.root_dir, &p->objects);
+  {
+    auto volumes = std::make_unique<volumes::LocalVolumeManager>(c.root_dir, &p->objects);
+    // kubelet's setupDataDirs: mountPropagation needs the root dir to be a shared mount.
+    if (auto st = volumes->prepare_root_dir(); !st.ok()) logger->warn("root dir: {}", st.error().message);
+    p->volumes = std::move(volumes);
+  }
 
   // Status and events.
   p->statuses = std::make_unique<status::StatusManager>(c.root_dir);

@@ -291,6 +291,10 @@ Result<json> build_linux(const ContainerConfig& config) {
     linux_spec["maskedPaths"] = masked_paths();
     linux_spec["readonlyPaths"] = readonly_paths();
   }
+  // As containerd's CRI: a Bidirectional (rshared) mount needs the container's root shared too,
+  // else runc's default rslave root would keep the container's mounts from reaching the host.
+  for (const auto& m : config.mounts)
+    if (m.propagation == "rshared" || m.propagation == "shared") linux_spec["rootfsPropagation"] = "rshared";
   return linux_spec;
 }
 

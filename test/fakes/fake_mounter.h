@@ -74,6 +74,24 @@ class FakeMounter : public volumes::Mounter {
     std::lock_guard lock(mu_);
     filesystems_[device] = fstype;
   }
+  Status make_rshared(const std::string& path) override {
+    std::lock_guard lock(mu_);
+    record("make_rshared " + path);
+    if (auto e = faults.take("make_rshared")) return *e;
+    return ok_status();
+  }
+  // Shared everywhere unless set_propagation says otherwise for a path (or a parent of it).
+  Result<volumes::MountPropagation> propagation_of(const std::string& path) override {
+    std::lock_guard lock(mu_);
+    if (auto e = faults.take("propagation_of")) return *e;
+    for (auto it = propagation_.rbegin(); it != propagation_.rend(); ++it)
+      if (path.compare(0, it->first.size(), it->first) == 0) return it->second;
+    return volumes::MountPropagation{"/", true, false};
+  }
+  void set_propagation(const std::string& prefix, volumes::MountPropagation p) {
+    std::lock_guard lock(mu_);
+    propagation_[prefix] = std::move(p);
+  }
 
   // The calls so far, in order (is_mounted is a read and is not recorded).
   std::vector<std::string> calls() const {
@@ -86,7 +104,8 @@ class FakeMounter : public volumes::Mounter {
     mounted_.insert(target);
   }
 
-  Faults faults{{"mount_tmpfs", "bind_mount", "unmount", "is_mounted", "mount", "probe_filesystem", "format"}};
+  Faults faults{{"mount_tmpfs", "bind_mount", "unmount", "is_mounted", "mount", "probe_filesystem", "format",
+                 "make_rshared", "propagation_of"}};
   CallLog* log = nullptr;  // also gets "mounter.<call> ..." entries when set
 
  private:
@@ -98,6 +117,7 @@ class FakeMounter : public volumes::Mounter {
   std::vector<std::string> calls_;
   std::set<std::string> mounted_;
   std::map<std::string, std::string> filesystems_;
+  std::map<std::string, volumes::MountPropagation> propagation_;
 };
 
 }  // namespace nodeagent::fakes

@@ -1,8 +1,6 @@
 // LocalVolumeManager: volume directories, dispatch to the plugins, container bind mounts.
 #include "volumes/manager/volume_manager.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -14,6 +12,8 @@
 #include "volumes/hostpath/host_path.h"
 #include "volumes/projected/projected.h"
 #include "volumes/secret/secret.h"
+#include "volumes/manager/mount_options.h"
+#include "volumes/subpath/sub_path_expr.h"
 #include "volumes/mount/linux_mounter.h"
 #include "volumes/pvc/persistent_claim_plugin.h"
 #include "util/pod_state_dir.h"
@@ -59,7 +59,12 @@ LocalVolumeManager::LocalVolumeManager(std::string root_dir, const kube::ObjectS
 
 LocalVolumeManager::LocalVolumeManager(std::string root_dir, std::shared_ptr<Mounter> mounter,
                                        std::vector<std::unique_ptr<VolumePlugin>> plugins)
-    : root_dir_(std::move(root_dir)), mounter_(std::move(mounter)), plugins_(std::move(plugins)) {}
+    : root_dir_(std::move(root_dir)),
+      mounter_(std::move(mounter)),
+      plugins_(std::move(plugins)),
+      subpaths_(root_dir_, mounter_) {}
+
+Status LocalVolumeManager::prepare_root_dir() { return mounter_->make_rshared(root_dir_); }
 
 VolumePlugin* LocalVolumeManager::plugin_for(const kube::Volume& volume) const {
   for (const auto& p : plugins_)
@@ -96,36 +101,49 @@ Status LocalVolumeManager::setup_pod_volumes(const kube::Pod& pod, const PodVolu
   return ok_status();
 }
 
+Result<runtime::Mount> LocalVolumeManager::container_mount(const kube::Pod& pod, const kube::Container& c,
+                                                           size_t index, const ContainerMountContext& ctx) {
+  const auto& vm = c.volume_mounts[index];
+  const kube::Volume* volume = nullptr;
+  for (const auto& v : pod.spec.volumes)
+    if (v.name == vm.name) volume = &v;
+  if (!volume) return invalid(fmt::format("volumeMounts \"{}\": no volume of that name", vm.name));
+  runtime::Mount m;
+  m.container_path = vm.mount_path;
+  m.host_path = volume_path(pod.metadata.uid, *volume);
+  if (m.host_path.empty())
+    return invalid(fmt::format("volumeMounts \"{}\": {} volumes are not supported by this agent yet", vm.name,
+                               source_name(*volume)));
+  NA_ASSIGN_OR_RETURN(m.propagation, container_propagation(vm, c));
+  const bool rro_supported = rro_supported_ ? *rro_supported_ : recursive_read_only_supported();
+  NA_ASSIGN_OR_RETURN(bool rro, resolve_recursive_read_only(vm, rro_supported));
+  NA_ASSIGN_OR_RETURN(auto sub_path, subpath::resolve_sub_path(vm, c.name, ctx.env));
+  if (!sub_path.empty()) {
+    // Never the path inside the volume: a container may have planted symlinks there.
+    NA_ASSIGN_OR_RETURN(m.host_path, subpaths_.prepare({pod.metadata.uid, vm.name, m.host_path, c.name, index, sub_path}));
+  }
+  if (!m.propagation.empty()) {
+    // As containerd's CRI checks: propagation needs a shared (Bidirectional) or at least a slave
+    // (HostToContainer) source mount, else nothing would ever propagate.
+    NA_ASSIGN_OR_RETURN(auto source, mounter_->propagation_of(m.host_path));
+    if (m.propagation == "rshared" && !source.shared)
+      return invalid(fmt::format("volumeMounts \"{}\": path \"{}\" is mounted on \"{}\" but it is not a shared mount",
+                                 vm.name, m.host_path, source.mount_point));
+    if (m.propagation == "rslave" && !source.shared && !source.slave)
+      return invalid(fmt::format("volumeMounts \"{}\": path \"{}\" is mounted on \"{}\" but it is not a shared or slave mount",
+                                 vm.name, m.host_path, source.mount_point));
+  }
+  // kubelet's makeMounts: the mount's readOnly or the volume's (persistentVolumeClaim.readOnly).
+  m.readonly = vm.read_only || (volume->persistent_volume_claim && volume->persistent_volume_claim->read_only);
+  if (rro) m.extra_options.push_back("rro");
+  return m;
+}
+
 Result<std::vector<runtime::Mount>> LocalVolumeManager::container_mounts(const kube::Pod& pod, const kube::Container& c,
-                                                                         const ContainerMountContext&) {
+                                                                         const ContainerMountContext& ctx) {
   std::vector<runtime::Mount> mounts;
-  for (const auto& vm : c.volume_mounts) {
-    const kube::Volume* volume = nullptr;
-    for (const auto& v : pod.spec.volumes)
-      if (v.name == vm.name) volume = &v;
-    if (!volume) return invalid(fmt::format("volumeMounts \"{}\": no volume of that name", vm.name));
-    runtime::Mount m;
-    m.container_path = vm.mount_path;
-    m.host_path = volume_path(pod.metadata.uid, *volume);
-    if (m.host_path.empty())
-      return invalid(fmt::format("volumeMounts \"{}\": {} volumes are not supported by this agent yet", vm.name,
-                                 source_name(*volume)));
-    if (!vm.sub_path.empty()) {
-      auto sub = fs::path(vm.sub_path).lexically_normal();
-      if (sub.is_absolute() || *sub.begin() == "..")
-        return invalid(fmt::format("volumeMounts \"{}\": subPath \"{}\" must be a relative path inside the volume", vm.name, vm.sub_path));
-      m.host_path = (fs::path(m.host_path) / sub).string();
-      std::error_code ec;
-      if (!fs::exists(m.host_path)) {
-        fs::create_directories(m.host_path, ec);
-        ::chmod(m.host_path.c_str(), 0777);
-      }
-    }
-    // kubelet's makeMounts: the mount's readOnly or the volume's (persistentVolumeClaim.readOnly).
-    m.readonly = vm.read_only || (volume->persistent_volume_claim && volume->persistent_volume_claim->read_only);
-    auto prop = vm.mount_propagation.value_or("None");
-    if (prop == "HostToContainer") m.propagation = "rslave";
-    else if (prop == "Bidirectional") m.propagation = "rshared";
+  for (size_t i = 0; i < c.volume_mounts.size(); ++i) {
+    NA_ASSIGN_OR_RETURN(auto m, container_mount(pod, c, i, ctx));
     mounts.push_back(std::move(m));
   }
   return mounts;
@@ -142,6 +160,8 @@ std::optional<std::string> LocalVolumeManager::empty_dir_over_limit(const kube::
 }
 
 Status LocalVolumeManager::teardown_pod_volumes(const std::string& pod_uid) {
+  // subPath bind mounts first: they hold the volumes (and would be deleted through otherwise).
+  NA_RETURN_IF_ERROR(subpaths_.clean_pod(pod_uid));
   auto dir = PodStateDir(root_dir_).volumes_dir(pod_uid);
   std::error_code ec;
   if (!fs::exists(dir, ec)) return ok_status();

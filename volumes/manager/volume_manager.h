@@ -16,6 +16,7 @@
 #include "runtime/types.h"
 #include "volumes/mount/mounter.h"
 #include "volumes/plugin/volume_plugin.h"
+#include "volumes/subpath/sub_path_mounts.h"
 
 namespace nodeagent::volumes {
 
@@ -60,6 +61,12 @@ class LocalVolumeManager final : public VolumeManager {
   Result<std::vector<runtime::Device>> container_devices(const kube::Pod& pod, const kube::Container& container) override;
   std::optional<std::string> empty_dir_over_limit(const kube::Pod& pod) override;
 
+  // kubelet's setupDataDirs: the root dir becomes a shared mount, so that HostToContainer and
+  // Bidirectional propagation can reach containers (the host's own mounts are left alone).
+  [[nodiscard]] Status prepare_root_dir();
+  // Whether "rro" can be asked of the runtime (default: probed, recursive_read_only_supported()).
+  void set_recursive_read_only_supported(bool supported) { rro_supported_ = supported; }
+
   // What containers bind-mount for the volume ("" when no plugin handles it).
   std::string volume_path(const std::string& pod_uid, const kube::Volume& volume) const;
 
@@ -68,10 +75,14 @@ class LocalVolumeManager final : public VolumeManager {
   VolumePlugin* plugin_named(const std::string& dir_name) const;
   std::string volume_dir(const std::string& pod_uid, const VolumePlugin& plugin, const kube::Volume& volume) const;
   [[nodiscard]] Status setup_volume(const kube::Pod& pod, const kube::Volume& volume, const PodVolumeContext& ctx);
+  Result<runtime::Mount> container_mount(const kube::Pod& pod, const kube::Container& container, size_t index,
+                                         const ContainerMountContext& ctx);
 
   std::string root_dir_;
   std::shared_ptr<Mounter> mounter_;
   std::vector<std::unique_ptr<VolumePlugin>> plugins_;
+  subpath::SubPathMounts subpaths_;
+  std::optional<bool> rro_supported_;
 };
 
 // Every plugin of the node, over the host's mounter and object source.

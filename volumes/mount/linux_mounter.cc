@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <map>
+#include <filesystem>
 
 #include "util/mountinfo.h"
 #include "volumes/mount/tool_runner.h"
@@ -90,6 +91,50 @@ Status LinuxMounter::format(const std::string& device, const std::string& fstype
   NA_ASSIGN_OR_RETURN(auto out, run_tool(argv));
   if (out.exit_code != 0)
     return internal("format " + device + " as " + fstype + " (exit " + std::to_string(out.exit_code) + "): " + out.output);
+  return ok_status();
+}
+
+namespace {
+
+bool within(const std::string& path, const std::string& mount_point) {
+  if (mount_point == "/") return true;
+  return path.compare(0, mount_point.size(), mount_point) == 0 &&
+         (path.size() == mount_point.size() || path[mount_point.size()] == '/');
+}
+
+MountPropagation propagation(const MountInfo& m) {
+  MountPropagation p{m.mount_point, false, false};
+  for (const auto& f : m.optional_fields) {
+    if (f.rfind("shared:", 0) == 0) p.shared = true;
+    if (f.rfind("master:", 0) == 0) p.slave = true;
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<MountPropagation> LinuxMounter::propagation_of(const std::string& path) {
+  std::error_code ec;
+  auto real = std::filesystem::canonical(path, ec);
+  if (ec) return internal("resolve " + path + ": " + ec.message());
+  NA_ASSIGN_OR_RETURN(auto mounts, read_mountinfo());
+  // The longest mount point containing the path; of stacked mounts the last listed is on top.
+  const MountInfo* best = nullptr;
+  for (const auto& m : mounts)
+    if (within(real.string(), m.mount_point) && (!best || m.mount_point.size() >= best->mount_point.size())) best = &m;
+  if (!best) return internal("no mount holds " + real.string());
+  return propagation(*best);
+}
+
+Status LinuxMounter::make_rshared(const std::string& path) {
+  NA_ASSIGN_OR_RETURN(auto current, propagation_of(path));
+  std::error_code ec;
+  const auto real = std::filesystem::canonical(path, ec).string();
+  if (current.mount_point == real && current.shared) return ok_status();
+  if (current.mount_point != real && ::mount(real.c_str(), real.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return errno_error("bind mount " + real + " onto itself", errno);
+  if (::mount(nullptr, real.c_str(), nullptr, MS_SHARED | MS_REC, nullptr) != 0)
+    return errno_error("make " + real + " rshared", errno);
   return ok_status();
 }
 

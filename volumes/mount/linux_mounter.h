@@ -18,6 +18,8 @@ class LinuxMounter final : public Mounter {
                              const std::vector<std::string>& options) override;
   [[nodiscard]] Result<std::string> probe_filesystem(const std::string& device) override;
   [[nodiscard]] Status format(const std::string& device, const std::string& fstype) override;
+  [[nodiscard]] Status make_rshared(const std::string& path) override;
+  [[nodiscard]] Result<MountPropagation> propagation_of(const std::string& path) override;
 };
 
 }  // namespace nodeagent::volumes

@@ -9,6 +9,14 @@
 
 namespace nodeagent::volumes {
 
+// The propagation of the mount a path lies on (its mount point and the optional fields of
+// /proc/self/mountinfo: "shared:N", "master:N").
+struct MountPropagation {
+  std::string mount_point;
+  bool shared = false;
+  bool slave = false;
+};
+
 class Mounter {
  public:
   virtual ~Mounter() = default;
@@ -29,6 +37,12 @@ class Mounter {
   [[nodiscard]] virtual Result<std::string> probe_filesystem(const std::string& device) = 0;
   // mkfs.<fstype> on the device. Callers format only what probe_filesystem() found empty.
   [[nodiscard]] virtual Status format(const std::string& device, const std::string& fstype) = 0;
+  // Makes `path` a shared mount, recursively (kubelet's MakeRShared of its root dir, so that
+  // mountPropagation can reach containers): bound onto itself first when it is no mount point.
+  // Idempotent; touches nothing above `path`.
+  [[nodiscard]] virtual Status make_rshared(const std::string& path) = 0;
+  // The propagation of the mount `path` lies on.
+  [[nodiscard]] virtual Result<MountPropagation> propagation_of(const std::string& path) = 0;
 };
 
 }  // namespace nodeagent::volumes

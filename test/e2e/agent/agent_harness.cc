@@ -214,8 +214,11 @@ void AgentHarness::cleanup() {
   for (const auto& e : fs::directory_iterator(root_ + "/pods", ec)) leftovers += " " + e.path().string();
   std::ifstream mounts("/proc/self/mountinfo");
   std::string line;
-  while (std::getline(mounts, line))
+  while (std::getline(mounts, line)) {
+    // The root dir's own shared bind mount (kubelet's setupDataDirs) outlives the agent, as kubelet's does.
+    if (line.find(" " + root_ + " ") != std::string::npos && line.find(" " + root_ + "/") == std::string::npos) continue;
     if (line.find(dir_) != std::string::npos) leftovers += " mount:" + line.substr(0, 80);
+  }
   auto ctd_left = ns_->cleanup();
   remove_test_state();  // pod cgroups must be gone already; only the QoS parents are removed
   CHECK(gone);

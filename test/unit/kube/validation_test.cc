@@ -114,6 +114,32 @@ TEST_CASE("bad pods give upstream's errors", "[validation]") {
        [](Pod& p) { p.spec.containers[0].volume_mounts[0].mount_propagation = "Bidirectional"; },
        {"spec.containers[0].volumeMounts[0].mountPropagation: Forbidden: Bidirectional mount propagation is "
         "available only to privileged containers"}},
+      {"subPath and subPathExpr",
+       [](Pod& p) {
+         p.spec.containers[0].volume_mounts[0].sub_path = "a";
+         p.spec.containers[0].volume_mounts[0].sub_path_expr = "$(POD_NAME)";
+       },
+       {"spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: \"$(POD_NAME)\": subPathExpr and subPath are "
+        "mutually exclusive"}},
+      {"recursiveReadOnly without readOnly",
+       [](Pod& p) { p.spec.containers[0].volume_mounts[0].recursive_read_only = "Enabled"; },
+       {"spec.containers[0].volumeMounts[0].recursiveReadOnly: Forbidden: may only be specified when readOnly is true"}},
+      {"recursiveReadOnly with propagation",
+       [](Pod& p) {
+         auto& m = p.spec.containers[0].volume_mounts[0];
+         m.read_only = true;
+         m.recursive_read_only = "IfPossible";
+         m.mount_propagation = "HostToContainer";
+       },
+       {"spec.containers[0].volumeMounts[0].recursiveReadOnly: Forbidden: may only be specified when mountPropagation "
+        "is None or not specified"}},
+      {"recursiveReadOnly unknown",
+       [](Pod& p) {
+         p.spec.containers[0].volume_mounts[0].read_only = true;
+         p.spec.containers[0].volume_mounts[0].recursive_read_only = "Always";
+       },
+       {"spec.containers[0].volumeMounts[0].recursiveReadOnly: Unsupported value: \"Always\": supported values: "
+        "\"Disabled\", \"Enabled\", \"IfPossible\""}},
       {"volume without source", [](Pod& p) { p.spec.volumes[0].empty_dir.reset(); },
        {"spec.volumes[0]: Required value: must specify a volume type"}},
       {"two volume sources", [](Pod& p) { p.spec.volumes[0].host_path = HostPathVolumeSource{"/tmp", ""}; },

@@ -207,6 +207,22 @@ TEST_CASE("user mounts: bind options, propagation, depth order, replacing defaul
         json::parse(R"({"destination":"/cache","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","rw","size=1m"]})"));
 }
 
+TEST_CASE("a Bidirectional (rshared) mount makes the container's root rshared; rro passes through", "[oci]") {
+  ContainerConfig c = basic_config();
+  c.mounts.push_back(bind("/data", "/var/lib/x", "rslave"));
+  json spec = build_oci_spec(c).value();
+  CHECK_FALSE(spec["linux"].contains("rootfsPropagation"));  // runc's default root is rslave
+
+  Mount ro = bind("/ro", "/var/lib/ro", "", true);
+  ro.extra_options = {"rro"};
+  c.mounts.push_back(ro);
+  c.mounts.push_back(bind("/shared", "/var/lib/y", "rshared"));
+  spec = build_oci_spec(c).value();
+  CHECK(spec["linux"]["rootfsPropagation"] == "rshared");
+  CHECK(find_mount(spec, "/shared")["options"] == json({"rbind", "rshared", "rw"}));
+  CHECK(find_mount(spec, "/ro")["options"] == json({"rbind", "rprivate", "ro", "rro"}));
+}
+
 TEST_CASE("invalid configs name container and field", "[oci]") {
   ContainerConfig c = basic_config();
   c.args.clear();
