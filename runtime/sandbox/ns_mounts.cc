@@ -28,7 +28,7 @@ bool is_at_or_below(const std::string& path, const std::string& dir) {
 // namespaces that could receive it back (the kernel refuses loops with EINVAL for mount
 // namespace files, and for the others the copies pin the namespace alive in places we never
 // unmount). So, like `ip netns` and CNI do for /run/netns, the directory becomes a mount of its
-// own (a bind mount onto itself, so it leaves the parent's peer group) and is then marked
+// own (a bind mount onto itself, made private so it leaves the parent's peer group) and is then marked
 // shared: mount namespaces cloned later (runc's container setup, `ip netns exec`) receive our
 // later mounts AND our unmounts as slaves, so removing a sandbox really frees its namespaces.
 Status make_shared_mount_of_its_own(const std::string& dir) {
@@ -37,8 +37,14 @@ Status make_shared_mount_of_its_own(const std::string& dir) {
   if (ec) return internal("create " + dir + ": " + ec.message());
   NA_ASSIGN_OR_RETURN(auto existing, mounts_under(dir));
   const bool already_a_mount = std::find(existing.begin(), existing.end(), dir) != existing.end();
-  if (!already_a_mount && ::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
-    return errno_error("bind-mount " + dir + " onto itself", errno);
+  if (!already_a_mount) {
+    if (::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      return errno_error("bind-mount " + dir + " onto itself", errno);
+    // A bind of a dir in a shared mount (the root dir is rshared, as kubelet makes it) joins
+    // that mount's peer group: private first, so that the shared mark below starts a group of
+    // its own and nsfs mounts here are not copied onto the root dir's mount.
+    if (::mount(nullptr, dir.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
+      return errno_error("make " + dir + " a private mount", errno);
   }
   if (::mount(nullptr, dir.c_str(), nullptr, MS_SHARED | MS_REC, nullptr) != 0) {
     return errno_error("make " + dir + " a shared mount", errno);

@@ -208,6 +208,10 @@ void AgentHarness::cleanup() {
     auto list = pods();
     return list.is_object() && list.contains("items") && list["items"].empty();
   }, std::chrono::seconds(90));
+  // Orphans (pods found after a restart that no manifest wants) are not listed: wait for their
+  // directories too.
+  eventually([&] { return fs::is_empty(root_ + "/pods", ec) || !fs::exists(root_ + "/pods", ec); },
+             std::chrono::seconds(30));
   kill_agent(SIGTERM);
   // What the agent must have removed: pod dirs (namespaces, volumes, pod files) and mounts.
   std::string leftovers;
@@ -222,7 +226,7 @@ void AgentHarness::cleanup() {
   auto ctd_left = ns_->cleanup();
   remove_test_state();  // pod cgroups must be gone already; only the QoS parents are removed
   CHECK(gone);
-  CHECK(leftovers.empty());
+  CHECK(leftovers == "");
   CHECK(ctd_left.empty());
 }
 
