@@ -12,29 +12,13 @@
 #include <fmt/format.h>
 
 #include "agent_harness.h"
+#include "pod_json.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-json container_status(const json& pod, const std::string& name) {
-  if (pod.is_null() || !pod["status"].contains("containerStatuses")) return nullptr;
-  for (const auto& c : pod["status"]["containerStatuses"])
-    if (c["name"] == name) return c;
-  return nullptr;
-}
-
-json waiting(const json& pod, const std::string& name) {
-  auto st = container_status(pod, name);
-  return st.is_null() || !st["state"].contains("waiting") ? json() : st["state"]["waiting"];
-}
-
-bool running(const json& pod, const std::string& name) {
-  auto st = container_status(pod, name);
-  return !st.is_null() && st["state"].contains("running");
-}
 
 const char* kEnvPod = R"yaml(apiVersion: v1
 kind: Pod

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "agent_harness.h"
+#include "pod_json.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
@@ -20,27 +21,12 @@ using nlohmann::json;
 
 namespace {
 
-json container_status(const json& pod, const std::string& name) {
-  if (pod.is_null() || !pod["status"].contains("containerStatuses")) return nullptr;
-  for (const auto& c : pod["status"]["containerStatuses"])
-    if (c["name"] == name) return c;
-  return nullptr;
-}
-
-bool running(const json& pod, const std::string& container = "app") {
-  auto st = container_status(pod, container);
-  return !st.is_null() && st["state"].contains("running");
-}
+bool running(const json& pod) { return nodeagent::testing::running(pod, "app"); }
 
 std::string waiting_reason(const json& pod, const std::string& container = "app") {
   auto st = container_status(pod, container);
   if (st.is_null() || !st["state"].contains("waiting")) return "";
   return st["state"]["waiting"].value("reason", "");
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
 }
 
 // `cmd` run by sh inside the pod's container "app".

@@ -15,33 +15,13 @@
 #include <fmt/format.h>
 
 #include "agent_harness.h"
+#include "pod_json.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-std::string phase(const json& pod) { return pod.is_null() ? "" : pod["status"].value("phase", ""); }
-
-json container_status(const json& pod, const std::string& name) {
-  if (pod.is_null() || !pod["status"].contains("containerStatuses")) return nullptr;
-  for (const auto& c : pod["status"]["containerStatuses"])
-    if (c["name"] == name) return c;
-  return nullptr;
-}
-
-bool running(const json& pod, const std::string& container) {
-  auto st = container_status(pod, container);
-  return !st.is_null() && st["state"].contains("running");
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::string s((std::istreambuf_iterator<char>(in)), {});
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
 
 // The v1 cgroup dir of the pod's cgroup in the hierarchy of `controller`, found by the pod UID.
 std::string pod_cgroup(const std::string& controller, const std::string& uid) {

@@ -12,21 +12,13 @@
 #include <fmt/format.h>
 
 #include "agent_harness.h"
+#include "pod_json.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-std::string phase(const json& pod) { return pod.is_null() ? "" : pod["status"].value("phase", ""); }
-
-json container_status(const json& pod, const std::string& name, const char* list = "containerStatuses") {
-  if (pod.is_null() || !pod["status"].contains(list)) return nullptr;
-  for (const auto& c : pod["status"][list])
-    if (c["name"] == name) return c;
-  return nullptr;
-}
 
 bool all_ready(const json& pod) {
   if (pod.is_null() || !pod["status"].contains("containerStatuses")) return false;

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "agent_harness.h"
+#include "pod_json.h"
 #include "test/support/temp_dir.h"
 #include "util/mountinfo.h"
 
@@ -25,11 +26,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // A loop device over a sparse file. Detached on scope exit, even when the test failed, after
 // lazily unmounting whatever still mounts it: declare it before the AgentHarness, so that the
@@ -56,15 +52,6 @@ class LoopDevice {
  private:
   std::string file_, device_;
 };
-
-std::string phase(const json& pod) { return pod.is_null() ? "" : pod["status"].value("phase", ""); }
-
-bool running(const json& pod, const std::string& container) {
-  if (pod.is_null() || !pod["status"].contains("containerStatuses")) return false;
-  for (const auto& c : pod["status"]["containerStatuses"])
-    if (c["name"] == container) return c["state"].contains("running");
-  return false;
-}
 
 std::string waiting_reason(const json& pod, const std::string& container) {
   if (pod.is_null() || !pod["status"].contains("containerStatuses")) return "";

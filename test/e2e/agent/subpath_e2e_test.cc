@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "agent_harness.h"
+#include "pod_json.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
@@ -24,18 +25,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-json container_status(const json& pod, const std::string& name) {
-  if (pod.is_null() || !pod["status"].contains("containerStatuses")) return nullptr;
-  for (const auto& c : pod["status"]["containerStatuses"])
-    if (c["name"] == name) return c;
-  return nullptr;
-}
-
-bool running(const json& pod, const std::string& container) {
-  auto st = container_status(pod, container);
-  return !st.is_null() && st["state"].contains("running");
-}
 
 std::string waiting_reason(const json& pod, const std::string& container) {
   auto st = container_status(pod, container);

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "agent_harness.h"
+#include "pod_json.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
@@ -29,13 +30,6 @@ bool running(const json& pod) {
   for (const auto& c : pod["status"]["containerStatuses"])
     if (!c["state"].contains("running")) return false;
   return !pod["status"]["containerStatuses"].empty();
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::string s((std::istreambuf_iterator<char>(in)), {});
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
 }
 
 // Lines of this process's mount table that mention `text`.
