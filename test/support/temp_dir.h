@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace nodeagent::testing {
@@ -39,6 +40,12 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// The whole file, bytes as they are ("" when it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
 
 inline void append_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::app | std::ios::binary);

@@ -10,19 +10,13 @@
 #include <fmt/format.h>
 
 #include "test/integration/containerd/test_helpers.h"
+#include "test/support/temp_dir.h"
 
 using namespace nodeagent;
 using namespace nodeagent::testing;
 using runtime::ContainerStateKind;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 runtime::Mount bind_mount(const std::string& container_path, const std::string& host_path) {
   runtime::Mount m;

@@ -6,18 +6,12 @@
 #include <fmt/format.h>
 
 #include "test/integration/containerd/test_helpers.h"
+#include "test/support/temp_dir.h"
 
 using namespace nodeagent;
 using namespace nodeagent::testing;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Runs `script` with sh -c in the container; returns stdout, failing the test on a bad exit.
 std::string sh(runtime::ContainerService& svc, const std::string& id, const std::string& script) {

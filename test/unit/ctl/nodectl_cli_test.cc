@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "test/unit/api/server_fixture.h"
+#include "test/support/temp_dir.h"
 
 extern char** environ;
 
@@ -21,6 +22,7 @@ using nlohmann::json;
 using testing::append_file;
 using testing::cri;
 using testing::ServerFixture;
+using nodeagent::testing::slurp;
 
 namespace {
 
@@ -28,13 +30,6 @@ struct Run {
   int code = -1;
   std::string out, err;
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Starts nodectl with `args`, stdout/stderr to files in `dir`; returns its pid.
 pid_t spawn_nodectl(const testing::TempDir& dir, const std::vector<std::string>& args,

@@ -10,12 +10,8 @@
 
 #include "test/support/temp_dir.h"
 
-using nodeagent::testing::TempDir;  // the shared one (test/support/temp_dir.h)
-
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using nodeagent::testing::TempDir;  // the shared ones (test/support/temp_dir.h)
+using nodeagent::testing::slurp;
 
 inline std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -17,15 +17,11 @@
 
 using namespace nodeagent;
 using namespace nodeagent::volumes;
+using nodeagent::testing::slurp;
 using nodeagent::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 kube::Pod pod() {
   kube::Pod p;
