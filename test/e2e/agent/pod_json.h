@@ -34,9 +34,10 @@ inline nlohmann::json waiting(const nlohmann::json& pod, const std::string& cont
   return st.is_null() || !st["state"].contains("waiting") ? nlohmann::json() : st["state"]["waiting"];
 }
 
-// Without the trailing newlines (and carriage returns) that commands and files end with.
+// Without the trailing newlines (and carriage returns) that commands and files end with; other
+// whitespace is kept (tests compare it).
 inline std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }
 
