@@ -30,9 +30,13 @@ Result<int64_t> disk_usage(const std::string& dir) {
   return bytes;
 }
 
+bool is_limited_disk_empty_dir(const kube::Volume& v) {
+  return v.empty_dir && v.empty_dir->medium != "Memory" && v.empty_dir->size_limit;
+}
+
 bool has_limited_empty_dir(const kube::Pod& pod) {
   for (const auto& v : pod.spec.volumes)
-    if (v.empty_dir && v.empty_dir->medium != "Memory" && v.empty_dir->size_limit) return true;
+    if (is_limited_disk_empty_dir(v)) return true;
   return false;
 }
 

@@ -16,7 +16,9 @@ namespace nodeagent::volumes {
 // Bytes allocated under `dir` (st_blocks, as du), not following symlinks or crossing mounts.
 [[nodiscard]] Result<int64_t> disk_usage(const std::string& dir);
 
-// Whether the pod has a disk emptyDir with a sizeLimit (so that it needs measuring).
+// Whether the volume is a disk emptyDir with a sizeLimit, one that eviction measures.
+bool is_limited_disk_empty_dir(const kube::Volume& volume);
+// Whether the pod has such a volume (so that it needs measuring).
 bool has_limited_empty_dir(const kube::Pod& pod);
 
 // kubelet's eviction message for an emptyDir over its sizeLimit:

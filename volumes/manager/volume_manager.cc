@@ -151,7 +151,7 @@ Result<std::vector<runtime::Mount>> LocalVolumeManager::container_mounts(const k
 
 std::optional<std::string> LocalVolumeManager::empty_dir_over_limit(const kube::Pod& pod) {
   for (const auto& v : pod.spec.volumes) {
-    if (!v.empty_dir || v.empty_dir->medium == "Memory" || !v.empty_dir->size_limit) continue;
+    if (!is_limited_disk_empty_dir(v)) continue;
     auto used = disk_usage(volume_path(pod.metadata.uid, v));
     if (used.ok() && *used > v.empty_dir->size_limit->value())
       return empty_dir_eviction_message(v.name, *v.empty_dir->size_limit);
