@@ -18,6 +18,11 @@ enum class ErrorCode {
   kUnavailable,      // a dependency (containerd, registry) cannot be reached right now
   kDeadlineExceeded,
   kInternal,
+  // The API server's answers that callers act on (kube/client maps HTTP statuses onto these).
+  kUnauthenticated,   // 401: the credentials were not accepted
+  kPermissionDenied,  // 403: the identity may not do this
+  kConflict,          // 409 Conflict: the object changed since it was read; re-read and retry
+  kGone,              // 410 Gone: the resourceVersion is too old; relist
 };
 
 struct Error {

@@ -14,6 +14,10 @@ grpc::StatusCode to_grpc_code(ErrorCode code) {
     case ErrorCode::kUnavailable: return grpc::StatusCode::UNAVAILABLE;
     case ErrorCode::kDeadlineExceeded: return grpc::StatusCode::DEADLINE_EXCEEDED;
     case ErrorCode::kInternal: return grpc::StatusCode::INTERNAL;
+    case ErrorCode::kUnauthenticated: return grpc::StatusCode::UNAUTHENTICATED;
+    case ErrorCode::kPermissionDenied: return grpc::StatusCode::PERMISSION_DENIED;
+    case ErrorCode::kConflict: return grpc::StatusCode::ABORTED;
+    case ErrorCode::kGone: return grpc::StatusCode::OUT_OF_RANGE;
   }
   return grpc::StatusCode::UNKNOWN;
 }

@@ -61,6 +61,36 @@ size_t on_body(char* data, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel->load() ? 1 : 0;  // non-zero aborts with CURLE_ABORTED_BY_CALLBACK
+}
+
+// One connection cache and TLS session cache for every transfer, so that the API server's
+// requests reuse connections instead of paying a TLS handshake each. curl's share interface
+// wants a lock per data kind.
+struct SharedCaches {
+  CURLSH* share = curl_share_init();
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+  SharedCaches() {
+    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, +[](CURL*, curl_lock_data data, curl_lock_access, void* self) {
+      static_cast<SharedCaches*>(self)->locks[data].lock();
+    });
+    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, +[](CURL*, curl_lock_data data, void* self) {
+      static_cast<SharedCaches*>(self)->locks[data].unlock();
+    });
+    curl_share_setopt(share, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  }
+};
+
+CURLSH* shared_caches() {
+  static SharedCaches* caches = new SharedCaches();  // never freed: transfers may run at exit
+  return caches->share;
+}
+
 }  // namespace
 
 std::string method_of(const HttpRequest& request) {
@@ -87,9 +117,20 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request, const Body
   curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_SHARE, shared_caches());
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   if (!request.stream) {
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
+    if (request.timeout_seconds > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(request.timeout_seconds));
+  } else if (request.idle_timeout_seconds > 0) {
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.idle_timeout_seconds));
+  }
+  if (request.cancel) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, request.cancel);
   }
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -129,6 +170,7 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request, const Body
   curl_easy_cleanup(curl);
 
   if (!transfer.sink_status.ok()) return transfer.sink_status.error();
+  if (rc == CURLE_ABORTED_BY_CALLBACK) return unavailable(method + " " + request.url + ": cancelled");
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
     return unavailable(method + " " + request.url + ": " + detail);

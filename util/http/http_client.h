@@ -3,6 +3,7 @@
 // a fake (test/fakes/fake_http_client.h). curl_http_client.h is the real one.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <string>
@@ -34,6 +35,13 @@ struct HttpRequest {
   TlsOptions tls;
   // A long-lived response (a watch): no low-speed abort; the sink ends it by returning an error.
   bool stream = false;
+  // With stream: a response that sends nothing for this long is abandoned (a silent watch), 0 = never.
+  int idle_timeout_seconds = 0;
+  // A whole non-stream request taking longer than this fails (0 = no cap, e.g. image layers).
+  int timeout_seconds = 0;
+  // Checked about once a second while the transfer runs: true aborts it (kCancelled-like
+  // kUnavailable "cancelled"), so that a watch blocked on an idle stream stops promptly.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {
