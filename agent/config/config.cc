@@ -59,6 +59,22 @@ void declare(CLI::App& app, AgentConfig& c, std::vector<std::string>& routes) {
   app.add_option("--service-node-port-range", c.service_node_port_range, "NodePort range")->capture_default_str();
   app.add_option("--iptables-min-sync-period-ms", c.iptables_min_sync_period_ms, "Least time between rule syncs")->capture_default_str();
 
+  app.add_option("--kubeconfig", c.kubeconfig, "kubeconfig of this node's identity: join that control plane");
+  app.add_option("--bootstrap-kubeconfig", c.bootstrap_kubeconfig,
+                 "kubeconfig with a bootstrap token: get a node client certificate (written to --kubeconfig)");
+  app.add_option("--cert-dir", c.cert_dir, "Where issued client certificates go (default: <root-dir>/pki)");
+  app.add_flag("--register-node,!--no-register-node", c.register_node, "Register the Node with the API server");
+  app.add_option("--register-with-taints", c.register_with_taints, "Taints of the registered Node: KEY=VALUE:EFFECT[,...]")
+      ->delimiter(',');
+  app.add_option("--kube-reserved", c.kube_reserved, "Resources kept for Kubernetes daemons: cpu=100m,memory=100Mi")
+      ->delimiter(',');
+  app.add_option("--system-reserved", c.system_reserved, "Resources kept for the system: cpu=100m,memory=100Mi")
+      ->delimiter(',');
+  app.add_option("--kube-api-qps", c.kube_api_qps, "Requests per second to the API server")->capture_default_str();
+  app.add_option("--kube-api-burst", c.kube_api_burst, "Burst of requests to the API server")->capture_default_str();
+  app.add_option("--node-status-update-frequency", c.node_status_update_frequency_seconds,
+                 "Seconds between node status computations")->capture_default_str();
+
   app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 }
@@ -251,6 +267,10 @@ Status validate(const AgentConfig& c) {
   if (c.containerd_namespace.empty()) return invalid("--containerd-namespace: must not be empty");
   NA_RETURN_IF_ERROR(validate_addresses(c));
   if (auto labels = kube::parse_node_labels(c.node_labels); !labels.ok()) return labels.error();
+  if (!c.bootstrap_kubeconfig.empty() && c.kubeconfig.empty())
+    return invalid("--bootstrap-kubeconfig: needs --kubeconfig, where the issued credentials are written");
+  if (c.kube_api_burst < 1) return invalid("--kube-api-burst: must be at least 1, got " + std::to_string(c.kube_api_burst));
+  NA_RETURN_IF_ERROR(positive(c.node_status_update_frequency_seconds, "--node-status-update-frequency"));
   return ok_status();
 }
 

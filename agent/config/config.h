@@ -54,6 +54,18 @@ struct AgentConfig {
   std::string service_node_port_range = "30000-32767";
   int iptables_min_sync_period_ms = 1000;
 
+  // Joined to a control plane (kubelet's flags).
+  std::string kubeconfig;                            // "" = standalone (static pods only)
+  std::string bootstrap_kubeconfig;                  // TLS bootstrap when --kubeconfig does not exist yet
+  std::string cert_dir;                              // issued client certificates; "" = <root-dir>/pki
+  bool register_node = true;
+  std::vector<std::string> register_with_taints;     // "key=value:Effect"
+  std::vector<std::string> kube_reserved;            // "cpu=100m,memory=100Mi"
+  std::vector<std::string> system_reserved;
+  double kube_api_qps = 50;
+  int kube_api_burst = 100;
+  int node_status_update_frequency_seconds = 10;
+
   std::string log_level = "info";
   std::string config_file;
 };

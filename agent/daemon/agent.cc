@@ -6,12 +6,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 
 #include "agent/api/server.h"
 #include "agent/daemon/adapters.h"
 #include "agent/daemon/backend.h"
+#include "agent/daemon/cluster_join.h"
 #include "agent/events/recorder.h"
 #include "agent/pleg/pleg.h"
 #include "agent/pods/orphans.h"
@@ -78,6 +80,8 @@ int64_t node_memory_bytes() {
 // Everything the agent owns, in construction order (destroyed in reverse).
 struct Agent::Parts {
   SystemClock clock;
+  // First in, last out: the recorder and the status manager call into it until they are gone.
+  std::unique_ptr<ClusterJoin> join;
   std::shared_ptr<runtime::ctd::Connection> connection;
   std::unique_ptr<runtime::ContainerService> containers;
   std::unique_ptr<runtime::ImageService> images;
@@ -133,6 +137,14 @@ struct Agent::Parts {
   void post_all_pods_to_proxy() const {
     for (const auto& pod : manager->pods()) proxy->upsert_pod(backend->with_status(*pod));
   }
+  // Orphans are only known once every pod source has said what it wants: a pod of the API
+  // server must not look like an orphan because the manifest directory was read first.
+  int sources_pending = 0;
+  std::mutex sources_mu;
+  bool source_ready() {
+    std::lock_guard lock(sources_mu);
+    return --sources_pending == 0;
+  }
 };
 
 Agent::Agent(config::AgentConfig config) : config_(std::move(config)) {}
@@ -184,6 +196,12 @@ Status Agent::start() {
   // Fail early and clearly when containerd is not there.
   if (auto probe = p->containers->list_containers({{pods::labels::kManagedBy, p->node_name}}); !probe.ok())
     return probe.error().wrap("containerd at " + c.container_runtime_endpoint);
+
+  if (!c.kubeconfig.empty()) {
+    auto join = ClusterJoin::create(c, p->node_name, p->clock);
+    if (!join.ok()) return join.error();
+    p->join = std::move(join).value();
+  }
 
   p->sandboxes = runtime::make_sandbox_manager(c.root_dir, {self_exe(), "pause"});
 
@@ -323,12 +341,19 @@ Status Agent::start() {
   auto* pleg = parts->pleg.get();
   parts->events_stream->start([pleg](const runtime::ContainerEvent& e) { pleg->on_container_event(e.container_id); });
 
-  // Static pods.
+  // Pod sources. When the last one has delivered its first set, the proxy starts syncing and
+  // the orphans are cleaned up.
+  parts->sources_pending = (c.pod_manifest_path.empty() ? 0 : 1) + (parts->join ? 1 : 0);
+  auto all_sources_ready = [this, parts] {
+    if (!parts->source_ready()) return;
+    if (parts->proxy) parts->proxy->start_syncing();
+    reconcile_orphans();
+  };
   if (!c.pod_manifest_path.empty()) {
     bool first = true;
     parts->manifests = std::make_unique<sources::ManifestDirSource>(
         c.pod_manifest_path, parts->node_name, std::chrono::seconds(c.file_check_frequency_seconds),
-        [this, parts, first](const sources::ManifestSnapshot& snap) mutable {
+        [parts, first, all_sources_ready](const sources::ManifestSnapshot& snap) mutable {
           // Services first: a container started for a new pod gets their variables.
           parts->services.set(snap.services);
           auto changed = parts->objects.replace_all(snap.objects);
@@ -339,11 +364,10 @@ Status Agent::start() {
             // known (and ready) before the Services that select them are synced.
             if (first) parts->post_all_pods_to_proxy();
             parts->proxy_manifests->apply(snap.services, snap.endpoint_slices);
-            if (first) parts->proxy->start_syncing();
           }
           if (first) {
             first = false;
-            reconcile_orphans();
+            all_sources_ready();
           }
         },
         [parts](const sources::ManifestProblem& problem) {
@@ -354,7 +378,14 @@ Status Agent::start() {
         },
         c.root_dir);
     parts->manifests->start();
-  } else {
+  }
+  if (parts->join) {
+    parts->join->start_pods(*parts->manager, *parts->statuses, *parts->recorder, [parts, all_sources_ready] {
+      if (parts->proxy) parts->post_all_pods_to_proxy();
+      all_sources_ready();
+    });
+  }
+  if (c.pod_manifest_path.empty() && !parts->join) {
     if (parts->proxy) parts->proxy->start_syncing();
     reconcile_orphans();
   }
@@ -393,6 +424,7 @@ void Agent::reconcile_orphans() {
 
 void Agent::stop() {
   if (!parts_) return;
+  if (parts_->join) parts_->join->stop();
   if (parts_->manifests) parts_->manifests->stop();
   if (parts_->events_stream) parts_->events_stream->stop();
   if (parts_->pleg) parts_->pleg->stop();

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   if (auto st = agent.start(); !st.ok()) {
     log::get("agent")->critical("cannot start: {}", st.error().message);
     std::fprintf(stderr, "nodeagent: %s\n", st.error().message.c_str());
-    return 1;
+    // Bad input (a flag, the kubeconfig) is a usage error, as for flags.
+    return st.error().code == ErrorCode::kInvalid ? 2 : 1;
   }
   int sig = 0;
   sigwait(&signals, &sig);

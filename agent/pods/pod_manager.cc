@@ -9,8 +9,15 @@ namespace nodeagent::pods {
 PodManager::PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected)
     : workers_(workers), max_pods_(max_pods), on_rejected_(std::move(on_rejected)) {
   workers_.set_on_terminated([this](const std::string& uid) {
-    std::lock_guard lock(mu_);
-    terminating_.erase(uid);
+    PodPtr pod;
+    TerminatedFn listener;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = terminating_.find(uid); it != terminating_.end()) pod = it->second;
+      terminating_.erase(uid);
+      listener = on_terminated_;
+    }
+    if (pod && listener) listener(pod);
   });
 }
 
@@ -19,23 +26,42 @@ PodManager::~PodManager() { workers_.set_on_terminated(nullptr); }
 void PodManager::set_source_pods(const std::string& source, const std::vector<PodPtr>& pods) {
   std::vector<PodPtr> to_update, to_reject;
   std::vector<std::string> to_kill;
+  std::vector<PodPtr> to_terminate, to_forget;
   {
     std::lock_guard lock(mu_);
     auto& mine = by_source_[source];
     std::map<std::string, PodPtr> next;
-    for (const auto& p : pods) next[p->metadata.uid] = p;
+    std::map<std::string, PodPtr> deleted;  // listed with a deletionTimestamp (the API server's graceful delete)
+    for (const auto& p : pods) (p->metadata.deletion_timestamp ? deleted : next)[p->metadata.uid] = p;
     for (const auto& [uid, p] : mine) {
       if (next.count(uid)) continue;
       if (auto it = admitted_.find(uid); it != admitted_.end()) {
         auto deleting = std::make_shared<kube::Pod>(*it->second);
-        deleting->metadata.deletion_timestamp = std::chrono::system_clock::now();
-        deleting->metadata.deletion_grace_period_seconds = deleting->spec.termination_grace_period_seconds.value_or(30);
+        if (auto d = deleted.find(uid); d != deleted.end()) {
+          // The API server's deletionTimestamp and grace period win over the spec's.
+          deleting->metadata.deletion_timestamp = d->second->metadata.deletion_timestamp;
+          deleting->metadata.deletion_grace_period_seconds = d->second->metadata.deletion_grace_period_seconds;
+        } else {
+          deleting->metadata.deletion_timestamp = std::chrono::system_clock::now();
+        }
+        if (!deleting->metadata.deletion_grace_period_seconds)
+          deleting->metadata.deletion_grace_period_seconds = deleting->spec.termination_grace_period_seconds.value_or(30);
         terminating_[uid] = deleting;
         admitted_.erase(it);
         to_kill.push_back(uid);
+      } else if (auto r = rejected_.find(uid); r != rejected_.end() && deleted.count(uid)) {
+        // A rejected pod never ran: nothing to stop, so it is terminated at once.
+        to_forget.push_back(r->second);
       }
       rejected_.erase(uid);
     }
+    // Deleted before this agent ever admitted it (or after a restart of the agent): it still
+    // goes through termination, which finds and stops whatever of it runs.
+    for (const auto& [uid, p] : deleted)
+      if (!mine.count(uid) && !terminating_.count(uid)) {
+        terminating_[uid] = p;
+        to_terminate.push_back(p);
+      }
     // Oldest first, so that the pods admitted before keep their places under --max-pods.
     std::vector<PodPtr> fresh;
     for (const auto& [uid, p] : next)
@@ -56,11 +82,26 @@ void PodManager::set_source_pods(const std::string& source, const std::vector<Po
     mine = std::move(next);
   }
   for (const auto& uid : to_kill) workers_.kill(uid);
+  for (const auto& p : to_terminate) workers_.terminate(p);
+  if (!to_forget.empty()) {
+    TerminatedFn listener;
+    {
+      std::lock_guard lock(mu_);
+      listener = on_terminated_;
+    }
+    for (const auto& p : to_forget)
+      if (listener) listener(p);
+  }
   for (const auto& p : to_update) workers_.update(p);
   for (const auto& p : to_reject)
     if (on_rejected_)
       on_rejected_(p, "OutOfpods", fmt::format("Node didn't have enough resource: pods, requested: 1, used: {}, capacity: {}",
                                                max_pods_, max_pods_));
+}
+
+void PodManager::set_on_terminated(TerminatedFn fn) {
+  std::lock_guard lock(mu_);
+  on_terminated_ = std::move(fn);
 }
 
 std::vector<PodPtr> PodManager::pods() const {

@@ -25,8 +25,15 @@ class PodManager {
   PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected);
   ~PodManager();
 
-  // Replaces the full set of pods coming from `source` ("file", "api").
+  // Replaces the full set of pods coming from `source` ("file", "api"). A pod listed with
+  // metadata.deletionTimestamp (the API server's graceful deletion) is terminated with its
+  // deletionGracePeriodSeconds, like one that is no longer listed.
   void set_source_pods(const std::string& source, const std::vector<PodPtr>& pods);
+
+  // Called (on a pool thread) once a terminating pod is stopped and cleaned up, with the pod as
+  // it was terminated; the API source then deletes the object for good.
+  using TerminatedFn = std::function<void(const PodPtr&)>;
+  void set_on_terminated(TerminatedFn fn);
 
   // Every pod of the node by namespace/name: admitted, rejected, and those still terminating
   // (listed with metadata.deletionTimestamp set, as kubectl shows "Terminating").
@@ -41,6 +48,7 @@ class PodManager {
   int max_pods_;
   RejectFn on_rejected_;
   mutable std::mutex mu_;
+  TerminatedFn on_terminated_;
   std::map<std::string, std::map<std::string, PodPtr>> by_source_;  // source -> uid -> pod
   std::map<std::string, PodPtr> admitted_;                          // uid -> pod
   std::map<std::string, PodPtr> rejected_;
