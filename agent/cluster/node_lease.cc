@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "agent/cluster/who_am_i.h"
 #include "kube/time.h"
 #include "util/log.h"
 
@@ -81,7 +82,7 @@ Status NodeLease::renew() {
   json base = lease();
   if (base.is_null()) {
     auto ensured = ensure();
-    if (!ensured.ok()) return ensured.error().wrap(what);
+    if (!ensured.ok()) return with_identity(*context_.client, ensured.error(), what);
     if (ensured->created) return ok_status();
     base = std::move(ensured->lease);
   }
@@ -99,7 +100,7 @@ Status NodeLease::renew() {
     if (last.code == ErrorCode::kConflict || last.code == ErrorCode::kNotFound) {
       // Someone else wrote it (or deleted it): work from the API server's copy.
       auto ensured = ensure();
-      if (!ensured.ok()) return ensured.error().wrap(what);
+      if (!ensured.ok()) return with_identity(*context_.client, ensured.error(), what);
       if (ensured->created) return ok_status();
       base = std::move(ensured->lease);
     }
@@ -109,7 +110,7 @@ Status NodeLease::renew() {
     std::lock_guard lock(mu_);
     latest_ = nullptr;
   }
-  return last.wrap(what + ": " + std::to_string(options_.max_update_retries) + " attempts failed");
+  return with_identity(*context_.client, last, what + ": " + std::to_string(options_.max_update_retries) + " attempts failed");
 }
 
 bool NodeLease::sleep_for(std::chrono::milliseconds d) {

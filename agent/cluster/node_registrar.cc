@@ -1,6 +1,7 @@
 // Node registration and status reports (see node_registrar.h).
 #include "agent/cluster/node_registrar.h"
 
+#include "agent/cluster/who_am_i.h"
 #include "util/log.h"
 
 namespace nodeagent::cluster {
@@ -45,13 +46,7 @@ NodeStatusReporter::NodeStatusReporter(ClusterContext context, NodeFacts facts, 
 NodeStatusReporter::~NodeStatusReporter() { stop(); }
 
 Error NodeStatusReporter::identity_error(const Error& e, const std::string& what) const {
-  if (e.code != ErrorCode::kUnauthenticated && e.code != ErrorCode::kPermissionDenied) return e.wrap(what);
-  const auto config = context_.client->config();
-  std::string who = "kubeconfig " + config.source;
-  if (!config.user_name.empty()) who += ", user \"" + config.user_name + "\"";
-  // The API server's own message (kept in e) names the identity it saw: "User \"system:node:n1\"
-  // cannot ..." or "node \"n1\" is not allowed to modify node \"n2\"".
-  return e.wrap(what + " (as " + who + ")");
+  return with_identity(*context_.client, e, what);
 }
 
 void NodeStatusReporter::remember(const nlohmann::json& node) {

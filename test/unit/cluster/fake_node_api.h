@@ -87,6 +87,11 @@ class FakeNodeApi {
     std::lock_guard lock(mu_);
     for (int i = 0; i < times; ++i) failures_[method + " " + path].push_back(e);
   }
+  // The user a SelfSubjectReview reports.
+  void set_identity(const std::string& user) {
+    std::lock_guard lock(mu_);
+    identity_ = user;
+  }
   // Every request fails to connect while set.
   void set_down(bool down) {
     std::lock_guard lock(mu_);
@@ -154,6 +159,10 @@ class FakeNodeApi {
       if (it == objects_.end()) return status(404, "NotFound", path + " not found");
       return {200, {}, it->second.dump()};
     }
+    if (method == "POST" && path == "/apis/authentication.k8s.io/v1/selfsubjectreviews") {
+      body["status"]["userInfo"] = {{"username", identity_}, {"groups", {"system:nodes", "system:authenticated"}}};
+      return {201, {}, body.dump()};
+    }
     if (method == "POST") {
       const std::string name = body["metadata"].value("name", "");
       const std::string target = path + "/" + name;
@@ -193,6 +202,7 @@ class FakeNodeApi {
   std::vector<std::string> calls_;
   std::vector<json> bodies_;
   bool down_ = false;
+  std::string identity_ = "system:node:n1";
   long rv_ = 100;
 };
 

@@ -96,12 +96,15 @@ TEST_CASE("node registrar: an existing Node is kept, only kubelet's labels and a
 
 TEST_CASE("node registrar: a refused identity is named in the error") {
   Harness h;
+  h.api.set_identity("system:node:n2");
   h.api.fail_next("POST", "/api/v1/nodes",
                   {403, "Forbidden", "nodes \"n1\" is forbidden: node \"n2\" is not allowed to modify node \"n1\""});
   auto st = h.reporter->register_node();
   REQUIRE(!st.ok());
   CHECK(st.error().code == ErrorCode::kPermissionDenied);
-  CHECK_THAT(st.error().message, Contains("register node n1 (as kubeconfig /etc/nodeagent/kubeconfig, user \"system:node:n1\")"));
+  CHECK_THAT(st.error().message,
+             Contains("register node n1 (as User \"system:node:n2\" (groups system:nodes, system:authenticated); "
+                      "kubeconfig /etc/nodeagent/kubeconfig, user entry \"system:node:n1\")"));
   CHECK_THAT(st.error().message, Contains("node \"n2\" is not allowed to modify node \"n1\""));
   CHECK_FALSE(h.reporter->registered());
 
