@@ -22,6 +22,8 @@ bool is_older(const json& candidate, const json& held) {
   return a && b && *a < *b;
 }
 
+bool refused(const Error& e) { return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied; }
+
 }  // namespace
 
 std::string node_pod_cidr(const nlohmann::json& node) {
@@ -134,11 +136,12 @@ Status NodeStatusReporter::sync_status() {
   Error last{ErrorCode::kInternal, "no attempt"};
   for (int attempt = 0; attempt < options_.update_retries; ++attempt) {
     // The first attempt works from the copy held (the watch keeps it fresh); every retry reads
-    // the Node again, as kubelet's tryUpdateNodeStatus does.
+    // the Node again, as kubelet's tryUpdateNodeStatus does (a 401 or 403 ends the round).
     if (attempt > 0 || node().is_null()) {
       if (auto st = refresh_node(); !st.ok()) {
         last = st.error();
         if (last.code == ErrorCode::kNotFound) registered_ = false;  // deleted: register it again
+        if (refused(last)) break;
         continue;
       }
     }
@@ -161,6 +164,7 @@ Status NodeStatusReporter::sync_status() {
     last = patched.error();
     if (last.code == ErrorCode::kNotFound) registered_ = false;
     log::get("cluster")->warn("node={} status update (attempt {}): {}", facts_.name, attempt + 1, last.message);
+    if (refused(last)) break;  // the same identity will be refused again
   }
   return identity_error(last, "update status of node " + facts_.name);
 }

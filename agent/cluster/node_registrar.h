@@ -9,7 +9,7 @@
 //                     nodes/<name>/status (strategic merge) only if something other than the
 //                     heartbeat times changed or report_frequency passed since the last PATCH;
 //                     on any failure re-read the Node (GET) and try again, up to 5 times
-//                     (nodeStatusUpdateRetry); 409 included.
+//                     (nodeStatusUpdateRetry); 409 included, 401/403 end the round at once.
 //   start()/stop()    a thread: register (retrying 100 ms doubling to 7 s, as kubelet), then
 //                     sync_status() every update_frequency. A watch on this node's own object
 //                     (fieldSelector=metadata.name=<node>, which the Node authorizer allows)
