@@ -205,7 +205,7 @@ void NodeStatusReporter::run() {
   auto logger = log::get("cluster");
   auto backoff = options_.register_initial_backoff;
   while (!stopping_) {
-    if (!registered_) {
+    if (!registered_ && options_.register_node) {
       if (auto st = register_node(); !st.ok()) {
         logger->warn("node={} {}; retrying in {} ms", facts_.name, st.error().message, backoff.count());
         if (!sleep_for(backoff)) break;

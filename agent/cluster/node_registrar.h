@@ -47,6 +47,9 @@ struct NodeStatusOptions {
   // Registration back-off (kubelet: 100 ms doubling, at most 7 s).
   std::chrono::milliseconds register_initial_backoff{100};
   std::chrono::milliseconds register_max_backoff{7'000};
+  // --register-node=false: never create the Node, only report the status of one that exists
+  // (kubelet's syncNodeStatus does the same).
+  bool register_node = true;
   bool watch_own_node = true;  // false: no watch (unit tests); the Node is then read on failures only
   size_t max_images = 50;      // --node-status-max-images
 };

@@ -242,3 +242,20 @@ TEST_CASE("node registrar: node_pod_cidr prefers the first IPv4 of spec.podCIDRs
   CHECK(node_pod_cidr(json::parse(R"({"spec":{}})")).empty());
   CHECK(node_pod_cidr(json()).empty());
 }
+
+TEST_CASE("node registrar: --register-node=false reports the status of a Node made by someone else, never creates one") {
+  Harness h;
+  h.options.register_node = false;
+  h.options.update_frequency = std::chrono::milliseconds(20);
+  h.make();
+  h.reporter->start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(h.api.count("POST /api/v1/nodes") == 0);
+  CHECK(h.api.count("GET /api/v1/nodes/n1") >= 2);  // no Node yet: each round reads, finds none
+  h.api.put_object(kNode, json::parse(R"({"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}})"));
+  for (int i = 0; i < 200 && h.api.count("PATCH /api/v1/nodes/n1/status") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  h.reporter->stop();
+  CHECK(h.api.count("POST /api/v1/nodes") == 0);
+  CHECK(condition(h.api.object(kNode), "Ready")["status"] == "True");
+}
