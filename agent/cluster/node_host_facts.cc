@@ -44,11 +44,12 @@ std::string os_release_pretty_name(const std::string& text) {
   return "";
 }
 
-int64_t meminfo_total_bytes(const std::string& text) {
+int64_t meminfo_total_bytes(const std::string& text, const std::string& field) {
   std::istringstream in(text);
+  const std::string key = field + ":";
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("MemTotal:", 0) != 0) continue;
-    std::istringstream fields(line.substr(9));
+    if (line.rfind(key, 0) != 0) continue;
+    std::istringstream fields(line.substr(key.size()));
     int64_t kb = -1;
     std::string unit;
     fields >> kb >> unit;
@@ -112,6 +113,7 @@ Result<NodeFacts> gather_node_facts(const NodeFactsConfig& c, const HostPaths& p
   if (!meminfo) return internal("node facts: cannot read " + paths.meminfo);
   f.memory_bytes = meminfo_total_bytes(*meminfo);
   if (f.memory_bytes < 0) return internal("node facts: no MemTotal in " + paths.meminfo);
+  f.swap_bytes = meminfo_total_bytes(*meminfo, "SwapTotal");
 
   struct statvfs fs {};
   if (::statvfs(c.root_dir.c_str(), &fs) != 0) return errno_error("node facts: statvfs " + c.root_dir, errno);

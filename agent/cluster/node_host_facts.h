@@ -6,7 +6,7 @@
 //   bootID         /proc/sys/kernel/random/boot_id
 //   kernelVersion  uname -r;  architecture: uname -m as GOARCH
 //   osImage        PRETTY_NAME of /etc/os-release ("Linux" without one)
-//   cpu            online CPUs;  memory: MemTotal of /proc/meminfo
+//   cpu            online CPUs;  memory: MemTotal of /proc/meminfo;  swap: SwapTotal
 //   ephemeral-storage  the size of the filesystem holding the root dir (statvfs)
 //   hugepages-<size>   nr_hugepages of /sys/kernel/mm/hugepages/hugepages-<N>kB, for each size
 #pragma once
@@ -52,8 +52,8 @@ Result<NodeFacts> gather_node_facts(const NodeFactsConfig& config, const HostPat
 // "PRETTY_NAME" of an os-release file's text ("" when absent); quotes removed.
 std::string os_release_pretty_name(const std::string& text);
 
-// MemTotal of a /proc/meminfo text, in bytes (-1 when absent).
-int64_t meminfo_total_bytes(const std::string& text);
+// MemTotal (or another field, e.g. "SwapTotal") of a /proc/meminfo text, in bytes (-1 when absent).
+int64_t meminfo_total_bytes(const std::string& text, const std::string& field = "MemTotal");
 
 // "hugepages-2048kB" -> "hugepages-2Mi" (the resource name of the page size); "" if not one.
 std::string hugepages_resource_name(const std::string& sysfs_dir_name);

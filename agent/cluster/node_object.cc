@@ -86,7 +86,7 @@ json addresses(const NodeFacts& f) {
 
 json node_info(const NodeFacts& f) {
   // NodeSystemInfo's fields have no omitempty: the API server prints every one.
-  return {{"machineID", f.machine_id},
+  json info = {{"machineID", f.machine_id},
           {"systemUUID", f.system_uuid},
           {"bootID", f.boot_id},
           {"kernelVersion", f.kernel_version},
@@ -96,6 +96,8 @@ json node_info(const NodeFacts& f) {
           {"kubeProxyVersion", f.kube_proxy_version},
           {"operatingSystem", "linux"},
           {"architecture", f.architecture}};
+  if (f.swap_bytes >= 0) info["swap"] = {{"capacity", f.swap_bytes}};
+  return info;
 }
 
 json images_json(const std::vector<NodeImage>& images) {

@@ -17,6 +17,7 @@ TEST_CASE("host facts: os-release, meminfo and huge page names are read as cAdvi
   CHECK(os_release_pretty_name("ID=x\n").empty());
   CHECK(meminfo_total_bytes("MemTotal:       16318612 kB\nMemFree: 1 kB\n") == int64_t{16318612} * 1024);
   CHECK(meminfo_total_bytes("MemFree: 1 kB\n") == -1);
+  CHECK(meminfo_total_bytes("MemTotal: 2 kB\nSwapTotal:  4 kB\n", "SwapTotal") == 4096);
   CHECK(hugepages_resource_name("hugepages-2048kB") == "hugepages-2Mi");
   CHECK(hugepages_resource_name("hugepages-1048576kB") == "hugepages-1Gi");
   CHECK(hugepages_resource_name("hugepages-64kB") == "hugepages-64Ki");
@@ -29,7 +30,7 @@ TEST_CASE("host facts: gathered from the host's files and the node flags") {
   dir.write("machine-id", "0123456789abcdef\n");
   dir.write("boot_id", "c0ffee\n");
   dir.write("os-release", "PRETTY_NAME=\"Test OS 1\"\n");
-  dir.write("meminfo", "MemTotal: 2048 kB\n");
+  dir.write("meminfo", "MemTotal: 2048 kB\nSwapTotal: 0 kB\n");
   std::filesystem::create_directories(dir / "hugepages" / "hugepages-2048kB");
   dir.write("hugepages/hugepages-2048kB/nr_hugepages", "4\n");
   HostPaths paths;
@@ -59,6 +60,7 @@ TEST_CASE("host facts: gathered from the host's files and the node flags") {
   CHECK(f->boot_id == "c0ffee");
   CHECK(f->os_image == "Test OS 1");
   CHECK(f->memory_bytes == 2048 * 1024);
+  CHECK(f->swap_bytes == 0);
   CHECK(f->hugepages.at("hugepages-2Mi") == 4 * 2048 * 1024);
   CHECK(f->ephemeral_storage_bytes > 0);
   CHECK(f->cpu_millis >= 1000);
