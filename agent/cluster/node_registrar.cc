@@ -95,12 +95,17 @@ NodeFacts NodeStatusReporter::current_facts() {
 
 Status NodeStatusReporter::register_node() {
   const std::string what = "register node " + facts_.name;
-  const json body = node_for_registration(current_facts(), health_ ? health_() : NodeHealth{}, context_.clock->now());
-  auto made = context_.client->create("/api/v1/nodes", body);
+  const NodeFacts facts = current_facts();
+  const NodeHealth health = health_ ? health_() : NodeHealth{};
+  const auto now = context_.clock->now();
+  auto made = context_.client->create("/api/v1/nodes", node_for_registration(facts, health, now));
   if (made.ok()) {
     remember(*made);
     registered_ = true;
     log::get("cluster")->info("node={} registered", facts_.name);
+    // The first conditions' events (NodeHasSufficientMemory, ...), as kubelet's initialNode makes them.
+    if (on_event_)
+      for (const auto& e : node_status(facts, health, json::object(), now).events) on_event_(e);
     return ok_status();
   }
   if (made.error().code != ErrorCode::kAlreadyExists) return identity_error(made.error(), what);

@@ -75,6 +75,9 @@ TEST_CASE("node registrar: registers the Node with its status") {
   CHECK(node["status"]["capacity"]["cpu"] == "2");
   CHECK(h.reporter->node_uid() == "uid-n1");
   CHECK_FALSE(h.reporter->pod_cidr());
+  std::vector<std::string> reasons;
+  for (const auto& e : h.events) reasons.push_back(e.reason);
+  CHECK(reasons == std::vector<std::string>{"NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"});
 }
 
 TEST_CASE("node registrar: an existing Node is kept, only kubelet's labels and annotation are reconciled") {
@@ -148,8 +151,8 @@ TEST_CASE("node registrar: the status is PATCHed on change, else at most every 5
   json node = h.api.object(kNode);
   CHECK(condition(node, "Ready")["status"] == "False");
   CHECK(condition(node, "Ready")["message"] == "container runtime is down");
-  REQUIRE(h.events.size() == 1);
-  CHECK(h.events[0].reason == "NodeNotReady");
+  REQUIRE(h.events.size() == 4);
+  CHECK(h.events[3].reason == "NodeNotReady");
 
   // New images are a change too.
   h.api.clear_calls();
