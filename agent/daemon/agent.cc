@@ -163,6 +163,13 @@ Status Agent::start() {
     if (ec) return internal("cannot create " + dir + ": " + ec.message());
   }
 
+  // The kubeconfig before anything touches the node: a bad one is a usage error (exit 2).
+  if (!c.kubeconfig.empty()) {
+    auto join = ClusterJoin::create(c, p->node_name, p->clock);
+    if (!join.ok()) return join.error();
+    p->join = std::move(join).value();
+  }
+
   // Cgroups first: the container service asks the cgroup manager for OOM kills.
   if (c.cgroup_driver == "systemd")
     return invalid("--cgroup-driver=systemd: not available yet on this build; use cgroupfs");
@@ -196,12 +203,6 @@ Status Agent::start() {
   // Fail early and clearly when containerd is not there.
   if (auto probe = p->containers->list_containers({{pods::labels::kManagedBy, p->node_name}}); !probe.ok())
     return probe.error().wrap("containerd at " + c.container_runtime_endpoint);
-
-  if (!c.kubeconfig.empty()) {
-    auto join = ClusterJoin::create(c, p->node_name, p->clock);
-    if (!join.ok()) return join.error();
-    p->join = std::move(join).value();
-  }
 
   p->sandboxes = runtime::make_sandbox_manager(c.root_dir, {self_exe(), "pause"});
 

@@ -21,6 +21,18 @@ network::proxy::ObjectName name_of(const std::string& key) {
 // The agent's computed slice of a Service, named so that it never collides with a user's.
 network::proxy::ObjectName pod_slice_of(const std::string& key) { return name_of(key + "-nodeagent-pods"); }
 
+// The endpointslice controller's slices (kube-proxy reads these): the Service they belong to, or "".
+constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
+constexpr const char* kManagedByLabel = "endpointslice.kubernetes.io/managed-by";
+constexpr const char* kEndpointSliceController = "endpointslice-controller.k8s.io";
+
+std::string controller_service_of(const kube::ObjectMeta& m) {
+  auto managed = m.labels.find(kManagedByLabel);
+  auto service = m.labels.find(kServiceNameLabel);
+  if (managed == m.labels.end() || managed->second != kEndpointSliceController || service == m.labels.end()) return "";
+  return key_of(m.namespace_, service->second);
+}
+
 bool selects(const network::proxy::ServiceInfo& svc, const network::proxy::PodForEndpoints& pod) {
   if (svc.selector.empty() || pod.ns != svc.name.ns) return false;
   for (const auto& [k, v] : svc.selector) {
@@ -91,9 +103,26 @@ void ServiceState::delete_service(const std::string& ns, const std::string& name
   forget_service(key);
 }
 
+void ServiceState::track_controller_slice(const Key& slice, const Key& service) {
+  auto it = controller_slices_.find(slice);
+  if (it != controller_slices_.end() && it->second == service) return;
+  if (it != controller_slices_.end()) {
+    const Key before = it->second;
+    controller_slices_.erase(it);
+    if (--controller_slice_count_[before] == 0) controller_slice_count_.erase(before);
+    dirty_.insert(before);  // its last controller slice may be gone: pod endpoints again
+  }
+  if (service.empty()) return;
+  controller_slices_[slice] = service;
+  ++controller_slice_count_[service];
+  dirty_.insert(service);  // the controller's slices take over from the pod-computed one
+}
+
 void ServiceState::upsert_endpoint_slice(const kube::EndpointSlice& slice) {
   const Key key = key_of(slice.metadata);
   const std::string object = "endpointslice " + key;
+  // Counted even when refused below (e.g. an IPv6 slice): the controller owns the endpoints.
+  track_controller_slice(key, controller_service_of(slice.metadata));
   auto info = network::proxy::endpoint_slice_from_kube(slice);
   if (!info.ok()) {
     report(object, info.error().message);
@@ -108,6 +137,7 @@ void ServiceState::upsert_endpoint_slice(const kube::EndpointSlice& slice) {
 
 void ServiceState::delete_endpoint_slice(const std::string& ns, const std::string& name) {
   const Key key = key_of(ns, name);
+  track_controller_slice(key, "");
   report("endpointslice " + key, "");
   if (slices_.erase(key)) sink_.delete_endpoint_slice(name_of(key));
 }
@@ -155,8 +185,9 @@ void ServiceState::refresh() {
   for (const auto& key : dirty_) {
     auto it = services_.find(key);
     if (it == services_.end()) continue;
-    if (it->second.selector.empty()) {
-      // No selector (any more): endpoints come from EndpointSlices only.
+    if (it->second.selector.empty() || has_controller_slices(key)) {
+      // No selector (any more), or the endpointslice controller computes the endpoints (with
+      // this node's pods in them): EndpointSlices only.
       if (pod_slices_.erase(key)) sink_.delete_endpoint_slice(pod_slice_of(key));
       continue;
     }

@@ -3,6 +3,15 @@
 // reports a refused object once (until it changes or is fixed), and computes the endpoints of
 // selector Services from the node's pods. ServiceProxy runs it on the proxy's own thread; tests
 // drive it directly against a ChangeTracker.
+//
+// Where a selector Service's endpoints come from: standalone (manifest dir) nobody else computes
+// them, so this does, from the node's pods. Joined to a control plane, the endpointslice
+// controller writes them into EndpointSlices labelled
+// endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io, with every node's pods
+// in them, this node's included; kube-proxy uses those alone. So as soon as one such slice names
+// a Service (kubernetes.io/service-name), the Service's pod-computed slice is withdrawn and the
+// controller's slices are its only endpoints: the node's own pods are never counted twice. If
+// the controller's last slice goes away, the pod-computed slice comes back.
 #pragma once
 
 #include <functional>
@@ -40,6 +49,9 @@ class ServiceState final : public ServiceInput {
   void report(const std::string& object, const std::string& message);  // message "" = fine now
   void forget_service(const Key& key);
   void pod_changed(const network::proxy::PodForEndpoints* before, const network::proxy::PodForEndpoints* after);
+  // Records which Service a slice of the endpointslice controller belongs to ("" = not one).
+  void track_controller_slice(const Key& slice, const Key& service);
+  bool has_controller_slices(const Key& service) const { return controller_slice_count_.count(service) > 0; }
 
   network::proxy::ServiceSink& sink_;
   const std::string node_name_;
@@ -49,6 +61,8 @@ class ServiceState final : public ServiceInput {
   std::map<Key, network::proxy::EndpointSliceInfo> slices_;      // as applied to the sink
   std::map<std::string, network::proxy::PodForEndpoints> pods_;  // by UID
   std::set<Key> pod_slices_;                                     // Services with a pod-computed slice
+  std::map<Key, Key> controller_slices_;                         // controller slice -> its Service
+  std::map<Key, int> controller_slice_count_;                    // Service -> controller slices naming it
   std::set<Key> dirty_;                                          // Services whose pod endpoints to recompute
   bool services_changed_ = false;
   std::map<std::string, std::string> last_errors_;       // object -> message, reported once

@@ -160,3 +160,61 @@ TEST_CASE("a refused EndpointSlice is reported once; a valid one replaces it") {
   f.state.upsert_endpoint_slice(s);
   CHECK(f.problems.size() == 2);
 }
+
+TEST_CASE("the endpointslice controller's slices replace the pod-computed endpoints of a selector Service") {
+  Fixture f;
+  f.state.upsert_service(web());
+  f.state.upsert_pod(pod("u1", "web-1", "10.1.0.1", true));
+  f.state.refresh();
+  REQUIRE(f.endpoints() == std::vector<std::string>{"10.1.0.1:8080 ready"});
+
+  // A user's slice without the controller's label adds to the pod endpoints (as before).
+  f.state.upsert_endpoint_slice(slice("web-extra", "web", "10.2.0.9"));
+  f.state.refresh();
+  CHECK(f.endpoints() == std::vector<std::string>{"10.1.0.1:8080 ready", "10.2.0.9:8080 ready"});
+  f.state.delete_endpoint_slice("default", "web-extra");
+
+  // The controller's slice holds this node's pod and another node's: each is counted once.
+  auto controller = slice("web-abcde", "web", "10.1.0.1");
+  controller.metadata.labels["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io";
+  auto remote = controller.endpoints[0];
+  remote.addresses = {"10.3.0.4"};
+  controller.endpoints.push_back(remote);
+  f.state.upsert_endpoint_slice(controller);
+  f.state.refresh();
+  CHECK(f.endpoints() == std::vector<std::string>{"10.1.0.1:8080 ready", "10.3.0.4:8080 ready"});
+
+  // The node's own readiness still arrives through upsert_pod, but the controller's slice decides.
+  f.state.upsert_pod(pod("u1", "web-1", "10.1.0.1", false));
+  f.state.refresh();
+  CHECK(f.endpoints() == std::vector<std::string>{"10.1.0.1:8080 ready", "10.3.0.4:8080 ready"});
+  controller.endpoints[0].conditions.ready = false;
+  f.state.upsert_endpoint_slice(controller);
+  f.state.refresh();
+  CHECK(f.endpoints() == std::vector<std::string>{"10.1.0.1:8080 notready", "10.3.0.4:8080 ready"});
+
+  // Without any controller slice left, the node computes the endpoints from its pods again.
+  f.state.delete_endpoint_slice("default", "web-abcde");
+  f.state.refresh();
+  CHECK(f.endpoints() == std::vector<std::string>{"10.1.0.1:8080 notready"});
+  CHECK(f.problems.empty());
+}
+
+TEST_CASE("a controller slice relabelled to another Service moves the takeover with it") {
+  Fixture f;
+  f.state.upsert_service(web("web", "default", "web", "10.96.0.10"));
+  f.state.upsert_service(web("db", "default", "db", "10.96.0.11"));
+  f.state.upsert_pod(pod("u1", "web-1", "10.1.0.1", true));
+  f.state.upsert_pod(pod("u2", "db-1", "10.1.0.2", true, "db"));
+  auto s = slice("x", "web", "10.3.0.4");
+  s.metadata.labels["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io";
+  f.state.upsert_endpoint_slice(s);
+  f.state.refresh();
+  CHECK(f.endpoints("web") == std::vector<std::string>{"10.3.0.4:8080 ready"});
+  CHECK(f.endpoints("db") == std::vector<std::string>{"10.1.0.2:8080 ready"});
+  s.metadata.labels["kubernetes.io/service-name"] = "db";
+  f.state.upsert_endpoint_slice(s);
+  f.state.refresh();
+  CHECK(f.endpoints("web") == std::vector<std::string>{"10.1.0.1:8080 ready"});
+  CHECK(f.endpoints("db") == std::vector<std::string>{"10.3.0.4:8080 ready"});
+}

@@ -1,0 +1,333 @@
+// The API-backed sources against the real control plane (scripts/controlplane/cluster.sh: etcd,
+// kube-apiserver with Node,RBAC and NodeRestriction, kube-controller-manager, kube-scheduler),
+// with the node's own identity (CN=system:node:<node>, O=system:nodes) and kube-proxy's, from a
+// node network namespace na-it-<pid> connected to the control plane's bridge. Root only.
+//
+// The admin creates a Service and a pod bound to the node (spec.nodeName) that references a
+// ConfigMap and a Secret; then:
+//   - ApiServiceSource sees the Service and the EndpointSlice the endpointslice controller made
+//     (with kube-proxy's identity; the node's own may list Services but not EndpointSlices);
+//   - ApiObjectSource GETs the referenced ConfigMap and Secret as the node; a Secret no pod of
+//     the node references is refused (403, naming the node's identity);
+//   - TokenRequester gets a JWT for the pod's default service account, bound to the pod.
+// The cluster and the netns are torn down whatever happens. One test case, plain blocks (no
+// SECTIONs: each would bring the cluster up again).
+//
+// The scripts: $NODEAGENT_CP_SCRIPTS, else the tree's scripts/controlplane. Without them (or not
+// root) the test says why and passes vacuously.
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "agent/cluster/api_objects.h"
+#include "agent/cluster/api_services.h"
+#include "agent/cluster/token_requester.h"
+#include "kube/base64.h"
+#include "kube/client/kubeconfig.h"
+#include "kube/decode.h"
+#include "test/fakes/fake_service_input.h"
+#include "util/http/curl_http_client.h"
+
+using namespace nodeagent;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int rc;
+  std::string out;
+};
+
+Run run(const std::string& cmd) {
+  Run r{-1, ""};
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = ::pclose(p);
+  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string last_line(const std::string& s) {
+  auto t = trim(s);
+  auto nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+std::string scripts_dir() {
+  if (const char* env = std::getenv("NODEAGENT_CP_SCRIPTS")) return env;
+  return std::string(PROJECT_SOURCE_DIR) + "/scripts/controlplane";
+}
+
+// The control plane and the node netns, removed in the destructor (also when a REQUIRE throws).
+struct Cluster {
+  std::string cluster_sh = scripts_dir() + "/cluster.sh";
+  std::string name = "it" + std::to_string(::getpid() % 100000);
+  std::string netns = "na-it-" + std::to_string(::getpid());
+  std::string node = "it-node-" + std::to_string(::getpid());
+  std::string state_dir = "/run/nodeagent-cp/" + name;
+  bool cluster_made = false;
+  bool netns_made = false;
+
+  std::string cp(const std::string& args) const { return cluster_sh + " " + args + " --name " + name; }
+  Run kubectl(const std::string& args) const { return run(cluster_sh + " kubectl --name " + name + " " + args); }
+
+  ~Cluster() {
+    if (cluster_made) {
+      auto down = run(cp("down"));
+      if (down.rc != 0) std::fprintf(stderr, "cluster.sh down: %s\n", down.out.c_str());
+    }
+    if (netns_made) (void)run("ip netns delete " + netns);
+  }
+};
+
+// Runs `body` on a thread inside the node's netns (setns changes the calling thread only; the
+// reflectors' threads started from it inherit it). An exception (a failed REQUIRE) is rethrown here.
+void in_netns(const std::string& netns, const std::function<void()>& body) {
+  std::exception_ptr failure;
+  std::thread t([&] {
+    try {
+      int fd = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+      REQUIRE(fd >= 0);
+      REQUIRE(::setns(fd, CLONE_NEWNET) == 0);
+      ::close(fd);
+      body();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+std::unique_ptr<kube::client::ApiClient> client_from(const std::string& kubeconfig, const std::string& data_dir) {
+  auto config = kube::client::load_kubeconfig(kubeconfig, data_dir);
+  if (!config.ok()) FAIL(config.error().message);
+  return std::make_unique<kube::client::ApiClient>(std::make_shared<http::CurlHttpClient>(), *config);
+}
+
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::seconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return pred();
+}
+
+// The payload of a JWT (base64url, unpadded), as JSON.
+nlohmann::json jwt_payload(const std::string& jwt) {
+  auto a = jwt.find('.'), b = jwt.rfind('.');
+  if (a == std::string::npos || b == a) return nullptr;
+  std::string part = jwt.substr(a + 1, b - a - 1);
+  for (auto& c : part) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (part.size() % 4) part += '=';
+  auto bytes = kube::base64_decode(part);
+  if (!bytes) return nullptr;
+  return nlohmann::json::parse(*bytes, nullptr, false);
+}
+
+}  // namespace
+
+TEST_CASE("api sources against the real control plane, as the node", "[integration]") {
+  if (::geteuid() != 0) {
+    WARN("not root: skipped");
+    return;
+  }
+  Cluster c;
+  if (!fs::exists(c.cluster_sh)) {
+    WARN("no " + c.cluster_sh + " (set NODEAGENT_CP_SCRIPTS): skipped");
+    return;
+  }
+  c.cluster_made = true;  // `down` is idempotent, and cleans up a half-made `up`
+  auto up = run(c.cp("up"));
+  INFO(up.out);
+  REQUIRE(up.rc == 0);
+  REQUIRE(run("ip netns add " + c.netns).rc == 0);
+  c.netns_made = true;
+  REQUIRE(run("ip -n " + c.netns + " link set lo up").rc == 0);
+  auto connected = run(c.cp("connect " + c.netns + " 10.250.0.77"));
+  INFO(connected.out);
+  REQUIRE(connected.rc == 0);
+  auto issued = run(c.cp("node-kubeconfig " + c.node));
+  INFO(issued.out);
+  REQUIRE(issued.rc == 0);
+  const std::string kubeconfig = last_line(issued.out);
+  const std::string proxy_kubeconfig = fs::path(kubeconfig).parent_path() / "proxy-kubeconfig";
+
+  // What the admin creates: a ConfigMap and a Secret the pod references, one Secret it does not,
+  // a Service selecting the pod, the pod bound to this node (no kubelet runs it).
+  const std::string manifest = c.state_dir + "/it-objects.json";
+  {
+    nlohmann::json items = nlohmann::json::array();
+    items.push_back({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "it-settings"}, {"namespace", "default"}}},
+                     {"data", {{"greeting", "hello"}}}});
+    items.push_back({{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "it-creds"}, {"namespace", "default"}}},
+                     {"stringData", {{"password", "s3cret"}}}});
+    items.push_back({{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "it-other"}, {"namespace", "default"}}},
+                     {"stringData", {{"password", "nope"}}}});
+    items.push_back({{"apiVersion", "v1"}, {"kind", "Service"}, {"metadata", {{"name", "it-web"}, {"namespace", "default"}}},
+                     {"spec", {{"selector", {{"app", "it-web"}}}, {"ports", {{{"port", 80}, {"targetPort", 8080}}}}}}});
+    items.push_back(
+        {{"apiVersion", "v1"}, {"kind", "Pod"},
+         {"metadata", {{"name", "it-web-1"}, {"namespace", "default"}, {"labels", {{"app", "it-web"}}}}},
+         {"spec",
+          {{"nodeName", c.node},
+           {"containers",
+            {{{"name", "web"}, {"image", "busybox"},
+              {"env", {{{"name", "GREETING"}, {"valueFrom", {{"configMapKeyRef", {{"name", "it-settings"}, {"key", "greeting"}}}}}}}},
+              {"volumeMounts", {{{"name", "creds"}, {"mountPath", "/creds"}}}}}}},
+           {"volumes", {{{"name", "creds"}, {"secret", {{"secretName", "it-creds"}}}}}}}}});
+    std::ofstream(manifest) << nlohmann::json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}}.dump();
+  }
+  auto applied = c.kubectl("apply -f " + manifest);
+  INFO(applied.out);
+  REQUIRE(applied.rc == 0);
+
+  in_netns(c.netns, [&] {
+    auto node = client_from(kubeconfig, c.state_dir + "/it-data-node");
+    auto proxy = client_from(proxy_kubeconfig, c.state_dir + "/it-data-proxy");
+    SystemClock clock;
+    cluster::ClusterContext ctx{node.get(), c.node, &clock};
+
+    {  // Services and EndpointSlices
+      // Who may read what: the node lists Services; EndpointSlices need kube-proxy's identity.
+      CHECK(node->get("/api/v1/services?limit=1").ok());
+      auto slices_as_node = node->get("/apis/discovery.k8s.io/v1/endpointslices?limit=1");
+      CHECK(!slices_as_node.ok());
+      if (!slices_as_node.ok()) CHECK(slices_as_node.error().code == ErrorCode::kPermissionDenied);
+
+      fakes::FakeServiceInput input;
+      std::mutex mu;
+      std::vector<kube::Service> services;
+      std::vector<std::string> problems;
+      std::atomic<bool> synced{false};
+      cluster::ApiServicesCallbacks cb;
+      cb.on_services = [&](std::vector<kube::Service> all) {
+        std::lock_guard lock(mu);
+        services = std::move(all);
+      };
+      cb.on_problem = [&](const std::string& o, const std::string& m) {
+        std::lock_guard lock(mu);
+        problems.push_back(o + ": " + m);
+      };
+      cb.on_synced = [&] { synced = true; };
+      cluster::ApiServicesOptions o;
+      o.proxy_client = proxy.get();
+      cluster::ApiServiceSource source(ctx, &input, cb, o);
+      source.start();
+      std::vector<std::string> calls;
+      bool saw_service = false, saw_slice = false;
+      eventually(
+          [&] {
+            for (auto& call : input.take()) calls.push_back(call);
+            for (const auto& call : calls) {
+              saw_service |= call == "upsert service default/it-web";
+              saw_slice |= call.rfind("upsert slice default/it-web-", 0) == 0;
+            }
+            return saw_service && saw_slice;
+          },
+          std::chrono::seconds(60));
+      source.stop();
+      INFO([&] {
+        std::string all;
+        for (const auto& s : calls) all += s + "\n";
+        return all;
+      }());
+      CHECK(synced);
+      CHECK(saw_service);
+      CHECK(saw_slice);
+      std::lock_guard lock(mu);
+      CHECK(problems.empty());
+      bool master = false, web = false;
+      for (const auto& s : services) {
+        master |= s.metadata.namespace_ == "default" && s.metadata.name == "kubernetes" && s.spec.cluster_ip == "10.96.0.1";
+        web |= s.metadata.name == "it-web" && !s.spec.cluster_ip.empty();
+      }
+      CHECK(master);  // KUBERNETES_SERVICE_HOST for every pod (agent/pods/service_env)
+      CHECK(web);
+    }
+
+    {  // ConfigMaps and Secrets the node's pods reference, and no others
+      cluster::ApiObjectSource objects(ctx);
+      // The Node authorizer learns the pod's references from its own watch: allow it a moment.
+      Result<kube::ConfigMap> cm = not_found("not asked yet");
+      eventually(
+          [&] {
+            cm = objects.get_config_map("default", "it-settings");
+            return cm.ok();
+          },
+          std::chrono::seconds(30));
+      if (!cm.ok()) FAIL(cm.error().message);
+      CHECK(cm->data.at("greeting") == "hello");
+      auto secret = objects.get_secret("default", "it-creds");
+      if (!secret.ok()) FAIL(secret.error().message);
+      CHECK(std::string(secret->data.at("password").begin(), secret->data.at("password").end()) == "s3cret");
+
+      auto other = objects.get_secret("default", "it-other");
+      REQUIRE(!other.ok());
+      CHECK(other.error().code == ErrorCode::kPermissionDenied);
+      CHECK_THAT(other.error().message, Catch::Matchers::Contains("User \"system:node:" + c.node + "\""));
+      CHECK_THAT(other.error().message, Catch::Matchers::StartsWith("secrets \"it-other\" is forbidden"));
+
+      auto missing = objects.get_config_map("default", "it-missing");
+      REQUIRE(!missing.ok());
+      INFO(missing.error().message);  // not referenced: the authorizer refuses before the lookup
+      CHECK(missing.error().code == ErrorCode::kPermissionDenied);
+      CHECK(!objects.list_persistent_volumes().ok());
+    }
+
+    {  // a service-account token bound to the pod
+      auto got = node->get("/api/v1/namespaces/default/pods/it-web-1");
+      if (!got.ok()) FAIL(got.error().message);
+      auto pod = kube::decode_pod(*got);
+      if (!pod.ok()) FAIL(pod.error().message);
+      cluster::TokenRequester tokens(ctx);
+      kube::ServiceAccountTokenProjection projection;
+      projection.expiration_seconds = 3607;
+      projection.path = "token";
+      Result<std::string> token = not_found("not asked yet");
+      eventually(
+          [&] {
+            token = tokens.token(pod->object, projection);
+            return token.ok();
+          },
+          std::chrono::seconds(30));
+      if (!token.ok()) FAIL(token.error().message);
+      auto claims = jwt_payload(*token);
+      INFO(claims.dump());
+      REQUIRE(claims.is_object());
+      CHECK(claims["sub"] == "system:serviceaccount:default:default");
+      CHECK(claims["kubernetes.io"]["pod"]["name"] == "it-web-1");
+      CHECK(claims["kubernetes.io"]["pod"]["uid"] == pod->object.metadata.uid);
+      CHECK(*tokens.token(pod->object, projection) == *token);  // cached
+
+      // Another pod's identity is not this node's to claim.
+      kube::Pod stranger = pod->object;
+      stranger.metadata.name = "not-on-this-node";
+      stranger.metadata.uid = "00000000-0000-0000-0000-000000000000";
+      auto refused = tokens.token(stranger, projection);
+      REQUIRE(!refused.ok());
+      INFO(refused.error().message);
+      CHECK_THAT(refused.error().message,
+                 Catch::Matchers::StartsWith("failed to fetch token for service account default/default of pod "
+                                             "default/not-on-this-node: "));
+    }
+  });
+}
