@@ -16,6 +16,8 @@ PACKAGES=(
   # runtime pieces the daemon drives, and what tests and the demo use
   containerd runc iptables iproute2 procps util-linux mount e2fsprogs
   busybox-static umoci skopeo docker-registry curl
+  # the test control plane (scripts/controlplane): PKI, readiness checks, nsenter/setsid/flock
+  openssl
 )
 # kubectl for the control-plane e2e tests; some images ship it from another package already.
 command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
