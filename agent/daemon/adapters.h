@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -98,18 +99,21 @@ class WorkerWaker final : public pleg::PodWaker {
 // server once joined), for the Service environment variables of starting containers.
 class ServiceStore final : public pods::ServiceListerPort {
  public:
-  void set(std::vector<kube::Service> services) {
+  // Every Service of one source ("file", "api"); services() is their union.
+  void set(const std::string& source, std::vector<kube::Service> services) {
     std::lock_guard lock(mu_);
-    services_ = std::move(services);
+    by_source_[source] = std::move(services);
   }
   std::vector<kube::Service> services() const override {
     std::lock_guard lock(mu_);
-    return services_;
+    std::vector<kube::Service> all;
+    for (const auto& [source, list] : by_source_) all.insert(all.end(), list.begin(), list.end());
+    return all;
   }
 
  private:
   mutable std::mutex mu_;
-  std::vector<kube::Service> services_;
+  std::map<std::string, std::vector<kube::Service>> by_source_;
 };
 
 }  // namespace nodeagent::daemon

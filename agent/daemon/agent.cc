@@ -71,6 +71,14 @@ std::string host_name() {
   return buf;
 }
 
+// "containerd://<version>" for the Node's nodeInfo, from containerd's Version RPC.
+std::string containerd_version(runtime::ctd::Connection& connection) {
+  containerd::services::version::v1::VersionResponse resp;
+  auto ctx = connection.context(std::chrono::seconds(5));
+  if (!connection.version().Version(ctx.get(), {}, &resp).ok()) return "containerd://unknown";
+  return "containerd://" + resp.version();
+}
+
 int64_t node_memory_bytes() {
   return static_cast<int64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<int64_t>(::sysconf(_SC_PAGE_SIZE));
 }
@@ -98,7 +106,9 @@ struct Agent::Parts {
   std::unique_ptr<StatusAdapter> status_port;
   std::unique_ptr<EventAdapter> event_port;
   ServiceStore services;
-  kube::InMemoryObjectStore objects;  // ConfigMaps, Secrets, PVs, PVCs (the volumes issue reads them)
+  kube::InMemoryObjectStore objects;  // ConfigMaps, Secrets, PVs, PVCs of the manifest directory
+  const kube::ObjectSource* object_source = &objects;  // what volumes and env read (files, then the API)
+  std::atomic<bool> started{false};
   std::unique_ptr<pods::PodSyncer> syncer;
   std::unique_ptr<pods::PodWorkers> workers;
   std::unique_ptr<WorkerWaker> waker;
@@ -170,6 +180,10 @@ Status Agent::start() {
     p->join = std::move(join).value();
   }
 
+  events::RecorderOptions ro;
+  ro.node_name = p->node_name;
+  p->recorder = std::make_unique<events::Recorder>(ro);
+
   // Cgroups first: the container service asks the cgroup manager for OOM kills.
   if (c.cgroup_driver == "systemd")
     return invalid("--cgroup-driver=systemd: not available yet on this build; use cgroupfs");
@@ -209,11 +223,35 @@ Status Agent::start() {
   // Network. Without --node-ip, the node's address is found as kubelet does (status.hostIP,
   // hostPort DNAT); only pod networking cannot do without one.
   NA_ASSIGN_OR_RETURN(const std::string node_ip,
-                      network::resolve_node_ip(c.node_ip, {c.network_bridge}, c.network_enabled && !c.pod_cidr.empty()));
-  if (c.network_enabled && !c.pod_cidr.empty()) {
+                      network::resolve_node_ip(c.node_ip, {c.network_bridge},
+                                               c.network_enabled && !c.pod_cidr.empty() && !p->join));
+  std::string pod_cidr = c.pod_cidr;
+  if (p->join) {
+    // Joined: register the Node now (its status and Lease run on their own threads), and take
+    // the pod CIDR the controller-manager allocates unless --pod-cidr says otherwise.
+    cluster::NodeFactsConfig facts;
+    facts.node_name = p->node_name;
+    facts.node_ip = node_ip;
+    facts.node_labels = c.node_labels;
+    facts.register_with_taints = c.register_with_taints;
+    facts.kube_reserved = c.kube_reserved;
+    facts.system_reserved = c.system_reserved;
+    facts.max_pods = c.max_pods;
+    facts.root_dir = c.root_dir;
+    facts.container_runtime_version = containerd_version(*p->connection);
+    auto* images = p->images.get();
+    NA_RETURN_IF_ERROR(p->join->start_node(facts, [images] { return images->list_images(); }, *p->recorder,
+                                           c.register_node, c.node_status_update_frequency_seconds));
+    if (pod_cidr.empty() && c.network_enabled) {
+      auto allocated = p->join->pod_cidr(c.root_dir, std::chrono::seconds(60));
+      if (allocated.ok()) pod_cidr = *allocated;
+      else logger->warn("no pod CIDR yet ({}): pods get no IPs until the agent restarts with one", allocated.error().message);
+    }
+  }
+  if (c.network_enabled && !pod_cidr.empty()) {
     network::NodeNetworkConfig nc;
     nc.bridge_name = c.network_bridge;
-    nc.pod_cidr = c.pod_cidr;
+    nc.pod_cidr = pod_cidr;
     nc.node_ip = node_ip;
     nc.mtu = c.network_mtu;
     for (const auto& r : c.node_routes) nc.routes.push_back(network::PodCidrRoute{r.pod_cidr, r.via});
@@ -232,11 +270,25 @@ Status Agent::start() {
     if (!net.ok()) return net.error().wrap("pod network");
     p->network = std::move(net).value();
     p->network_port = std::make_unique<NetworkAdapter>(*p->network);
+    if (p->join) {
+      // The other nodes' pod CIDRs, from their Node objects, instead of --node-routes.
+      auto* network = p->network.get();
+      p->join->start_routes([network](const std::vector<network::PodCidrRoute>& routes) {
+        if (auto st = network->set_routes(routes); !st.ok()) log::get("agent")->warn("routes to other nodes: {}", st.error().message);
+      });
+    }
   } else {
     p->network_port = std::make_unique<LoopbackOnlyNetwork>(node_ip);
   }
   {
-    auto volumes = std::make_unique<volumes::LocalVolumeManager>(c.root_dir, &p->objects);
+    if (p->join) {
+      auto* parts = p.get();
+      p->object_source = p->join->objects(p->objects, [parts](const std::vector<kube::ObjectChange>& changed) {
+        if (parts->started) parts->wake_pods_referencing(changed);
+      });
+    }
+    auto volumes = std::make_unique<volumes::LocalVolumeManager>(c.root_dir, p->object_source,
+                                                                 p->join ? p->join->tokens() : nullptr, !p->join);
     // kubelet's setupDataDirs: mountPropagation needs the root dir to be a shared mount.
     if (auto st = volumes->prepare_root_dir(); !st.ok()) logger->warn("root dir: {}", st.error().message);
     p->volumes = std::move(volumes);
@@ -247,9 +299,6 @@ Status Agent::start() {
   if (auto loaded = p->statuses->load_all(); loaded.ok()) {
     for (const auto& e : loaded->errors) logger->warn("status: {}", e);
   }
-  events::RecorderOptions ro;
-  ro.node_name = p->node_name;
-  p->recorder = std::make_unique<events::Recorder>(ro);
   p->cgroup_port = std::make_unique<CgroupAdapter>(*p->cgroups);
   p->status_port = std::make_unique<StatusAdapter>(*p->statuses, *p->recorder, p->clock);
   p->event_port = std::make_unique<EventAdapter>(*p->recorder);
@@ -287,7 +336,7 @@ Status Agent::start() {
   deps.containers = p->containers.get();
   deps.sandboxes = p->sandboxes.get();
   deps.volumes = p->volumes.get();
-  deps.objects = &p->objects;
+  deps.objects = p->object_source;
   deps.network = p->network_port.get();
   deps.cgroups = p->cgroup_port.get();
   deps.status = p->status_port.get();
@@ -344,7 +393,7 @@ Status Agent::start() {
 
   // Pod sources. When the last one has delivered its first set, the proxy starts syncing and
   // the orphans are cleaned up.
-  parts->sources_pending = (c.pod_manifest_path.empty() ? 0 : 1) + (parts->join ? 1 : 0);
+  parts->sources_pending = (c.pod_manifest_path.empty() ? 0 : 1) + (parts->join ? 2 : 0);
   auto all_sources_ready = [this, parts] {
     if (!parts->source_ready()) return;
     if (parts->proxy) parts->proxy->start_syncing();
@@ -356,7 +405,7 @@ Status Agent::start() {
         c.pod_manifest_path, parts->node_name, std::chrono::seconds(c.file_check_frequency_seconds),
         [parts, first, all_sources_ready](const sources::ManifestSnapshot& snap) mutable {
           // Services first: a container started for a new pod gets their variables.
-          parts->services.set(snap.services);
+          parts->services.set("file", snap.services);
           auto changed = parts->objects.replace_all(snap.objects);
           parts->manager->set_source_pods("file", snap.pods);
           parts->wake_pods_referencing(changed);
@@ -381,6 +430,11 @@ Status Agent::start() {
     parts->manifests->start();
   }
   if (parts->join) {
+    // Services (for the proxy and the containers' variables) before pods, as kubelet waits for
+    // the Service informer before it starts containers.
+    parts->join->start_services(
+        parts->proxy.get(), [parts](std::vector<kube::Service> services) { parts->services.set("api", std::move(services)); },
+        all_sources_ready);
     parts->join->start_pods(*parts->manager, *parts->statuses, *parts->recorder, [parts, all_sources_ready] {
       if (parts->proxy) parts->post_all_pods_to_proxy();
       all_sources_ready();
@@ -390,6 +444,7 @@ Status Agent::start() {
     if (parts->proxy) parts->proxy->start_syncing();
     reconcile_orphans();
   }
+  parts->started = true;
   logger->info("nodeagent started node={} containerd={} namespace={} api={}", parts->node_name,
                c.container_runtime_endpoint, c.containerd_namespace, c.api_socket);
   return ok_status();

@@ -1,6 +1,11 @@
 #include "agent/daemon/cluster_join.h"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "kube/client/kubeconfig.h"
+#include "util/atomic_file.h"
 #include "util/http/curl_http_client.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -18,7 +23,71 @@ Result<std::unique_ptr<ClusterJoin>> ClusterJoin::create(const config::AgentConf
   options.user_agent = std::string("nodeagent/") + version() + " (linux)";
   join->client_ = std::make_unique<kube::client::ApiClient>(join->http_, std::move(client_config), options);
   join->context_ = cluster::ClusterContext{join->client_.get(), node_name, &clock};
+  join->tokens_ = std::make_unique<cluster::TokenRequester>(join->context_);
   return join;
+}
+
+Status ClusterJoin::start_node(const cluster::NodeFactsConfig& facts_config, cluster::NodeStatusReporter::ImagesFn images,
+                               events::Recorder& recorder, bool register_node, int update_frequency_seconds) {
+  NA_ASSIGN_OR_RETURN(auto facts, cluster::gather_node_facts(facts_config));
+  cluster::NodeStatusOptions options;
+  options.register_node = register_node;
+  options.update_frequency = std::chrono::seconds(update_frequency_seconds);
+  kube::ObjectReference node_ref;
+  node_ref.kind = "Node";
+  node_ref.name = context_.node_name;
+  node_ref.uid = context_.node_name;  // kubelet's node events carry the node name as uid
+  node_ = std::make_unique<cluster::NodeStatusReporter>(
+      context_, std::move(facts), [] { return cluster::NodeHealth{}; }, std::move(images), options,
+      [&recorder, node_ref](const cluster::NodeEvent& e) { recorder.record(node_ref, e.type, e.reason, e.message); });
+  lease_ = std::make_unique<cluster::NodeLease>(context_);
+  node_->start();
+  lease_->start();
+  return ok_status();
+}
+
+Result<std::string> ClusterJoin::pod_cidr(const std::string& root_dir, std::chrono::milliseconds timeout) {
+  const std::string recorded = root_dir + "/pod-cidr";
+  auto from_api = node_->wait_for_pod_cidr(timeout);
+  if (from_api.ok()) {
+    if (auto st = write_file_atomically(recorded, *from_api, {.mode = 0644, .skip_if_unchanged = true}); !st.ok())
+      log::get("cluster")->warn("{}: {}", recorded, st.error().message);
+    return from_api;
+  }
+  std::ifstream in(recorded);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!text.str().empty()) {
+    log::get("cluster")->warn("no spec.podCIDR from the API server ({}); using the one recorded at the last start: {}",
+                              from_api.error().message, text.str());
+    return text.str();
+  }
+  return from_api.error();
+}
+
+void ClusterJoin::start_routes(cluster::NodeRoutes::RoutesFn on_routes) {
+  routes_ = std::make_unique<cluster::NodeRoutes>(*client_, context_.node_name, std::move(on_routes));
+  routes_->start();
+}
+
+void ClusterJoin::start_services(services::ServiceInput* proxy, std::function<void(std::vector<kube::Service>)> on_services,
+                                 std::function<void()> on_synced) {
+  cluster::ApiServicesCallbacks callbacks;
+  callbacks.on_services = std::move(on_services);
+  callbacks.on_synced = std::move(on_synced);
+  callbacks.on_problem = [](const std::string& object, const std::string& message) {
+    log::get("cluster")->warn("{}: {}", object, message);
+  };
+  services_ = std::make_unique<cluster::ApiServiceSource>(context_, proxy, std::move(callbacks));
+  services_->start();
+}
+
+const kube::ObjectSource* ClusterJoin::objects(const kube::ObjectSource& files,
+                                               std::function<void(std::vector<kube::ObjectChange>)> on_changes) {
+  api_objects_ = std::make_unique<cluster::ApiObjectSource>(context_);
+  objects_ = std::make_unique<cluster::CompositeObjectSource>(files, *api_objects_);
+  api_objects_->start(std::move(on_changes));
+  return objects_.get();
 }
 
 ClusterJoin::~ClusterJoin() { stop(); }
@@ -44,7 +113,10 @@ void ClusterJoin::start_pods(pods::PodManager& manager, status::StatusManager& s
         mirrors_->set_mirrors(std::move(mirrors));
         mirrors_changed_ = true;
       });
-  manager.set_on_terminated([this](const pods::PodPtr& pod) { pod_source_->on_pod_terminated(*pod); });
+  manager.set_on_terminated([this](const pods::PodPtr& pod) {
+    tokens_->forget_pod(pod->metadata.uid);
+    pod_source_->on_pod_terminated(*pod);
+  });
 
   auto* source = pod_source_.get();
   uploader_ = std::make_unique<cluster::PodStatusUploader>(
@@ -95,6 +167,11 @@ void ClusterJoin::stop() {
   if (manager_) manager_->set_on_terminated(nullptr);
   manager_ = nullptr;
   if (pod_source_) pod_source_->stop();
+  if (services_) services_->stop();
+  if (routes_) routes_->stop();
+  if (api_objects_) api_objects_->stop();
+  if (lease_) lease_->stop();
+  if (node_) node_->stop();
   if (uploader_) uploader_->stop();
   if (events_) events_->stop();
 }

@@ -32,7 +32,7 @@ ControlPlane::ControlPlane() : name_("e2e" + std::to_string(::getpid())) {
 ControlPlane::~ControlPlane() { script("down >/dev/null 2>&1"); }
 
 CommandResult ControlPlane::script(const std::string& args) const {
-  return run_command(scripts() + "/cluster.sh --name " + name_ + " " + args);
+  return run_command("NODEAGENT_CP_NAME=" + name_ + " " + scripts() + "/cluster.sh " + args);
 }
 
 std::string ControlPlane::dir() const {
@@ -68,8 +68,8 @@ nlohmann::json ControlPlane::get_json(const std::string& args) const {
 }
 
 CommandResult ControlPlane::apply(const std::string& yaml) const {
-  return run_command("printf '%s' " + quote(yaml) + " | " + scripts() + "/cluster.sh --name " + name_ +
-                     " kubectl apply -f - 2>&1");
+  return run_command("printf '%s' " + quote(yaml) + " | NODEAGENT_CP_NAME=" + name_ + " " + scripts() +
+                     "/cluster.sh kubectl apply -f - 2>&1");
 }
 
 }  // namespace nodeagent::testing

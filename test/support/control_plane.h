@@ -27,7 +27,7 @@ class ControlPlane {
   nlohmann::json get_json(const std::string& args) const;
   // kubectl apply -f - with `yaml` on stdin.
   CommandResult apply(const std::string& yaml) const;
-  CommandResult script(const std::string& args) const;  // cluster.sh ARGS --name <ours>
+  CommandResult script(const std::string& args) const;  // cluster.sh ARGS, for our control plane
   const std::string& name() const { return name_; }
   std::string dir() const;  // the control plane's state dir
 

@@ -52,9 +52,10 @@ std::vector<std::unique_ptr<VolumePlugin>> default_plugins(const VolumeHost& hos
   return plugins;
 }
 
-LocalVolumeManager::LocalVolumeManager(std::string root_dir, const kube::ObjectSource* objects)
+LocalVolumeManager::LocalVolumeManager(std::string root_dir, const kube::ObjectSource* objects, TokenSource* tokens,
+                                       bool bind_claims)
     : LocalVolumeManager(root_dir, std::make_shared<LinuxMounter>(), {}) {
-  plugins_ = default_plugins(VolumeHost{mounter_, objects, std::move(root_dir)});
+  plugins_ = default_plugins(VolumeHost{mounter_, objects, std::move(root_dir), tokens, bind_claims});
 }
 
 LocalVolumeManager::LocalVolumeManager(std::string root_dir, std::shared_ptr<Mounter> mounter,

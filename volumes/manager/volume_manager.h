@@ -49,7 +49,10 @@ class VolumeManager {
 class LocalVolumeManager final : public VolumeManager {
  public:
   // The node's plugins (default_plugins()) over the Linux mounter, reading objects from `objects`.
-  LocalVolumeManager(std::string root_dir, const kube::ObjectSource* objects);
+  // Joined to a control plane: `tokens` serves serviceAccountToken projections and claims are
+  // not bound by the node (bind_claims false).
+  LocalVolumeManager(std::string root_dir, const kube::ObjectSource* objects, TokenSource* tokens = nullptr,
+                     bool bind_claims = true);
   // The given plugins, in the order they are asked; `mounter` unmounts volume directories that
   // no registered plugin owns (left by an older agent).
   LocalVolumeManager(std::string root_dir, std::shared_ptr<Mounter> mounter,
