@@ -56,7 +56,15 @@ void MirrorPods::sync(const std::vector<std::shared_ptr<const kube::Pod>>& stati
     wanted.insert(key);
     auto it = mirrors.find(key);
     if (it != mirrors.end()) {
-      if (it->second.deleting) continue;           // created again once it is gone
+      if (it->second.deleting) {
+        // Someone deleted the mirror: only the node finishes that (nothing runs for a mirror),
+        // and the next sync creates it again.
+        auto gone = context_.client->remove(namespaced_path(m.namespace_, "pods", m.name),
+                                            {{"gracePeriodSeconds", 0}, {"preconditions", {{"uid", it->second.uid}}}});
+        if (!gone.ok() && gone.error().code != ErrorCode::kNotFound)
+          logger->warn("mirror pod {}: cannot finish its deletion: {}", key, gone.error().message);
+        continue;
+      }
       if (it->second.hash == m.uid) continue;      // up to date
       // The manifest changed: this mirror shows an older version.
       auto gone = context_.client->remove(namespaced_path(m.namespace_, "pods", m.name),
@@ -77,7 +85,7 @@ void MirrorPods::sync(const std::vector<std::shared_ptr<const kube::Pod>>& stati
   }
   // Mirrors of static pods that are gone.
   for (const auto& [key, mirror] : mirrors) {
-    if (wanted.count(key) || mirror.deleting) continue;
+    if (wanted.count(key)) continue;
     auto gone = context_.client->remove(namespaced_path(mirror.namespace_, "pods", mirror.name),
                                         {{"gracePeriodSeconds", 0}, {"preconditions", {{"uid", mirror.uid}}}});
     if (gone.ok() || gone.error().code == ErrorCode::kNotFound) logger->info("mirror pod {} deleted: its static pod is gone", key);

@@ -96,7 +96,7 @@ json node_info(const NodeFacts& f) {
           {"kubeProxyVersion", f.kube_proxy_version},
           {"operatingSystem", "linux"},
           {"architecture", f.architecture}};
-  if (f.swap_bytes >= 0) info["swap"] = {{"capacity", f.swap_bytes}};
+  if (f.swap_bytes > 0) info["swap"] = {{"capacity", f.swap_bytes}};  // the API server refuses a capacity of 0
   return info;
 }
 

@@ -60,6 +60,8 @@ void declare(CLI::App& app, AgentConfig& c, std::vector<std::string>& routes) {
   app.add_option("--iptables-min-sync-period-ms", c.iptables_min_sync_period_ms, "Least time between rule syncs")->capture_default_str();
 
   app.add_option("--kubeconfig", c.kubeconfig, "kubeconfig of this node's identity: join that control plane");
+  app.add_option("--proxy-kubeconfig", c.proxy_kubeconfig,
+                 "kubeconfig of the service proxy (kube-proxy's identity, which may list EndpointSlices); default --kubeconfig");
   app.add_option("--bootstrap-kubeconfig", c.bootstrap_kubeconfig,
                  "kubeconfig with a bootstrap token: get a node client certificate (written to --kubeconfig)");
   app.add_option("--cert-dir", c.cert_dir, "Where issued client certificates go (default: <root-dir>/pki)");
@@ -267,6 +269,8 @@ Status validate(const AgentConfig& c) {
   if (c.containerd_namespace.empty()) return invalid("--containerd-namespace: must not be empty");
   NA_RETURN_IF_ERROR(validate_addresses(c));
   if (auto labels = kube::parse_node_labels(c.node_labels); !labels.ok()) return labels.error();
+  if (!c.proxy_kubeconfig.empty() && c.kubeconfig.empty())
+    return invalid("--proxy-kubeconfig: needs --kubeconfig");
   if (!c.bootstrap_kubeconfig.empty() && c.kubeconfig.empty())
     return invalid("--bootstrap-kubeconfig: needs --kubeconfig, where the issued credentials are written");
   if (c.kube_api_burst < 1) return invalid("--kube-api-burst: must be at least 1, got " + std::to_string(c.kube_api_burst));

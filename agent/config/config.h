@@ -56,6 +56,7 @@ struct AgentConfig {
 
   // Joined to a control plane (kubelet's flags).
   std::string kubeconfig;                            // "" = standalone (static pods only)
+  std::string proxy_kubeconfig;                      // the service proxy's identity (system:kube-proxy); "" = --kubeconfig
   std::string bootstrap_kubeconfig;                  // TLS bootstrap when --kubeconfig does not exist yet
   std::string cert_dir;                              // issued client certificates; "" = <root-dir>/pki
   bool register_node = true;

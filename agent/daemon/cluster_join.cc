@@ -22,6 +22,11 @@ Result<std::unique_ptr<ClusterJoin>> ClusterJoin::create(const config::AgentConf
   options.burst = config.kube_api_burst;
   options.user_agent = std::string("nodeagent/") + version() + " (linux)";
   join->client_ = std::make_unique<kube::client::ApiClient>(join->http_, std::move(client_config), options);
+  if (!config.proxy_kubeconfig.empty()) {
+    NA_ASSIGN_OR_RETURN(auto proxy_config,
+                        kube::client::load_kubeconfig(config.proxy_kubeconfig, config.root_dir + "/kubeconfig-data/proxy"));
+    join->proxy_client_ = std::make_unique<kube::client::ApiClient>(join->http_, std::move(proxy_config), options);
+  }
   join->context_ = cluster::ClusterContext{join->client_.get(), node_name, &clock};
   join->tokens_ = std::make_unique<cluster::TokenRequester>(join->context_);
   return join;
@@ -78,7 +83,9 @@ void ClusterJoin::start_services(services::ServiceInput* proxy, std::function<vo
   callbacks.on_problem = [](const std::string& object, const std::string& message) {
     log::get("cluster")->warn("{}: {}", object, message);
   };
-  services_ = std::make_unique<cluster::ApiServiceSource>(context_, proxy, std::move(callbacks));
+  cluster::ApiServicesOptions options;
+  options.proxy_client = proxy_client_.get();
+  services_ = std::make_unique<cluster::ApiServiceSource>(context_, proxy, std::move(callbacks), options);
   services_->start();
 }
 

@@ -71,6 +71,7 @@ class ClusterJoin {
 
   std::shared_ptr<http::HttpClient> http_;
   std::unique_ptr<kube::client::ApiClient> client_;
+  std::unique_ptr<kube::client::ApiClient> proxy_client_;  // --proxy-kubeconfig, when given
   cluster::ClusterContext context_;
   pods::PodManager* manager_ = nullptr;
   std::unique_ptr<cluster::ApiPodSource> pod_source_;

@@ -26,7 +26,8 @@ struct JoinedNode {
     auto kubeconfig = cp.node_kubeconfig(node);
     AgentOptions o;
     o.existing_netns = netns;
-    o.extra_flags = {"--kubeconfig", kubeconfig, "--node-ip", "10.250.0.10"};
+    auto proxy_kubeconfig = kubeconfig.substr(0, kubeconfig.rfind('/')) + "/proxy-kubeconfig";
+    o.extra_flags = {"--kubeconfig", kubeconfig, "--proxy-kubeconfig", proxy_kubeconfig, "--node-ip", "10.250.0.10"};
     agent = std::make_unique<AgentHarness>(o);
   }
   ~JoinedNode() {
