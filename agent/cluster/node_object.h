@@ -73,7 +73,7 @@ struct NodeFacts {
   std::string kubelet_version;            // "v0.1.0": util/version.h with a "v"
   std::string kube_proxy_version;         // "" as kubelet >= 1.33 (the field is deprecated)
   std::string architecture;               // GOARCH: amd64, arm64
-  int64_t swap_bytes = -1;                // nodeInfo.swap.capacity (SwapTotal, NodeSwap); -1 = not reported
+  int64_t swap_bytes = 0;                 // nodeInfo.swap.capacity (SwapTotal, NodeSwap); 0 = not reported
   int kubelet_port = 10250;               // daemonEndpoints.kubeletEndpoint.Port
 
   std::vector<NodeImage> images;

@@ -247,7 +247,8 @@ TEST_CASE("node join: routes to the other nodes' pod CIDRs come from the Node ob
   b.start();
   std::string b_cidr;
   REQUIRE(eventually(60, [&] {
-    b_cidr = cp.kubectl_json("get node it-n5").value("spec", json::object()).value("podCIDR", "");
+    const json node = cp.kubectl_json("get node it-n5");
+    b_cidr = node.is_object() ? node_pod_cidr(node) : "";
     return !b_cidr.empty();
   }));
 

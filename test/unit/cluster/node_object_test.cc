@@ -75,8 +75,10 @@ TEST_CASE("node object: the registration carries labels, taints, addresses, reso
       "osImage":"Debian GNU/Linux 12 (bookworm)","containerRuntimeVersion":"containerd://1.6.20~ds1",
       "kubeletVersion":"v0.1.0","kubeProxyVersion":"","operatingSystem":"linux","architecture":"amd64"})j"));
   CHECK(s["daemonEndpoints"] == json::parse(R"({"kubeletEndpoint":{"Port":10250}})"));
-  f.swap_bytes = 0;
-  CHECK(!node_for_registration(f, {}, at("2026-12-02T13:00:00Z"))["status"]["nodeInfo"].contains("swap"));  // 0 is refused by the API server
+  CHECK_FALSE(s["nodeInfo"].contains("swap"));  // no swap: the API server refuses a capacity of 0
+  f.swap_bytes = int64_t{2} << 30;
+  CHECK(node_for_registration(f, {}, at("2026-12-02T13:00:00Z"))["status"]["nodeInfo"]["swap"] ==
+        json::parse(R"({"capacity":2147483648})"));
   CHECK_FALSE(s.contains("images"));
 
   REQUIRE(s["conditions"].size() == 4);
