@@ -143,3 +143,45 @@ TEST_CASE("cluster: a bad kubeconfig stops the agent at start with exit 2, namin
   CHECK(r.output.find("kubeconfig " + dir + "/kubeconfig: clusters[0].cluster.certificate-authority: /nonexistent/ca.crt") !=
         std::string::npos);
 }
+
+TEST_CASE("cluster: a Deployment is scheduled onto the node, its pods get service-account tokens, scale-down removes them", "[cluster]") {
+  JoinedNode n;
+  INFO(n.agent->agent_log());
+  // The scheduler only places pods on a Ready node without the not-ready taint.
+  REQUIRE(AgentHarness::eventually([&] {
+    auto node = n.cp.get_json("node " + n.node);
+    if (!node.is_object()) return false;
+    for (const auto& c : node["status"]["conditions"])
+      if (c["type"] == "Ready") return c["status"] == "True";
+    return false;
+  }, 60s));
+  auto made = n.cp.apply(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 2\n"
+      "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n"
+      "      terminationGracePeriodSeconds: 2\n      containers:\n      - name: main\n"
+      "        image: docker.io/library/busybox:latest\n        imagePullPolicy: Never\n"
+      "        command: [sh, -c, 'cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; exec sleep 3600']\n");
+  INFO(made.output);
+  REQUIRE(made.exit_code == 0);
+  auto running = [&] {
+    auto pods = n.cp.get_json("pods -n default -l app=web");
+    int count = 0;
+    if (pods.is_object())
+      for (const auto& p : pods["items"]) count += p["status"].value("phase", "") == "Running" && p["spec"].value("nodeName", "") == n.node;
+    return count;
+  };
+  REQUIRE(AgentHarness::eventually([&] { return running() == 2; }, 120s));
+  auto pods = n.cp.get_json("pods -n default -l app=web");
+  auto name = pods["items"][0]["metadata"]["name"].get<std::string>();
+  // The projected kube-api-access volume: the token, the cluster's CA and the namespace.
+  auto files = n.agent->nodectl("exec default/" + name + " -- ls /var/run/secrets/kubernetes.io/serviceaccount");
+  CHECK(files.output.find("token") != std::string::npos);
+  CHECK(files.output.find("ca.crt") != std::string::npos);
+  CHECK(n.agent->nodectl("logs default/" + name).output.find("default") != std::string::npos);
+  REQUIRE(n.cp.kubectl("scale deployment web -n default --replicas=0").exit_code == 0);
+  CHECK(AgentHarness::eventually([&] {
+    auto left = n.cp.get_json("pods -n default -l app=web");
+    return left.is_object() && left["items"].empty();
+  }, 60s));
+  n.cp.kubectl("delete deployment web -n default");
+}
