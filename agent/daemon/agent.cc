@@ -240,7 +240,15 @@ Status Agent::start() {
     facts.root_dir = c.root_dir;
     facts.container_runtime_version = containerd_version(*p->connection);
     auto* images = p->images.get();
-    NA_RETURN_IF_ERROR(p->join->start_node(facts, [images] { return images->list_images(); }, *p->recorder,
+    // kubelet's runtime check: a containerd that does not answer makes the node NotReady.
+    auto* containers = p->containers.get();
+    auto health = [containers, node = p->node_name] {
+      cluster::NodeHealth h;
+      if (auto probe = containers->list_containers({{pods::labels::kManagedBy, node}}); !probe.ok())
+        h.runtime_errors.push_back("container runtime is down: " + probe.error().message);
+      return h;
+    };
+    NA_RETURN_IF_ERROR(p->join->start_node(facts, health, [images] { return images->list_images(); }, *p->recorder,
                                            c.register_node, c.node_status_update_frequency_seconds));
     if (pod_cidr.empty() && c.network_enabled) {
       auto allocated = p->join->pod_cidr(c.root_dir, std::chrono::seconds(60));

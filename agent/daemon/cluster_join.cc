@@ -32,7 +32,8 @@ Result<std::unique_ptr<ClusterJoin>> ClusterJoin::create(const config::AgentConf
   return join;
 }
 
-Status ClusterJoin::start_node(const cluster::NodeFactsConfig& facts_config, cluster::NodeStatusReporter::ImagesFn images,
+Status ClusterJoin::start_node(const cluster::NodeFactsConfig& facts_config, cluster::NodeStatusReporter::HealthFn health,
+                               cluster::NodeStatusReporter::ImagesFn images,
                                events::Recorder& recorder, bool register_node, int update_frequency_seconds) {
   NA_ASSIGN_OR_RETURN(auto facts, cluster::gather_node_facts(facts_config));
   cluster::NodeStatusOptions options;
@@ -43,7 +44,7 @@ Status ClusterJoin::start_node(const cluster::NodeFactsConfig& facts_config, clu
   node_ref.name = context_.node_name;
   node_ref.uid = context_.node_name;  // kubelet's node events carry the node name as uid
   node_ = std::make_unique<cluster::NodeStatusReporter>(
-      context_, std::move(facts), [] { return cluster::NodeHealth{}; }, std::move(images), options,
+      context_, std::move(facts), std::move(health), std::move(images), options,
       [&recorder, node_ref](const cluster::NodeEvent& e) { recorder.record(node_ref, e.type, e.reason, e.message); });
   lease_ = std::make_unique<cluster::NodeLease>(context_);
   node_->start();
@@ -71,7 +72,12 @@ Result<std::string> ClusterJoin::pod_cidr(const std::string& root_dir, std::chro
 }
 
 void ClusterJoin::start_routes(cluster::NodeRoutes::RoutesFn on_routes) {
-  routes_ = std::make_unique<cluster::NodeRoutes>(*client_, context_.node_name, std::move(on_routes));
+  // A node's own identity may read only its own Node (v1.37's Node authorizer): the other
+  // Nodes are read with the proxy's identity (kube-proxy's may list them) when there is one.
+  auto& client = proxy_client_ ? *proxy_client_ : *client_;
+  routes_ = std::make_unique<cluster::NodeRoutes>(client, context_.node_name, std::move(on_routes), [](const Error& e) {
+    log::get("cluster")->warn("routes to other nodes: {}", e.message);
+  });
   routes_->start();
 }
 

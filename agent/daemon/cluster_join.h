@@ -42,7 +42,8 @@ class ClusterJoin {
 
   // Registers the Node and keeps its status and Lease current (threads of their own; an API
   // server that cannot be reached is retried, never fatal). Bad flags are kInvalid.
-  Status start_node(const cluster::NodeFactsConfig& facts, cluster::NodeStatusReporter::ImagesFn images,
+  Status start_node(const cluster::NodeFactsConfig& facts, cluster::NodeStatusReporter::HealthFn health,
+                    cluster::NodeStatusReporter::ImagesFn images,
                     events::Recorder& recorder, bool register_node, int update_frequency_seconds);
   // This node's spec.podCIDR: from the API server (waiting up to `timeout` for the
   // controller-manager), else the one recorded at the last start (<root>/pod-cidr), else kUnavailable.

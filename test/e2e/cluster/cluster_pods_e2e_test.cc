@@ -6,19 +6,28 @@
 #include <catch2/catch.hpp>
 
 #include "test/e2e/agent/agent_harness.h"
-#include "test/support/control_plane.h"
+#include "test/support/control_plane_fixture.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
+using nodeagent::cluster::testing::ControlPlane;
+
+// The process's control plane (one for all the tests), a node netns on its bridge, and an agent
+// joined with the node's identity.
 struct JoinedNode {
-  ControlPlane cp;
+  const ControlPlane& cp = up(ControlPlane::shared());
   std::string node = "node-" + std::to_string(::getpid());
   std::string netns = "na-test-cl-" + std::to_string(::getpid());
   std::unique_ptr<AgentHarness> agent;
 
+  static const ControlPlane& up(const ControlPlane& cp) {
+    INFO(cp.why());
+    REQUIRE(cp.up());
+    return cp;
+  }
   JoinedNode() {
     run_command("ip netns delete " + netns + " 2>/dev/null");
     REQUIRE(run_command("ip netns add " + netns + " && ip netns exec " + netns + " ip link set lo up").exit_code == 0);
@@ -26,13 +35,13 @@ struct JoinedNode {
     auto kubeconfig = cp.node_kubeconfig(node);
     AgentOptions o;
     o.existing_netns = netns;
-    auto proxy_kubeconfig = kubeconfig.substr(0, kubeconfig.rfind('/')) + "/proxy-kubeconfig";
+    auto proxy_kubeconfig = cp.proxy_kubeconfig(node);
     o.extra_flags = {"--kubeconfig", kubeconfig, "--proxy-kubeconfig", proxy_kubeconfig, "--node-ip", "10.250.0.10"};
     agent = std::make_unique<AgentHarness>(o);
   }
   ~JoinedNode() {
     // API pods first: the harness checks that nothing of the agent's is left.
-    cp.kubectl("delete pods --all -n default --wait=true --timeout=120s");
+    cp.kubectl("delete pods --all -n default --wait=true --timeout=120s >/dev/null 2>&1");
     agent.reset();
     run_command("ip netns delete " + netns + " 2>/dev/null");
   }
@@ -47,7 +56,7 @@ std::string pod_yaml(const std::string& name, const std::string& node, const std
 }
 
 std::string phase(const ControlPlane& cp, const std::string& pod) {
-  auto p = cp.get_json("pod " + pod + " -n default");
+  auto p = cp.kubectl_json("get pod " + pod + " -n default");
   if (!p.is_object()) return "";
   return p["status"].value("phase", "");
 }
@@ -56,12 +65,13 @@ std::string phase(const ControlPlane& cp, const std::string& pod) {
 
 TEST_CASE("cluster: a pod bound to the node runs; its status and events reach the API server", "[cluster]") {
   JoinedNode n;
-  auto made = n.cp.apply(pod_yaml("web", n.node, "echo started; exec sleep 3600"));
-  INFO(made.output);
-  REQUIRE(made.exit_code == 0);
+  int rc = 0;
+  auto made = n.cp.apply(pod_yaml("web", n.node, "echo started; exec sleep 3600"), &rc);
+  INFO(made);
+  REQUIRE(rc == 0);
   INFO(n.agent->agent_log());
   REQUIRE(AgentHarness::eventually([&] { return phase(n.cp, "web") == "Running"; }, 60s));
-  auto pod = n.cp.get_json("pod web -n default");
+  auto pod = n.cp.kubectl_json("get pod web -n default");
   const auto& st = pod["status"];
   CHECK(st.value("hostIP", "") == "10.250.0.10");
   REQUIRE(st["containerStatuses"].size() == 1);
@@ -76,7 +86,7 @@ TEST_CASE("cluster: a pod bound to the node runs; its status and events reach th
   CHECK(scheduled);
   // Events from the node, under kubelet's names.
   CHECK(AgentHarness::eventually([&] {
-    auto events = n.cp.get_json("events -n default --field-selector involvedObject.name=web");
+    auto events = n.cp.kubectl_json("get events -n default --field-selector involvedObject.name=web");
     if (!events.is_object()) return false;
     for (const auto& e : events["items"])
       if (e["reason"] == "Started" && e["source"].value("host", "") == n.node) return true;
@@ -89,16 +99,18 @@ TEST_CASE("cluster: a pod bound to the node runs; its status and events reach th
 TEST_CASE("cluster: kubectl delete pod returns once the node has stopped it, honouring the grace period", "[cluster]") {
   JoinedNode n;
   // The container ignores SIGTERM: only the end of its 3 s grace period (SIGKILL) stops it.
-  REQUIRE(n.cp.apply(pod_yaml("slow", n.node, "trap '' TERM; while true; do sleep 1; done", 3)).exit_code == 0);
+  int rc = 0;
+  n.cp.apply(pod_yaml("slow", n.node, "trap '' TERM; while true; do sleep 1; done", 3), &rc);
+  REQUIRE(rc == 0);
   REQUIRE(AgentHarness::eventually([&] { return phase(n.cp, "slow") == "Running"; }, 60s));
   auto start = std::chrono::steady_clock::now();
-  auto deleted = n.cp.kubectl("delete pod slow -n default --wait=true --timeout=60s");
+  auto deleted = n.cp.kubectl("delete pod slow -n default --wait=true --timeout=60s 2>&1", &rc);
   auto took = std::chrono::steady_clock::now() - start;
-  INFO(deleted.output << n.agent->agent_log());
-  REQUIRE(deleted.exit_code == 0);
+  INFO(deleted << n.agent->agent_log());
+  REQUIRE(rc == 0);
   CHECK(took >= 3s);
   CHECK(took < 30s);
-  CHECK(!n.cp.get_json("pod slow -n default").is_object());
+  CHECK(!n.cp.kubectl_json("get pod slow -n default").is_object());
   // Nothing of it is left on the node.
   CHECK(AgentHarness::eventually([&] { return n.agent->nodectl("pods").output.find("slow") == std::string::npos; }, 20s));
 }
@@ -112,21 +124,23 @@ TEST_CASE("cluster: a static pod has a mirror pod that comes back when deleted",
   const std::string mirror = "stat-" + n.node;
   INFO(n.agent->agent_log());
   REQUIRE(AgentHarness::eventually([&] { return phase(n.cp, mirror) == "Running"; }, 60s));
-  auto pod = n.cp.get_json("pod " + mirror + " -n default");
+  auto pod = n.cp.kubectl_json("get pod " + mirror + " -n default");
   auto uid = pod["metadata"]["uid"].get<std::string>();
   CHECK(pod["metadata"]["annotations"].contains("kubernetes.io/config.mirror"));
   CHECK(pod["spec"]["nodeName"] == n.node);
   int pid = n.agent->container_pid("stat", "c");
   REQUIRE(pid > 0);
-  REQUIRE(n.cp.kubectl("delete pod " + mirror + " -n default --wait=true --timeout=30s").exit_code == 0);
+  int rc = 0;
+  n.cp.kubectl("delete pod " + mirror + " -n default --wait=true --timeout=30s 2>&1", &rc);
+  REQUIRE(rc == 0);
   REQUIRE(AgentHarness::eventually([&] {
-    auto again = n.cp.get_json("pod " + mirror + " -n default");
+    auto again = n.cp.kubectl_json("get pod " + mirror + " -n default");
     return again.is_object() && again["metadata"]["uid"] != uid;
   }, 30s));
   // Deleting the mirror does not touch the static pod.
   CHECK(n.agent->container_pid("stat", "c") == pid);
   n.agent->remove_manifest("static.yaml");
-  CHECK(AgentHarness::eventually([&] { return !n.cp.get_json("pod " + mirror + " -n default").is_object(); }, 60s));
+  CHECK(AgentHarness::eventually([&] { return !n.cp.kubectl_json("get pod " + mirror + " -n default").is_object(); }, 60s));
 }
 
 TEST_CASE("cluster: a bad kubeconfig stops the agent at start with exit 2, naming the file and the field", "[cluster]") {
@@ -149,39 +163,42 @@ TEST_CASE("cluster: a Deployment is scheduled onto the node, its pods get servic
   INFO(n.agent->agent_log());
   // The scheduler only places pods on a Ready node without the not-ready taint.
   REQUIRE(AgentHarness::eventually([&] {
-    auto node = n.cp.get_json("node " + n.node);
+    auto node = n.cp.kubectl_json("get node " + n.node);
     if (!node.is_object()) return false;
     for (const auto& c : node["status"]["conditions"])
       if (c["type"] == "Ready") return c["status"] == "True";
     return false;
   }, 60s));
+  int rc = 0;
   auto made = n.cp.apply(
       "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 2\n"
       "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n"
       "      terminationGracePeriodSeconds: 2\n      containers:\n      - name: main\n"
       "        image: docker.io/library/busybox:latest\n        imagePullPolicy: Never\n"
-      "        command: [sh, -c, 'cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; exec sleep 3600']\n");
-  INFO(made.output);
-  REQUIRE(made.exit_code == 0);
+      "        command: [sh, -c, 'cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; exec sleep 3600']\n",
+      &rc);
+  INFO(made);
+  REQUIRE(rc == 0);
   auto running = [&] {
-    auto pods = n.cp.get_json("pods -n default -l app=web");
+    auto pods = n.cp.kubectl_json("get pods -n default -l app=web");
     int count = 0;
     if (pods.is_object())
       for (const auto& p : pods["items"]) count += p["status"].value("phase", "") == "Running" && p["spec"].value("nodeName", "") == n.node;
     return count;
   };
   REQUIRE(AgentHarness::eventually([&] { return running() == 2; }, 120s));
-  auto pods = n.cp.get_json("pods -n default -l app=web");
+  auto pods = n.cp.kubectl_json("get pods -n default -l app=web");
   auto name = pods["items"][0]["metadata"]["name"].get<std::string>();
   // The projected kube-api-access volume: the token, the cluster's CA and the namespace.
   auto files = n.agent->nodectl("exec default/" + name + " -- ls /var/run/secrets/kubernetes.io/serviceaccount");
   CHECK(files.output.find("token") != std::string::npos);
   CHECK(files.output.find("ca.crt") != std::string::npos);
   CHECK(n.agent->nodectl("logs default/" + name).output.find("default") != std::string::npos);
-  REQUIRE(n.cp.kubectl("scale deployment web -n default --replicas=0").exit_code == 0);
+  n.cp.kubectl("scale deployment web -n default --replicas=0 2>&1", &rc);
+  REQUIRE(rc == 0);
   CHECK(AgentHarness::eventually([&] {
-    auto left = n.cp.get_json("pods -n default -l app=web");
+    auto left = n.cp.kubectl_json("get pods -n default -l app=web");
     return left.is_object() && left["items"].empty();
   }, 60s));
-  n.cp.kubectl("delete deployment web -n default");
+  n.cp.kubectl("delete deployment web -n default >/dev/null 2>&1");
 }

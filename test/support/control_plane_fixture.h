@@ -31,6 +31,8 @@ class ControlPlane {
   // kubectl as cluster admin (inside the control plane's netns).
   std::string kubectl(const std::string& args, int* rc = nullptr) const;
   nlohmann::json kubectl_json(const std::string& args) const;  // null on failure
+  // kubectl apply -f - with `yaml` on stdin; returns kubectl's output (stderr included).
+  std::string apply(const std::string& yaml, int* rc = nullptr) const;
   // Issues CN=system:node:<node>; returns the node's kubeconfig path.
   std::string node_kubeconfig(const std::string& node) const;
   // kube-proxy's kubeconfig (CN=system:kube-proxy) written beside it by node_kubeconfig().

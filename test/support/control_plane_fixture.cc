@@ -1,4 +1,4 @@
-#include "test/integration/cluster/control_plane_fixture.h"
+#include "test/support/control_plane_fixture.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -120,6 +120,13 @@ nlohmann::json ControlPlane::kubectl_json(const std::string& args) const {
   if (rc != 0) return nullptr;
   auto doc = nlohmann::json::parse(out, nullptr, false);
   return doc.is_discarded() ? nlohmann::json() : doc;
+}
+
+std::string ControlPlane::apply(const std::string& yaml, int* rc) const {
+  std::string quoted = "'";
+  for (char c : yaml) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  return sh("printf '%s' " + quoted + " | " + script_ + " kubectl --name " + name_ + " apply -f - 2>&1", rc);
 }
 
 std::string ControlPlane::node_kubeconfig(const std::string& node) const {
