@@ -52,8 +52,10 @@ struct TestNode {
   std::mutex mu;
   std::vector<NodeEvent> events;
 
-  TestNode(const ControlPlane& cp, const std::string& node, const std::string& ip)
-      : name(node), ns(cp, node, ip) {
+  NodeStatusOptions options;
+
+  TestNode(const ControlPlane& cp, const std::string& node, const std::string& ip, NodeStatusOptions status_options = {})
+      : name(node), ns(cp, node, ip), options(status_options) {
     client = client_for(cp.node_kubeconfig(node), state.file("kubeconfig-data"));
     NodeFactsConfig c;
     c.node_name = node;
@@ -84,7 +86,7 @@ struct TestNode {
           img.size = 1'234'567;
           return std::vector<runtime::ImageInfo>{img};
         },
-        NodeStatusOptions{}, [this](const NodeEvent& e) {
+        options, [this](const NodeEvent& e) {
           std::lock_guard lock(mu);
           events.push_back(e);
         });
@@ -129,7 +131,10 @@ std::string lease_renew_time(const ControlPlane& cp, const std::string& node) {
 
 TEST_CASE("node join: the node registers Ready with kubelet's fields, its Lease advances, its pod CIDR arrives") {
   NEED_CONTROL_PLANE();
-  TestNode n(cp, "it-n1", "10.250.0.11");
+  NodeStatusOptions fast;
+  fast.report_frequency = std::chrono::seconds(3);  // the forced heartbeat, 5 min in production
+  fast.update_frequency = std::chrono::seconds(1);
+  TestNode n(cp, "it-n1", "10.250.0.11", fast);
   n.start();
 
   json node;
@@ -193,9 +198,21 @@ TEST_CASE("node join: the node registers Ready with kubelet's fields, its Lease 
 
   // The node lifecycle controller takes the not-ready taint off a node that posts Ready.
   CHECK(eventually(60, [&] { return !has_taint(cp.kubectl_json("get node it-n1"), "node.kubernetes.io/not-ready"); }));
-  // Nothing changed, so nothing was patched since the first status: still the same transition.
-  const json later = cp.kubectl_json("get node it-n1");
+  // Heartbeats go out (here every 3 s), the transition stays.
+  const std::string heartbeat = (*ready)["lastHeartbeatTime"];
+  json later;
+  CHECK(eventually(20, [&] {
+    later = cp.kubectl_json("get node it-n1");
+    const json* c = condition(later, "Ready");
+    return c && (*c)["lastHeartbeatTime"] != heartbeat;
+  }));
   CHECK((*condition(later, "Ready"))["lastTransitionTime"] == (*ready)["lastTransitionTime"]);
+  {
+    std::lock_guard lock(n.mu);
+    REQUIRE(n.events.size() >= 3);
+    CHECK(n.events[0].reason == "NodeHasSufficientMemory");
+    CHECK(n.events[0].message == "Node it-n1 status is now: NodeHasSufficientMemory");
+  }
 }
 
 TEST_CASE("node join: a node's identity may not register, PATCH or list other nodes, and is named") {
@@ -301,14 +318,22 @@ TEST_CASE("node join: a restarted agent keeps the Node and puts kubelet's labels
   n.stop();
   cp.kubectl("label node it-n6 kubernetes.io/hostname=wrong team=kept --overwrite >&2");
 
+  // Restarted with another address: the status PATCH replaces the address list.
+  n.facts.node_ip = "10.250.0.26";
   n.make_reporter();
-  Status st;
-  n.ns.run([&] { st = n.reporter->register_node(); });
+  Status st, synced;
+  n.ns.run([&] {
+    st = n.reporter->register_node();
+    synced = n.reporter->sync_status();
+  });
   REQUIRE(st.ok());
+  REQUIRE(synced.ok());
   json node = cp.kubectl_json("get node it-n6");
   CHECK(node["metadata"]["uid"] == uid);
   CHECK(node["metadata"]["labels"]["kubernetes.io/hostname"] == "it-n6");
   CHECK(node["metadata"]["labels"]["team"] == "kept");
+  CHECK(node["status"]["addresses"] ==
+        json::parse(R"([{"type":"InternalIP","address":"10.250.0.26"},{"type":"Hostname","address":"it-n6"}])"));
 }
 
 TEST_CASE("node join: the Lease is renewed again after the API server comes back") {
