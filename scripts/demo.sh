@@ -13,6 +13,10 @@ sock=$demo/nodeagent.sock
 export NODEAGENT_SOCKET=$sock
 nodectl=$repo/build/bin/nodectl
 
+# The cluster mode: the real control plane and the agent joined to it.
+[[ ${1:-} == cluster ]] && exec "$repo/scripts/demo-cluster.sh"
+[[ ${1:-} == cluster-stop ]] && exec "$repo/scripts/demo-cluster.sh" stop
+
 stop() {
   if [[ -f $demo/agent.pid ]]; then
     kill "$(cat "$demo/agent.pid")" 2>/dev/null || true

@@ -191,13 +191,18 @@ cmd_up() {
 
 up_failed() {
   trap - ERR
-  echo "cluster.sh: up failed; daemon logs are in $DIR/logs (kept until down)" >&2
+  echo "cluster.sh: up of '$NAME' failed" >&2
   local d
   for d in "${DAEMONS[@]}"; do
     [[ -s $DIR/logs/$d.log ]] || continue
     echo "---- last lines of $d.log" >&2; tail -n 15 "$DIR/logs/$d.log" >&2
   done
-  [[ -n ${NODEAGENT_CP_KEEP_ON_FAIL:-} ]] || { echo "cluster.sh: cleaning up (NODEAGENT_CP_KEEP_ON_FAIL=1 keeps it)" >&2; cmd_down; }
+  if [[ -n ${NODEAGENT_CP_KEEP_ON_FAIL:-} ]]; then
+    echo "cluster.sh: state and logs kept in $DIR; run: $0 down --name $NAME" >&2
+  else
+    echo "cluster.sh: cleaning up (NODEAGENT_CP_KEEP_ON_FAIL=1 keeps state and logs)" >&2
+    cmd_down >&2
+  fi
   exit 1
 }
 

@@ -277,7 +277,8 @@ TEST_CASE("node join: routes to the other nodes' pod CIDRs come from the Node ob
     seen = r;
   });
   a.ns.run([&] { routes.start(); });
-  CHECK(eventually(30, [&] {
+  // 60 s: on a loaded 2-core machine the reflector's first list can come after a back-off.
+  CHECK(eventually(60, [&] {
     std::lock_guard lock(mu);
     for (const auto& r : seen)
       if (r.pod_cidr == b_cidr && r.node_ip == "10.250.0.15") return true;
