@@ -64,8 +64,8 @@ step "kubectl apply -f examples/deployment.yaml"
 kubectl rollout status deployment/hello --timeout=120s
 step "kubectl get pods -o wide"
 kubectl get pods -o wide
-step "kubectl describe pod (events from the node)"
-kubectl describe pod -l app=hello | sed -n '/^Events:/,$p' | head -12
+step "kubectl get events (posted by the node, source kubelet/$node)"
+kubectl get events --field-selector "source=kubelet" --sort-by=.lastTimestamp | tail -n 8
 
 if [[ ${KEEP:-0} == 1 ]]; then
   step "Left running. Try: $cluster kubectl get pods -o wide; stop with: scripts/demo.sh cluster-stop"
