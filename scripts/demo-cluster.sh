@@ -20,6 +20,8 @@ stop() {
   kubectl delete pods --all --wait=true --timeout=60s >/dev/null 2>&1 || true
   if [[ -f $demo/agent.pid ]]; then kill "$(cat "$demo/agent.pid")" 2>/dev/null || true; rm -f "$demo/agent.pid"; fi
   "$cluster" down >/dev/null 2>&1 || true
+  # The agent makes its root dir a shared mount (for mountPropagation); the demo removes it.
+  umount "$demo/root" 2>/dev/null || true
   ip netns delete "$netns" 2>/dev/null || true
   [[ -f $demo/containerd/containerd.pid ]] && scripts/private-containerd.sh stop "$demo/containerd"
   return 0
