@@ -1,5 +1,7 @@
 #include "agent/cluster/api_pod_source.h"
 
+#include <optional>
+
 #include "kube/decode.h"
 #include "util/log.h"
 
@@ -12,6 +14,18 @@ kube::client::ReflectorOptions pod_reflector_options(const std::string& node) {
   o.path = "/api/v1/pods";
   o.field_selector = "spec.nodeName=" + node;
   return o;
+}
+
+// The mirror pod an API object is (kubernetes.io/config.mirror), read in place.
+std::optional<MirrorPod> as_mirror_pod(const nlohmann::json& object) {
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return std::nullopt;
+  auto annotations = meta->find("annotations");
+  if (annotations == meta->end() || !annotations->is_object()) return std::nullopt;
+  auto hash = annotations->find(kMirrorAnnotation);
+  if (hash == annotations->end() || !hash->is_string()) return std::nullopt;
+  return MirrorPod{meta->value("namespace", ""), meta->value("name", ""), meta->value("uid", ""),
+                   hash->get<std::string>(), meta->contains("deletionTimestamp")};
 }
 
 }  // namespace
@@ -38,6 +52,7 @@ std::vector<PodPtr> ApiPodSource::decode_pods(const kube::client::ObjectMap& obj
                                               std::map<std::string, std::string>* reported) {
   std::vector<PodPtr> pods;
   for (const auto& [key, object] : objects) {
+    if (as_mirror_pod(object)) continue;  // not a pod to run: MirrorPods keeps it
     auto decoded = kube::decode_pod(object);
     if (!decoded.ok()) {
       std::string rv = object.contains("metadata") ? object["metadata"].value("resourceVersion", "") : "";
@@ -53,21 +68,12 @@ std::vector<PodPtr> ApiPodSource::decode_pods(const kube::client::ObjectMap& obj
   return pods;
 }
 
-void ApiPodSource::on_change(const kube::client::ObjectMap& all) {
-  std::vector<PodPtr> pods;
+void ApiPodSource::on_change(const kube::client::ObjectMap& objects) {
   std::vector<MirrorPod> mirrors;
-  kube::client::ObjectMap objects;
-  for (const auto& [key, object] : all) {
-    const auto& meta = object.value("metadata", nlohmann::json::object());
-    const auto annotations = meta.value("annotations", nlohmann::json::object());
-    if (!annotations.contains(kMirrorAnnotation)) {
-      objects.emplace(key, object);
-      continue;
-    }
-    mirrors.push_back(MirrorPod{meta.value("namespace", ""), meta.value("name", ""), meta.value("uid", ""),
-                                annotations.value(kMirrorAnnotation, ""), meta.contains("deletionTimestamp")});
-  }
+  for (const auto& [key, object] : objects)
+    if (auto mirror = as_mirror_pod(object)) mirrors.push_back(std::move(*mirror));
   if (on_mirrors_) on_mirrors_(std::move(mirrors));
+  std::vector<PodPtr> pods;
   {
     std::lock_guard lock(mu_);
     pods = decode_pods(objects, on_problem_, &reported_);

@@ -52,7 +52,7 @@ class ApiPodSource {
   // Is `uid` a pod of this source (not a static pod)?
   bool owns(const std::string& uid) const;
 
-  // Decoding, for tests: the pods of one reflector snapshot.
+  // Decoding, for tests: the pods of one reflector snapshot (mirror pods are left out).
   static std::vector<PodPtr> decode_pods(const kube::client::ObjectMap& objects, const ProblemFn& on_problem,
                                          std::map<std::string, std::string>* reported);
 
