@@ -296,6 +296,12 @@ std::vector<NodeImage> node_images(std::vector<runtime::ImageInfo> images, size_
 nlohmann::json node_capacity(const NodeFacts& facts) { return resource_list(capacity_list(facts)); }
 nlohmann::json node_allocatable(const NodeFacts& facts) { return resource_list(allocatable_list(facts)); }
 
+kube::MilliAmounts node_allocatable_amounts(const NodeFacts& facts) {
+  kube::MilliAmounts out;
+  for (const auto& r : allocatable_list(facts)) out[r.name] = r.quantity.milli;
+  return out;
+}
+
 NodeStatusUpdate node_status(const NodeFacts& facts, const NodeHealth& health, const nlohmann::json& existing,
                              kube::Time now) {
   NodeStatusUpdate u;

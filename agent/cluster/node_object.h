@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cluster/node_flags.h"
+#include "kube/pod_resources.h"
 #include "kube/types.h"
 #include "runtime/types.h"
 
@@ -111,6 +112,8 @@ std::vector<NodeImage> node_images(std::vector<runtime::ImageInfo> images, size_
 // Capacity and allocatable as v1 ResourceLists (canonical quantities, as the API server prints).
 nlohmann::json node_capacity(const NodeFacts& facts);
 nlohmann::json node_allocatable(const NodeFacts& facts);
+// The same allocatable in milli units per resource, for pod admission.
+kube::MilliAmounts node_allocatable_amounts(const NodeFacts& facts);
 
 // The Node to POST: metadata (name, labels, the controller-managed attach/detach annotation),
 // spec.taints, and the status (conditions with lastTransitionTime = now).

@@ -65,6 +65,8 @@ void declare(CLI::App& app, AgentConfig& c, std::vector<std::string>& routes) {
   app.add_option("--bootstrap-kubeconfig", c.bootstrap_kubeconfig,
                  "kubeconfig with a bootstrap token: get a node client certificate (written to --kubeconfig)");
   app.add_option("--cert-dir", c.cert_dir, "Where issued client certificates go (default: <root-dir>/pki)");
+  app.add_flag("--rotate-certificates", c.rotate_certificates,
+               "Renew the client certificate through the CSR API as it nears expiry");
   app.add_flag("--register-node,!--no-register-node", c.register_node, "Register the Node with the API server");
   app.add_option("--register-with-taints", c.register_with_taints, "Taints of the registered Node: KEY=VALUE:EFFECT[,...]")
       ->delimiter(',');

@@ -59,6 +59,7 @@ struct AgentConfig {
   std::string proxy_kubeconfig;                      // the service proxy's identity (system:kube-proxy); "" = --kubeconfig
   std::string bootstrap_kubeconfig;                  // TLS bootstrap when --kubeconfig does not exist yet
   std::string cert_dir;                              // issued client certificates; "" = <root-dir>/pki
+  bool rotate_certificates = false;                  // renew the client certificate (kubelet's rotateCertificates)
   bool register_node = true;
   std::vector<std::string> register_with_taints;     // "key=value:Effect"
   std::vector<std::string> kube_reserved;            // "cpu=100m,memory=100Mi"

@@ -226,19 +226,23 @@ Status Agent::start() {
                       network::resolve_node_ip(c.node_ip, {c.network_bridge},
                                                c.network_enabled && !c.pod_cidr.empty() && !p->join));
   std::string pod_cidr = c.pod_cidr;
+  // The node's capacity and allocatable: what the Node reports when joined, and what pods are
+  // admitted against in both modes. Bad flags (--kube-reserved, ...) are kInvalid.
+  cluster::NodeFactsConfig facts_config;
+  facts_config.node_name = p->node_name;
+  facts_config.node_ip = node_ip;
+  facts_config.node_labels = c.node_labels;
+  facts_config.register_with_taints = c.register_with_taints;
+  facts_config.kube_reserved = c.kube_reserved;
+  facts_config.system_reserved = c.system_reserved;
+  facts_config.max_pods = c.max_pods;
+  facts_config.root_dir = c.root_dir;
+  facts_config.container_runtime_version = containerd_version(*p->connection);
+  NA_ASSIGN_OR_RETURN(auto node_facts, cluster::gather_node_facts(facts_config));
+  const pods::NodeAllocatable allocatable{c.max_pods, cluster::node_allocatable_amounts(node_facts)};
   if (p->join) {
     // Joined: register the Node now (its status and Lease run on their own threads), and take
     // the pod CIDR the controller-manager allocates unless --pod-cidr says otherwise.
-    cluster::NodeFactsConfig facts;
-    facts.node_name = p->node_name;
-    facts.node_ip = node_ip;
-    facts.node_labels = c.node_labels;
-    facts.register_with_taints = c.register_with_taints;
-    facts.kube_reserved = c.kube_reserved;
-    facts.system_reserved = c.system_reserved;
-    facts.max_pods = c.max_pods;
-    facts.root_dir = c.root_dir;
-    facts.container_runtime_version = containerd_version(*p->connection);
     auto* images = p->images.get();
     // kubelet's runtime check: a containerd that does not answer makes the node NotReady.
     auto* containers = p->containers.get();
@@ -248,8 +252,8 @@ Status Agent::start() {
         h.runtime_errors.push_back("container runtime is down: " + probe.error().message);
       return h;
     };
-    NA_RETURN_IF_ERROR(p->join->start_node(facts, health, [images] { return images->list_images(); }, *p->recorder,
-                                           c.register_node, c.node_status_update_frequency_seconds));
+    p->join->start_node(std::move(node_facts), health, [images] { return images->list_images(); }, *p->recorder,
+                        c.register_node, c.node_status_update_frequency_seconds);
     if (pod_cidr.empty() && c.network_enabled) {
       auto allocated = p->join->pod_cidr(c.root_dir, std::chrono::seconds(60));
       if (allocated.ok()) pod_cidr = *allocated;
@@ -357,9 +361,14 @@ Status Agent::start() {
   auto* recorder = p->recorder.get();
   auto* status_port = p->status_port.get();
   p->manager = std::make_unique<pods::PodManager>(
-      *p->workers, c.max_pods, [status_port](const pods::PodPtr& pod, const std::string& reason, const std::string& msg) {
+      *p->workers, allocatable, [status_port](const pods::PodPtr& pod, const std::string& reason, const std::string& msg) {
         status_port->reject(*pod, reason, msg);
       });
+  auto* statuses = p->statuses.get();
+  p->manager->set_finished([statuses](const std::string& uid) {
+    auto st = statuses->get_pod_status(uid);
+    return st && (st->phase == "Succeeded" || st->phase == "Failed");
+  });
 
   // Local API.
   api::AgentBackend::Facts facts{version(), p->node_name, c.containerd_namespace, c.root_dir};

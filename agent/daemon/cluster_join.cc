@@ -2,9 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "kube/client/kubeconfig.h"
+#include "kube/client/tls_bootstrap.h"
 #include "util/atomic_file.h"
 #include "util/http/curl_http_client.h"
 #include "util/log.h"
@@ -14,13 +16,23 @@ namespace nodeagent::daemon {
 
 Result<std::unique_ptr<ClusterJoin>> ClusterJoin::create(const config::AgentConfig& config, const std::string& node_name,
                                                          const Clock& clock) {
-  NA_ASSIGN_OR_RETURN(auto client_config, kube::client::load_kubeconfig(config.kubeconfig, config.root_dir + "/kubeconfig-data"));
   std::unique_ptr<ClusterJoin> join(new ClusterJoin());
   join->http_ = std::make_shared<http::CurlHttpClient>();
   kube::client::ClientOptions options;
   options.qps = config.kube_api_qps;
   options.burst = config.kube_api_burst;
   options.user_agent = std::string("nodeagent/") + version() + " (linux)";
+  const std::string cert_dir = config.cert_dir.empty() ? config.root_dir + "/pki" : config.cert_dir;
+  if (!config.bootstrap_kubeconfig.empty()) {
+    kube::client::BootstrapOptions boot;
+    boot.kubeconfig = config.kubeconfig;
+    boot.bootstrap_kubeconfig = config.bootstrap_kubeconfig;
+    boot.cert_dir = cert_dir;
+    boot.data_dir = config.root_dir + "/kubeconfig-data";
+    boot.node_name = node_name;
+    NA_RETURN_IF_ERROR(kube::client::ensure_node_kubeconfig(join->http_, boot, options));
+  }
+  NA_ASSIGN_OR_RETURN(auto client_config, kube::client::load_kubeconfig(config.kubeconfig, config.root_dir + "/kubeconfig-data"));
   join->client_ = std::make_unique<kube::client::ApiClient>(join->http_, std::move(client_config), options);
   if (!config.proxy_kubeconfig.empty()) {
     NA_ASSIGN_OR_RETURN(auto proxy_config,
@@ -29,13 +41,22 @@ Result<std::unique_ptr<ClusterJoin>> ClusterJoin::create(const config::AgentConf
   }
   join->context_ = cluster::ClusterContext{join->client_.get(), node_name, &clock};
   join->tokens_ = std::make_unique<cluster::TokenRequester>(join->context_);
+  if (config.rotate_certificates) {
+    // Each node renews at its own point of the lifetime (kubelet jitters the deadline).
+    std::uniform_real_distribution<double> jitter(0, 1);
+    std::random_device seed;
+    join->rotator_ = std::make_unique<cluster::ClientCertificateRotator>(
+        *join->client_, node_name, cert_dir, jitter(seed),
+        [](const std::string& message) { log::get("cluster")->warn("{}", message); });
+    join->rotator_->use_stored_certificate();
+    join->rotator_->start();
+  }
   return join;
 }
 
-Status ClusterJoin::start_node(const cluster::NodeFactsConfig& facts_config, cluster::NodeStatusReporter::HealthFn health,
-                               cluster::NodeStatusReporter::ImagesFn images,
-                               events::Recorder& recorder, bool register_node, int update_frequency_seconds) {
-  NA_ASSIGN_OR_RETURN(auto facts, cluster::gather_node_facts(facts_config));
+void ClusterJoin::start_node(cluster::NodeFacts facts, cluster::NodeStatusReporter::HealthFn health,
+                             cluster::NodeStatusReporter::ImagesFn images,
+                             events::Recorder& recorder, bool register_node, int update_frequency_seconds) {
   cluster::NodeStatusOptions options;
   options.register_node = register_node;
   options.update_frequency = std::chrono::seconds(update_frequency_seconds);
@@ -49,7 +70,6 @@ Status ClusterJoin::start_node(const cluster::NodeFactsConfig& facts_config, clu
   lease_ = std::make_unique<cluster::NodeLease>(context_);
   node_->start();
   lease_->start();
-  return ok_status();
 }
 
 Result<std::string> ClusterJoin::pod_cidr(const std::string& root_dir, std::chrono::milliseconds timeout) {
@@ -177,6 +197,7 @@ void ClusterJoin::housekeeping_loop() {
 void ClusterJoin::stop() {
   stopping_ = true;
   if (housekeeping_.joinable()) housekeeping_.join();
+  if (rotator_) rotator_->stop();
   if (manager_) manager_->set_on_terminated(nullptr);
   manager_ = nullptr;
   if (pod_source_) pod_source_->stop();

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "agent/cluster/api_pod_source.h"
+#include "agent/cluster/client_cert_rotator.h"
 #include "agent/cluster/event_sink.h"
 #include "agent/cluster/api_objects.h"
 #include "agent/cluster/api_services.h"
@@ -41,8 +42,8 @@ class ClusterJoin {
   const cluster::ClusterContext& context() const { return context_; }
 
   // Registers the Node and keeps its status and Lease current (threads of their own; an API
-  // server that cannot be reached is retried, never fatal). Bad flags are kInvalid.
-  Status start_node(const cluster::NodeFactsConfig& facts, cluster::NodeStatusReporter::HealthFn health,
+  // server that cannot be reached is retried, never fatal).
+  void start_node(cluster::NodeFacts facts, cluster::NodeStatusReporter::HealthFn health,
                     cluster::NodeStatusReporter::ImagesFn images,
                     events::Recorder& recorder, bool register_node, int update_frequency_seconds);
   // This node's spec.podCIDR: from the API server (waiting up to `timeout` for the
@@ -86,6 +87,7 @@ class ClusterJoin {
   std::unique_ptr<cluster::ApiObjectSource> api_objects_;
   std::unique_ptr<cluster::CompositeObjectSource> objects_;
   std::unique_ptr<cluster::TokenRequester> tokens_;
+  std::unique_ptr<cluster::ClientCertificateRotator> rotator_;  // --rotate-certificates
   std::atomic<bool> mirrors_changed_{false};
   std::atomic<bool> stopping_{false};
   std::thread housekeeping_;

@@ -6,8 +6,8 @@
 
 namespace nodeagent::pods {
 
-PodManager::PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected)
-    : workers_(workers), max_pods_(max_pods), on_rejected_(std::move(on_rejected)) {
+PodManager::PodManager(PodWorkers& workers, NodeAllocatable node, RejectFn on_rejected)
+    : workers_(workers), node_(std::move(node)), on_rejected_(std::move(on_rejected)) {
   workers_.set_on_terminated([this](const std::string& uid) {
     PodPtr pod;
     TerminatedFn listener;
@@ -24,9 +24,10 @@ PodManager::PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected)
 PodManager::~PodManager() { workers_.set_on_terminated(nullptr); }
 
 void PodManager::set_source_pods(const std::string& source, const std::vector<PodPtr>& pods) {
-  std::vector<PodPtr> to_update, to_reject;
+  std::vector<PodPtr> to_update;
+  std::vector<std::pair<PodPtr, Rejection>> to_reject;
   std::vector<std::string> to_kill;
-  std::vector<PodPtr> to_terminate, to_forget;
+  std::vector<PodPtr> to_terminate;
   {
     std::lock_guard lock(mu_);
     auto& mine = by_source_[source];
@@ -49,11 +50,15 @@ void PodManager::set_source_pods(const std::string& source, const std::vector<Po
         terminating_[uid] = deleting;
         admitted_.erase(it);
         to_kill.push_back(uid);
-      } else if (auto r = rejected_.find(uid); r != rejected_.end() && deleted.count(uid)) {
-        // A rejected pod never ran: nothing to stop, so it is terminated at once.
-        to_forget.push_back(r->second);
+      } else if (auto r = rejected_.find(uid); r != rejected_.end()) {
+        // A rejected pod never ran, but what was kept of it (its status) goes through the same
+        // termination as every pod, which cleans up and then lets the API source delete it.
+        auto d = deleted.find(uid);
+        PodPtr gone = d != deleted.end() ? d->second : r->second;
+        terminating_[uid] = gone;
+        to_terminate.push_back(gone);
+        rejected_.erase(r);
       }
-      rejected_.erase(uid);
     }
     // Deleted before this agent ever admitted it (or after a restart of the agent): it still
     // goes through termination, which finds and stops whatever of it runs.
@@ -69,34 +74,33 @@ void PodManager::set_source_pods(const std::string& source, const std::vector<Po
     std::sort(fresh.begin(), fresh.end(), [](const PodPtr& a, const PodPtr& b) {
       return a->metadata.creation_timestamp < b->metadata.creation_timestamp;
     });
+    std::vector<const kube::Pod*> active;
+    if (!fresh.empty())
+      for (const auto& [uid, p] : admitted_)
+        if (!finished_ || !finished_(uid)) active.push_back(p.get());
     for (const auto& p : fresh) {
       terminating_.erase(p->metadata.uid);  // back before its termination finished
-      if (static_cast<int>(admitted_.size()) >= max_pods_) {
+      if (auto refused = check_node_admission(*p, active, node_)) {
         rejected_[p->metadata.uid] = p;
-        to_reject.push_back(p);
+        to_reject.emplace_back(p, std::move(*refused));
         continue;
       }
       admitted_[p->metadata.uid] = p;
+      active.push_back(p.get());
       to_update.push_back(p);
     }
     mine = std::move(next);
   }
   for (const auto& uid : to_kill) workers_.kill(uid);
   for (const auto& p : to_terminate) workers_.terminate(p);
-  if (!to_forget.empty()) {
-    TerminatedFn listener;
-    {
-      std::lock_guard lock(mu_);
-      listener = on_terminated_;
-    }
-    for (const auto& p : to_forget)
-      if (listener) listener(p);
-  }
   for (const auto& p : to_update) workers_.update(p);
-  for (const auto& p : to_reject)
-    if (on_rejected_)
-      on_rejected_(p, "OutOfpods", fmt::format("Node didn't have enough resource: pods, requested: 1, used: {}, capacity: {}",
-                                               max_pods_, max_pods_));
+  for (const auto& [p, why] : to_reject)
+    if (on_rejected_) on_rejected_(p, why.reason, why.message);
+}
+
+void PodManager::set_finished(FinishedFn fn) {
+  std::lock_guard lock(mu_);
+  finished_ = std::move(fn);
 }
 
 void PodManager::set_on_terminated(TerminatedFn fn) {

@@ -1,8 +1,9 @@
 // The desired pods of this node, merged from the sources (the manifest directory now; the API
 // server later), and the bridge from "what is desired" to the pod workers: a new UID is
-// update()d, a vanished UID is kill()ed. Admission of the node-level limit (--max-pods) happens
-// here, as kubelet's canAdmitPod: a pod over the limit is rejected (phase Failed, reason
-// OutOfpods) and never started.
+// update()d, a vanished UID is kill()ed. The node-level admission happens here, as kubelet's
+// canAdmitPod, oldest pod first: a pod that does not fit next to the pods admitted before it
+// (--max-pods, allocatable cpu/memory/storage, host ports: admission.h) is rejected (phase
+// Failed, reason OutOfpods, OutOfcpu, NodePorts, ...) and never started.
 #pragma once
 
 #include <functional>
@@ -14,6 +15,7 @@
 
 #include "util/clock.h"
 
+#include "agent/pods/admission.h"
 #include "agent/pods/pod_workers.h"
 
 namespace nodeagent::pods {
@@ -22,7 +24,12 @@ class PodManager {
  public:
   // on_rejected(pod, reason, message): the daemon turns it into status + event.
   using RejectFn = std::function<void(const PodPtr&, const std::string&, const std::string&)>;
-  PodManager(PodWorkers& workers, int max_pods, RejectFn on_rejected);
+  PodManager(PodWorkers& workers, NodeAllocatable node, RejectFn on_rejected);
+
+  // Whether an admitted pod has finished (phase Succeeded or Failed): it no longer counts
+  // against the node's resources, as kubelet's filterOutInactivePods.
+  using FinishedFn = std::function<bool(const std::string& uid)>;
+  void set_finished(FinishedFn fn);
   ~PodManager();
 
   // Replaces the full set of pods coming from `source` ("file", "api"). A pod listed with
@@ -45,8 +52,9 @@ class PodManager {
 
  private:
   PodWorkers& workers_;
-  int max_pods_;
+  NodeAllocatable node_;
   RejectFn on_rejected_;
+  FinishedFn finished_;
   mutable std::mutex mu_;
   TerminatedFn on_terminated_;
   std::map<std::string, std::map<std::string, PodPtr>> by_source_;  // source -> uid -> pod

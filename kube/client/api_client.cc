@@ -83,10 +83,31 @@ http::HttpRequest ApiClient::request(const std::string& method, const std::strin
   return r;
 }
 
+bool ApiClient::reload_token() {
+  std::lock_guard lock(mu_);
+  if (config_.token_file.empty()) return false;
+  std::ifstream in(config_.token_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string token = text.str();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  if (token.empty() || token == config_.token) return false;
+  config_.token = token;
+  return true;
+}
+
 Result<nlohmann::json> ApiClient::send(http::HttpRequest r, const std::string& path) {
   limiter_.acquire();
   auto resp = http_->send(r, nullptr);
   if (!resp.ok()) return resp.error();
+  // A refused token read from a tokenFile may have been rotated on disk: read it again and
+  // retry once with the new one, as client-go's cached token source does.
+  if (resp->status == 401 && reload_token()) {
+    r.bearer_token = config().token;
+    limiter_.acquire();
+    resp = http_->send(r, nullptr);
+    if (!resp.ok()) return resp.error();
+  }
   if (resp->status < 200 || resp->status >= 300) return api_error(r.method, path, resp->status, resp->body, config());
   if (resp->body.empty()) return nlohmann::json::object();
   auto doc = nlohmann::json::parse(resp->body, nullptr, false);

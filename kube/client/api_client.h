@@ -61,6 +61,7 @@ class ApiClient {
  private:
   http::HttpRequest request(const std::string& method, const std::string& path);
   Result<nlohmann::json> send(http::HttpRequest request, const std::string& path);
+  bool reload_token();  // true when the tokenFile now holds another token
 
   std::shared_ptr<http::HttpClient> http_;
   mutable std::mutex mu_;

@@ -138,14 +138,17 @@ Result<ClientConfig> load_kubeconfig(const std::string& path, const std::string&
   return c;
 }
 
-std::string render_kubeconfig(const ClientConfig& c, const std::string& context_name) {
+std::string render_kubeconfig(const ClientConfig& c, const std::string& context_name, const std::string& ca_pem) {
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "apiVersion" << YAML::Value << "v1" << YAML::Key << "kind" << YAML::Value
       << "Config";
   out << YAML::Key << "clusters" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "name"
       << YAML::Value << "default-cluster" << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap << YAML::Key
       << "server" << YAML::Value << c.server;
-  if (!c.ca_file.empty()) out << YAML::Key << "certificate-authority" << YAML::Value << c.ca_file;
+  if (!ca_pem.empty())
+    out << YAML::Key << "certificate-authority-data" << YAML::Value << base64_encode(ca_pem);
+  else if (!c.ca_file.empty())
+    out << YAML::Key << "certificate-authority" << YAML::Value << c.ca_file;
   if (c.insecure_skip_verify) out << YAML::Key << "insecure-skip-tls-verify" << YAML::Value << true;
   out << YAML::EndMap << YAML::EndMap << YAML::EndSeq;
   out << YAML::Key << "users" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "name" << YAML::Value

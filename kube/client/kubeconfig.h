@@ -30,6 +30,9 @@ struct ClientConfig {
 Result<ClientConfig> load_kubeconfig(const std::string& path, const std::string& data_dir, const std::string& context = "");
 
 // Writes a kubeconfig for one cluster and one user (the TLS bootstrap's result), client-go's layout.
-std::string render_kubeconfig(const ClientConfig& config, const std::string& context_name);
+// A non-empty `ca_pem` is embedded as certificate-authority-data instead of naming ca_file, so
+// that the file stands on its own.
+std::string render_kubeconfig(const ClientConfig& config, const std::string& context_name,
+                              const std::string& ca_pem = "");
 
 }  // namespace nodeagent::kube::client

@@ -35,6 +35,8 @@ class ControlPlane {
   std::string apply(const std::string& yaml, int* rc = nullptr) const;
   // Issues CN=system:node:<node>; returns the node's kubeconfig path.
   std::string node_kubeconfig(const std::string& node) const;
+  // The cluster's bootstrap kubeconfig (a bootstrap token, as `kubeadm join` hands out).
+  std::string bootstrap_kubeconfig() const { return dir_ + "/bootstrap-kubeconfig"; }
   // kube-proxy's kubeconfig (CN=system:kube-proxy) written beside it by node_kubeconfig().
   std::string proxy_kubeconfig(const std::string& node) const;
   void connect(const std::string& netns, const std::string& ip) const;

@@ -3,16 +3,20 @@
 // Lease, pod CIDR, routes from Node objects, and what a node's identity may not do. Each node
 // runs in a netns of its own on the control plane's bridge; the assertions read the objects back
 // with kubectl as cluster admin.
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include <catch2/catch.hpp>
 
+#include "agent/cluster/client_cert_rotator.h"
 #include "agent/cluster/node_host_facts.h"
 #include "agent/cluster/node_lease.h"
 #include "agent/cluster/node_registrar.h"
 #include "agent/cluster/node_routes.h"
+#include "kube/client/certificates.h"
 #include "kube/client/kubeconfig.h"
+#include "kube/client/tls_bootstrap.h"
 #include "kube/quantity.h"
 #include "kube/time.h"
 #include "test/support/control_plane_fixture.h"
@@ -353,4 +357,57 @@ TEST_CASE("node join: the Lease is renewed again after the API server comes back
   CHECK(after > kube::format_micro_time(*before));
   // And the status is reported again.
   CHECK(eventually(30, [&] { return is_ready(cp.kubectl_json("get node it-n7")); }));
+}
+
+TEST_CASE("TLS bootstrap: a bootstrap token gets a node client certificate, and rotation renews it", "[join]") {
+  NEED_CONTROL_PLANE();
+  NodeNetns ns(cp, "it-n6", "10.250.0.16");
+  nodeagent::testing::TempDir state("na-tls-it");
+  auto http = std::make_shared<http::CurlHttpClient>();
+  kube::client::BootstrapOptions o;
+  o.kubeconfig = state.file("kubeconfig");
+  o.bootstrap_kubeconfig = cp.bootstrap_kubeconfig();
+  o.cert_dir = state.file("pki");
+  o.data_dir = state.file("kubeconfig-data");
+  o.node_name = "it-n6";
+  o.timeout = std::chrono::seconds(60);
+  Status booted;
+  ns.run([&] { booted = kube::client::ensure_node_kubeconfig(http, o); });
+  REQUIRE(booted.ok());
+
+  // The issued identity is system:node:it-n6 in system:nodes, signed by the cluster.
+  const std::string current = state.file("pki/kubelet-client-current.pem");
+  auto facts = kube::client::read_certificate(nodeagent::testing::slurp(current));
+  REQUIRE(facts.ok());
+  CHECK(facts->common_name == "system:node:it-n6");
+  CHECK(facts->organization == "system:nodes");
+  auto client = client_for(o.kubeconfig, state.file("data2"));
+  Result<json> own(json::object());
+  ns.run([&] { own = client->get("/api/v1/nodes/it-n6"); });
+  REQUIRE_FALSE(own.ok());
+  CHECK(own.error().code == ErrorCode::kNotFound);  // known to the API server, not 401/403
+
+  // Rotation: the node's own identity files a new CSR (selfnodeclient) and moves to the new pair.
+  ClientCertificateRotator rotator(*client, "it-n6", o.cert_dir, 0.5, [](const std::string& m) { WARN(m); });
+  REQUIRE(rotator.deadline());
+  Status rotated;
+  ns.run([&] { rotated = rotator.rotate(std::chrono::seconds(60)); });
+  REQUIRE(rotated.ok());
+  const std::string renewed = client->config().client_cert_file;
+  CHECK(renewed != current);
+  CHECK(std::filesystem::read_symlink(current).string() == std::filesystem::path(renewed).filename().string());
+  ns.run([&] { own = client->get("/api/v1/nodes/it-n6"); });
+  REQUIRE_FALSE(own.ok());
+  CHECK(own.error().code == ErrorCode::kNotFound);
+
+  auto csrs = cp.kubectl_json("get csr");
+  int issued = 0;
+  for (const auto& csr : csrs["items"]) {
+    if (csr["spec"].value("username", "").find("it-n6") == std::string::npos &&
+        csr["spec"].value("username", "").rfind("system:bootstrap:", 0) != 0)
+      continue;
+    if (!csr["status"].contains("certificate")) continue;
+    if (csr["spec"]["signerName"] == "kubernetes.io/kube-apiserver-client-kubelet") ++issued;
+  }
+  CHECK(issued >= 2);  // the bootstrap's and the rotation's
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent/pods/pod_manager.h"
+#include "kube/quantity.h"
 #include "pod_test_util.h"
 
 using namespace nodeagent;
@@ -28,7 +29,7 @@ PodPtr make(const std::string& name, int created) {
 TEST_CASE("pods that appear are synced, pods that vanish are terminated") {
   CountingHandler h;
   PodWorkers workers(h, 2);
-  PodManager manager(workers, 110, nullptr);
+  PodManager manager(workers, NodeAllocatable{110, {}}, nullptr);
   manager.set_source_pods("file", {make("a", 1), make("b", 2)});
   workers.wait_idle();
   CHECK(h.syncs == 2);
@@ -42,7 +43,7 @@ TEST_CASE("max-pods rejects the newest pods with OutOfpods") {
   CountingHandler h;
   PodWorkers workers(h, 2);
   std::vector<std::string> rejected;
-  PodManager manager(workers, 2, [&](const PodPtr& p, const std::string& reason, const std::string&) {
+  PodManager manager(workers, NodeAllocatable{2, {}}, [&](const PodPtr& p, const std::string& reason, const std::string&) {
     rejected.push_back(p->metadata.name + ":" + reason);
   });
   manager.set_source_pods("file", {make("c", 3), make("a", 1), make("b", 2)});
@@ -55,7 +56,7 @@ TEST_CASE("max-pods rejects the newest pods with OutOfpods") {
 TEST_CASE("find resolves name, namespace/name and uid prefixes") {
   CountingHandler h;
   PodWorkers workers(h, 1);
-  PodManager manager(workers, 110, nullptr);
+  PodManager manager(workers, NodeAllocatable{110, {}}, nullptr);
   manager.set_source_pods("file", {make("web", 1)});
   std::string why;
   CHECK(manager.find("web", &why).has_value());
@@ -63,4 +64,30 @@ TEST_CASE("find resolves name, namespace/name and uid prefixes") {
   CHECK(manager.find("uid-w", &why).has_value());
   CHECK_FALSE(manager.find("db", &why).has_value());
   CHECK(why == "pod \"db\" not found");
+}
+
+TEST_CASE("admission counts only the active pods admitted before: a finished pod frees its cpu") {
+  CountingHandler h;
+  PodWorkers workers(h, 2);
+  std::vector<std::string> rejected;
+  PodManager manager(workers, NodeAllocatable{110, {{"cpu", 1000}}},
+                     [&](const PodPtr& p, const std::string& reason, const std::string&) {
+                       rejected.push_back(p->metadata.name + ":" + reason);
+                     });
+  auto asking = [](const std::string& name, int created) {
+    auto p = testing::pod(name, {"c"});
+    p.metadata.creation_timestamp = kube::Time(std::chrono::seconds(created));
+    p.spec.containers[0].resources.requests["cpu"] = *kube::parse_quantity("600m");
+    return std::make_shared<const kube::Pod>(p);
+  };
+  auto a = asking("a", 1), b = asking("b", 2), c = asking("c", 3);
+  manager.set_source_pods("api", {a, b});
+  workers.wait_idle();
+  CHECK(rejected == std::vector<std::string>{"b:OutOfcpu"});
+
+  manager.set_finished([](const std::string& uid) { return uid == "uid-a"; });
+  manager.set_source_pods("api", {a, b, c});
+  workers.wait_idle();
+  CHECK(rejected == std::vector<std::string>{"b:OutOfcpu"});  // c fits beside the finished a
+  CHECK_FALSE(manager.rejected("uid-c"));
 }
