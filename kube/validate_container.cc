@@ -271,10 +271,26 @@ ErrorList validate_http_get(const HTTPGetAction& a, const std::string& path) {
   return errs;
 }
 
-// Exactly one handler; returns the errors about the handler fields themselves too.
+// Where a probe or hook may point: the numbers and names of the container's own ports.
+struct HandlerContext {
+  const Container& container;
+  const std::optional<int64_t>& grace_period;  // the pod's terminationGracePeriodSeconds
+};
+
+// A named port must be one the container declares (kubelet resolves it there; an unknown name
+// would fail every probe with `port "x" not found`).
+ErrorList validate_named_port(const IntOrString& port, const std::string& path, const Container& c) {
+  if (!port.is_string || !is_valid_port_name(port.str_value).empty()) return {};
+  for (const auto& p : c.ports)
+    if (p.name == port.str_value) return {};
+  return {not_found(path, port.str_value)};
+}
+
+// Exactly one handler (validateHandler upstream); the errors about the handler's fields too.
 ErrorList validate_handler(const std::optional<ExecAction>& exec, const std::optional<HTTPGetAction>& http_get,
                            const std::optional<TCPSocketAction>& tcp_socket, const std::optional<GRPCAction>& grpc,
-                           const std::optional<SleepAction>& sleep, const std::string& path) {
+                           const std::optional<SleepAction>& sleep, const std::string& path,
+                           const HandlerContext& ctx, bool check_named_ports) {
   ErrorList errs;
   int handlers = 0;
   auto count = [&](bool set, const char* name) {
@@ -286,22 +302,34 @@ ErrorList validate_handler(const std::optional<ExecAction>& exec, const std::opt
     return true;
   };
   if (count(exec.has_value(), "exec") && exec->command.empty()) errs.push_back(required_value(path + ".exec.command"));
-  if (count(http_get.has_value(), "httpGet")) append(errs, validate_http_get(*http_get, path + ".httpGet"));
-  if (count(tcp_socket.has_value(), "tcpSocket")) append(errs, validate_port_num_or_name(tcp_socket->port, path + ".tcpSocket.port"));
+  if (count(http_get.has_value(), "httpGet")) {
+    append(errs, validate_http_get(*http_get, path + ".httpGet"));
+    if (check_named_ports) append(errs, validate_named_port(http_get->port, path + ".httpGet.port", ctx.container));
+  }
+  if (count(tcp_socket.has_value(), "tcpSocket")) {
+    append(errs, validate_port_num_or_name(tcp_socket->port, path + ".tcpSocket.port"));
+    if (check_named_ports) append(errs, validate_named_port(tcp_socket->port, path + ".tcpSocket.port", ctx.container));
+  }
   if (count(grpc.has_value(), "grpc")) {
     for (const auto& m : is_valid_port_num(grpc->port)) errs.push_back(invalid_int(path + ".grpc.port", grpc->port, m));
   }
-  if (count(sleep.has_value(), "sleep") && sleep->seconds <= 0) {
-    errs.push_back(invalid_int(path + ".sleep.seconds", sleep->seconds, "must be greater than 0"));
+  // validateSleepAction: no check while the pod's own grace period is unset (or invalid).
+  if (count(sleep.has_value(), "sleep") && ctx.grace_period &&
+      (sleep->seconds < 0 || sleep->seconds > *ctx.grace_period)) {
+    errs.push_back(invalid_int(path + ".sleep", sleep->seconds,
+                               "must be non-negative and less than terminationGracePeriodSeconds (" +
+                                   std::to_string(*ctx.grace_period) + ")"));
   }
   if (handlers == 0) errs.push_back(required_value(path, "must specify a handler type"));
   return errs;
 }
 
-ErrorList validate_probe(const Probe& p, const std::string& path, bool success_threshold_must_be_one) {
+enum class ProbeKind { kLiveness, kReadiness, kStartup };
+
+ErrorList validate_probe(const Probe& p, const std::string& path, ProbeKind kind, const HandlerContext& ctx) {
   ErrorList errs;
   append(errs, validate_handler(p.handler.exec, p.handler.http_get, p.handler.tcp_socket, p.handler.grpc,
-                                std::nullopt, path));
+                                std::nullopt, path, ctx, true));
   auto nonnegative = [&](int64_t v, const char* name) {
     if (v < 0) errs.push_back(invalid_int(path + "." + name, v, "must be greater than or equal to 0"));
   };
@@ -314,22 +342,55 @@ ErrorList validate_probe(const Probe& p, const std::string& path, bool success_t
     errs.push_back(invalid_int(path + ".terminationGracePeriodSeconds", *p.termination_grace_period_seconds,
                                "must be greater than 0"));
   }
-  if (success_threshold_must_be_one && p.success_threshold != 1) {
+  if (kind != ProbeKind::kReadiness && p.success_threshold != 1) {
     errs.push_back(invalid_int(path + ".successThreshold", p.success_threshold, "must be 1"));
+  }
+  if (kind == ProbeKind::kReadiness && p.termination_grace_period_seconds) {
+    errs.push_back(invalid_int(path + ".terminationGracePeriodSeconds", *p.termination_grace_period_seconds,
+                               "must not be set for readinessProbes"));
   }
   return errs;
 }
 
-ErrorList validate_lifecycle(const Lifecycle& l, const std::string& path) {
+// The stop signals upstream accepts for Linux pods (supportedStopSignalsLinux).
+const std::vector<std::string>& linux_stop_signals() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v = {
+        "SIGABRT", "SIGALRM", "SIGBUS",  "SIGCHLD", "SIGCLD",  "SIGCONT",   "SIGFPE",    "SIGHUP",    "SIGILL",
+        "SIGINT",  "SIGIO",   "SIGIOT",  "SIGKILL", "SIGPIPE", "SIGPOLL",   "SIGPROF",   "SIGPWR",    "SIGQUIT",
+        "SIGSEGV", "SIGSTKFLT", "SIGSTOP", "SIGSYS", "SIGTERM", "SIGTRAP",  "SIGTSTP",   "SIGTTIN",   "SIGTTOU",
+        "SIGURG",  "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIGRTMIN", "SIGRTMAX"};
+    for (int i = 1; i <= 15; ++i) v.push_back("SIGRTMIN+" + std::to_string(i));
+    for (int i = 1; i <= 14; ++i) v.push_back("SIGRTMAX-" + std::to_string(i));
+    std::sort(v.begin(), v.end());  // upstream lists them sorted (sets.List)
+    return v;
+  }();
+  return names;
+}
+
+ErrorList validate_stop_signal(const std::string& signal, const std::string& path, const std::optional<PodOS>& os) {
+  if (!os) return {forbidden(path, "may not be set for containers with empty `spec.os.name`")};
+  if (os->name == "windows") {
+    if (signal != "SIGKILL" && signal != "SIGTERM") return {not_supported(path, signal, {"SIGKILL", "SIGTERM"})};
+  } else if (os->name == "linux") {
+    const auto& ok = linux_stop_signals();
+    if (std::find(ok.begin(), ok.end(), signal) == ok.end()) return {not_supported(path, signal, ok)};
+  }
+  return {};
+}
+
+ErrorList validate_lifecycle(const Lifecycle& l, const std::string& path, const HandlerContext& ctx,
+                             const std::optional<PodOS>& os) {
   ErrorList errs;
   if (l.post_start) {
     append(errs, validate_handler(l.post_start->exec, l.post_start->http_get, l.post_start->tcp_socket,
-                                  std::nullopt, l.post_start->sleep, path + ".postStart"));
+                                  std::nullopt, l.post_start->sleep, path + ".postStart", ctx, false));
   }
   if (l.pre_stop) {
     append(errs, validate_handler(l.pre_stop->exec, l.pre_stop->http_get, l.pre_stop->tcp_socket, std::nullopt,
-                                  l.pre_stop->sleep, path + ".preStop"));
+                                  l.pre_stop->sleep, path + ".preStop", ctx, false));
   }
+  if (l.stop_signal) append(errs, validate_stop_signal(*l.stop_signal, path + ".stopSignal", os));
   return errs;
 }
 
@@ -363,7 +424,7 @@ ErrorList validate_port_num_or_name(const IntOrString& port, const std::string& 
 }
 
 ErrorList validate_container(const Container& c, const std::string& path, ContainerKind kind,
-                             const std::set<std::string>& volumes) {
+                             const std::set<std::string>& volumes, const PodSpec& spec) {
   ErrorList errs;
   if (c.name.empty()) {
     errs.push_back(required_value(path + ".name"));
@@ -396,10 +457,12 @@ ErrorList validate_container(const Container& c, const std::string& path, Contai
     if (c.startup_probe) errs.push_back(forbidden(path + ".startupProbe", "may not be set for init containers without restartPolicy=Always"));
     if (c.lifecycle) errs.push_back(forbidden(path + ".lifecycle", "may not be set for init containers without restartPolicy=Always"));
   } else {
-    if (c.liveness_probe) append(errs, validate_probe(*c.liveness_probe, path + ".livenessProbe", true));
-    if (c.readiness_probe) append(errs, validate_probe(*c.readiness_probe, path + ".readinessProbe", false));
-    if (c.startup_probe) append(errs, validate_probe(*c.startup_probe, path + ".startupProbe", true));
-    if (c.lifecycle) append(errs, validate_lifecycle(*c.lifecycle, path + ".lifecycle"));
+    const HandlerContext ctx{c, spec.termination_grace_period_seconds};
+    if (c.lifecycle) append(errs, validate_lifecycle(*c.lifecycle, path + ".lifecycle", ctx, spec.os));
+    if (c.liveness_probe) append(errs, validate_probe(*c.liveness_probe, path + ".livenessProbe", ProbeKind::kLiveness, ctx));
+    if (c.readiness_probe)
+      append(errs, validate_probe(*c.readiness_probe, path + ".readinessProbe", ProbeKind::kReadiness, ctx));
+    if (c.startup_probe) append(errs, validate_probe(*c.startup_probe, path + ".startupProbe", ProbeKind::kStartup, ctx));
   }
   if (c.image_pull_policy.empty()) {
     errs.push_back(required_value(path + ".imagePullPolicy"));

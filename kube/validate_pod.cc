@@ -181,13 +181,13 @@ ErrorList validate_pod_spec(const PodSpec& s) {
   };
   for (size_t i = 0; i < s.init_containers.size(); ++i) {
     const std::string idx = at("spec.initContainers", i);
-    append(errs, validate_container(s.init_containers[i], idx, ContainerKind::kInit, volume_names));
+    append(errs, validate_container(s.init_containers[i], idx, ContainerKind::kInit, volume_names, s));
     check_unique(s.init_containers[i], idx);
   }
   if (s.containers.empty()) errs.push_back(required_value("spec.containers"));
   for (size_t i = 0; i < s.containers.size(); ++i) {
     const std::string idx = at("spec.containers", i);
-    append(errs, validate_container(s.containers[i], idx, ContainerKind::kApp, volume_names));
+    append(errs, validate_container(s.containers[i], idx, ContainerKind::kApp, volume_names, s));
     check_unique(s.containers[i], idx);
   }
   // Host ports must not collide within the pod (checked per protocol/IP upstream).

@@ -14,6 +14,7 @@
 #include "agent/daemon/adapters.h"
 #include "agent/daemon/backend.h"
 #include "agent/daemon/cluster_join.h"
+#include "agent/daemon/hook_adapter.h"
 #include "agent/events/recorder.h"
 #include "agent/pleg/pleg.h"
 #include "agent/pods/orphans.h"
@@ -105,6 +106,7 @@ struct Agent::Parts {
   std::unique_ptr<pods::PodCgroupPort> cgroup_port;
   std::unique_ptr<StatusAdapter> status_port;
   std::unique_ptr<EventAdapter> event_port;
+  std::unique_ptr<HookAdapter> hook_port;
   ServiceStore services;
   kube::InMemoryObjectStore objects;  // ConfigMaps, Secrets, PVs, PVCs of the manifest directory
   const kube::ObjectSource* object_source = &objects;  // what volumes and env read (files, then the API)
@@ -353,6 +355,8 @@ Status Agent::start() {
   deps.cgroups = p->cgroup_port.get();
   deps.status = p->status_port.get();
   deps.events = p->event_port.get();
+  p->hook_port = std::make_unique<HookAdapter>(*p->containers, *p->sandboxes, p->network_port.get(), p->event_port.get());
+  deps.hooks = p->hook_port.get();
   deps.services = &p->services;
   deps.clock = &p->clock;
   p->syncer = std::make_unique<pods::PodSyncer>(sc, deps);

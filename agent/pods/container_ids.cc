@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <map>
+#include <tuple>
 
 namespace nodeagent::pods {
 
@@ -12,15 +13,32 @@ std::string container_id_for(const std::string& pod_uid, const std::string& cont
 }
 
 int signal_number(const std::string& name) {
+  // Every name lifecycle.stopSignal accepts (upstream's supportedStopSignalsLinux) and images use.
   static const std::map<std::string, int> names = {
-      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-      {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"STOP", SIGSTOP}, {"WINCH", SIGWINCH}, {"PWR", SIGPWR}};
+      {"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"BUS", SIGBUS},       {"CHLD", SIGCHLD},     {"CLD", SIGCHLD},
+      {"CONT", SIGCONT}, {"FPE", SIGFPE},   {"HUP", SIGHUP},       {"ILL", SIGILL},       {"INT", SIGINT},
+      {"IO", SIGIO},     {"IOT", SIGIOT},   {"KILL", SIGKILL},     {"PIPE", SIGPIPE},     {"POLL", SIGPOLL},
+      {"PROF", SIGPROF}, {"PWR", SIGPWR},   {"QUIT", SIGQUIT},     {"SEGV", SIGSEGV},     {"STKFLT", SIGSTKFLT},
+      {"STOP", SIGSTOP}, {"SYS", SIGSYS},   {"TERM", SIGTERM},     {"TRAP", SIGTRAP},     {"TSTP", SIGTSTP},
+      {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},       {"USR1", SIGUSR1},     {"USR2", SIGUSR2},
+      {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ}};
   if (name.empty()) return SIGTERM;
   if (name.find_first_not_of("0123456789") == std::string::npos) {
     int n = std::stoi(name);
     return n > 0 && n < 65 ? n : SIGTERM;
   }
   auto key = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
+  // Real-time signals: RTMIN, RTMIN+n, RTMAX, RTMAX-n.
+  for (const auto& [prefix, base, sign] : {std::tuple{"RTMIN", SIGRTMIN, 1}, std::tuple{"RTMAX", SIGRTMAX, -1}}) {
+    const std::string p = prefix;
+    if (key.rfind(p, 0) != 0) continue;
+    auto rest = key.substr(p.size());
+    if (rest.empty()) return base;
+    if (rest.size() < 2 || rest[0] != (sign > 0 ? '+' : '-') || rest.find_first_not_of("0123456789", 1) != std::string::npos)
+      return SIGTERM;
+    int n = base + sign * std::stoi(rest.substr(1));
+    return n >= SIGRTMIN && n <= SIGRTMAX ? n : SIGTERM;
+  }
   auto it = names.find(key);
   return it == names.end() ? SIGTERM : it->second;
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include <fmt/format.h>
 
@@ -301,11 +302,17 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
   state.waiting.erase(c.name);
   event(pod, "Normal", "Started", "Started container " + c.name);
   // postStart runs before the next container starts; a failed hook kills the container, whose
-  // restart policy then applies (kubelet's FailedPostStartHook).
+  // restart policy then applies (kubelet's FailedPostStartHook). The event leaves the hook's
+  // message out, as kubelet's does (it may hold secrets); the waiting reason carries it.
   if (deps_.hooks && c.lifecycle && c.lifecycle->post_start) {
     if (auto hook = deps_.hooks->post_start(pod, c, ctx.container_id); !hook.ok()) {
-      event(pod, "Warning", "FailedPostStartHook", hook.error().message);
-      deps_.containers->stop_container(ctx.container_id, SIGKILL, std::chrono::seconds(0)).ignore_error();
+      event(pod, "Warning", "FailedPostStartHook", "PostStartHook failed");
+      ContainerInstance started;
+      started.id = ctx.container_id;
+      started.name = c.name;
+      started.image_ref = ctx.image_ref;
+      stop_container(pod, started, grace_period(pod), "FailedPostStartHook").ignore_error();
+      state.waiting[c.name] = {"PostStartHookError", hook.error().message};
       return hook.error();
     }
   }
@@ -313,27 +320,35 @@ Status PodSyncer::start_container(const kube::Pod& pod, const kube::Container& c
 }
 
 // What stopping a container takes before its signal: the Killing event, its preStop hook (inside
-// the grace period, which keeps what is left and at least kubelet's minimum of 2 s) and the
-// image's stop signal.
+// the grace period, which keeps what is left and at least kubelet's minimum of 2 s) and its stop
+// signal: lifecycle.stopSignal, else the image's, else SIGTERM.
 PodSyncer::PreparedStop PodSyncer::prepare_stop(const kube::Pod& pod, const ContainerInstance& inst,
-                                                std::chrono::seconds grace) {
-  int signal = SIGTERM;
-  if (auto image = deps_.images->image_status(inst.image_ref); image.ok())
-    signal = signal_number(image->config.stop_signal);
-  event(pod, "Normal", "Killing", "Stopping container " + inst.name);
+                                                std::chrono::seconds grace, const std::string& message) {
   const auto* spec = kube::find_container(pod, inst.name);
-  if (deps_.hooks && spec && spec->lifecycle && spec->lifecycle->pre_stop) {
+  int signal = SIGTERM;
+  if (spec && spec->lifecycle && spec->lifecycle->stop_signal) {
+    signal = signal_number(*spec->lifecycle->stop_signal);
+  } else if (auto image = deps_.images->image_status(inst.image_ref); image.ok()) {
+    signal = signal_number(image->config.stop_signal);
+  }
+  event(pod, "Normal", "Killing", message.empty() ? "Stopping container " + inst.name : message);
+  if (deps_.hooks && spec && spec->lifecycle && spec->lifecycle->pre_stop && grace.count() > 0) {
     const auto started = deps_.clock->now();
-    if (auto hook = deps_.hooks->pre_stop(pod, *spec, inst.id, grace); !hook.ok())
-      event(pod, "Warning", "FailedPreStopHook", hook.error().message);
+    // The hook's own message stays in the log: kubelet's event does not carry it.
+    if (auto hook = deps_.hooks->pre_stop(pod, *spec, inst.id, grace); !hook.ok()) {
+      log::get("pods")->warn("pod={} uid={} container={} preStop hook failed: {}", pod_name(pod), pod.metadata.uid,
+                             inst.name, hook.error().message);
+      event(pod, "Warning", "FailedPreStopHook", "PreStopHook failed");
+    }
     const auto spent = std::chrono::duration_cast<std::chrono::seconds>(deps_.clock->now() - started);
     grace = std::max(grace - spent, std::chrono::seconds(2));
   }
   return {{inst.id, signal}, grace};
 }
 
-Status PodSyncer::stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace) {
-  const auto prepared = prepare_stop(pod, inst, grace);
+Status PodSyncer::stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace,
+                                 const std::string& message) {
+  const auto prepared = prepare_stop(pod, inst, grace, message);
   return deps_.containers->stop_container(prepared.request.id, prepared.request.signal, prepared.grace);
 }
 
@@ -582,26 +597,47 @@ Result<TerminateProgress> PodSyncer::terminate_pod(const PodPtr& pod_ptr) {
 // deadline gets SIGKILL (again each kKillRecheck until it is gone). Nothing waits here.
 Result<TerminateProgress> PodSyncer::advance_stop(const kube::Pod& pod, PodRecord& rec,
                                                   const std::vector<const ContainerInstance*>& wave) {
-  const auto now = deps_.clock->now();
   std::optional<Error> first_error;
-  auto next = std::chrono::milliseconds::max();  // until the first deadline; an exit wakes it sooner
+  // Containers not signalled yet: hook and signal each, side by side when there are several (as
+  // kubelet kills a pod's containers in parallel), so that preStop hooks overlap.
+  std::vector<std::pair<const ContainerInstance*, PodRecord::Stopping*>> fresh;
   for (const auto* inst : wave) {
     auto [it, is_new] = rec.stopping.try_emplace(inst->id);
-    auto& stopping = it->second;
-    if (is_new) {
-      const auto prepared = prepare_stop(pod, *inst, grace_period(pod));
-      stopping.signal = prepared.request.signal;
-      stopping.deadline = deps_.clock->now() + prepared.grace;
-    }
+    if (is_new) fresh.emplace_back(inst, &it->second);
+  }
+  auto begin_stop = [&](const ContainerInstance& inst, PodRecord::Stopping& stopping) -> Status {
+    const auto prepared = prepare_stop(pod, inst, grace_period(pod));
+    stopping.signal = prepared.request.signal;
+    stopping.deadline = deps_.clock->now() + prepared.grace;
+    Status sent = deps_.containers->signal_container(inst.id, stopping.signal);
+    stopping.signalled = sent.ok();  // else sent again on the retry
+    return sent;
+  };
+  std::vector<std::future<Status>> started;
+  for (size_t i = 1; i < fresh.size(); ++i)
+    started.push_back(std::async(std::launch::async, begin_stop, std::cref(*fresh[i].first), std::ref(*fresh[i].second)));
+  if (!fresh.empty()) {
+    if (auto sent = begin_stop(*fresh[0].first, *fresh[0].second); !sent.ok()) first_error = sent.error();
+  }
+  for (auto& f : started)
+    if (auto sent = f.get(); !sent.ok() && !first_error) first_error = sent.error();
+
+  auto just_begun = [&](const ContainerInstance* inst) {
+    return std::any_of(fresh.begin(), fresh.end(), [&](const auto& f) { return f.first == inst; });
+  };
+  const auto now = deps_.clock->now();
+  auto next = std::chrono::milliseconds::max();  // until the first deadline; an exit wakes it sooner
+  for (const auto* inst : wave) {
+    auto& stopping = rec.stopping.at(inst->id);
     Status sent = ok_status();
-    if (deps_.clock->now() >= stopping.deadline) {
+    if (now >= stopping.deadline) {
       if (!stopping.killed)
         log::get("pods")->info("pod={} container={} still running after its grace period: SIGKILL", pod_name(pod),
                                inst->name);
       stopping.killed = true;
       stopping.deadline = deps_.clock->now() + kKillRecheck;
       sent = deps_.containers->signal_container(inst->id, SIGKILL);
-    } else if (!stopping.signalled) {
+    } else if (!stopping.signalled && !just_begun(inst)) {  // a failed first signal waits for the retry
       sent = deps_.containers->signal_container(inst->id, stopping.signal);
       stopping.signalled = sent.ok();  // else sent again on the retry
     }

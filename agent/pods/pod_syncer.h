@@ -114,12 +114,15 @@ class PodSyncer final : public PodSyncHandler {
   volumes::PodVolumeContext volume_context(const PodRecord& rec) const;
   Status start_container(const kube::Pod& pod, const kube::Container& c, const struct ContainerToStart& what,
                          PodRecord& rec, PodRuntimeState& state, SyncResult& result);
-  Status stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);
+  // `message`: the Killing event's, "" = "Stopping container <name>" (kubelet's killContainer).
+  Status stop_container(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace,
+                        const std::string& message = "");
   struct PreparedStop {
     runtime::ContainerService::StopRequest request;
     std::chrono::seconds grace;  // what the preStop hook left of the grace period
   };
-  PreparedStop prepare_stop(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace);
+  PreparedStop prepare_stop(const kube::Pod& pod, const ContainerInstance& inst, std::chrono::seconds grace,
+                            const std::string& message = "");
   Result<TerminateProgress> advance_stop(const kube::Pod& pod, PodRecord& rec,
                                          const std::vector<const ContainerInstance*>& wave);
   void garbage_collect(const PodRuntimeState& state);

@@ -2,10 +2,12 @@
 // calls recorded in the shared call log, errors injected per call.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent/pods/ports.h"
@@ -45,6 +47,11 @@ class FakeHooks final : public pods::LifecycleHookPort {
   CallLog* log = nullptr;
   Faults faults{{"post_start", "pre_stop"}};
   std::chrono::seconds last_pre_stop_grace{0};
+  // Real time each preStop hook takes, and the most that ran at once (the syncer runs a pod's
+  // preStop hooks side by side).
+  std::chrono::milliseconds pre_stop_takes{0};
+  std::atomic<int> pre_stops_running{0};
+  std::atomic<int> max_pre_stops_running{0};
 
   Status post_start(const kube::Pod&, const kube::Container& c, const std::string&) override {
     if (log) log->add("hooks.post_start " + c.name);
@@ -54,6 +61,11 @@ class FakeHooks final : public pods::LifecycleHookPort {
   Status pre_stop(const kube::Pod&, const kube::Container& c, const std::string&, std::chrono::seconds grace) override {
     if (log) log->add("hooks.pre_stop " + c.name);
     last_pre_stop_grace = grace;
+    const int now_running = ++pre_stops_running;
+    for (int seen = max_pre_stops_running; now_running > seen && !max_pre_stops_running.compare_exchange_weak(seen, now_running);) {
+    }
+    if (pre_stop_takes.count() > 0) std::this_thread::sleep_for(pre_stop_takes);
+    --pre_stops_running;
     if (auto e = faults.take("pre_stop")) return *e;
     return ok_status();
   }

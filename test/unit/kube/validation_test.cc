@@ -34,6 +34,12 @@ spec:
 )");
 }
 
+Probe exec_probe(std::vector<std::string> command = {"true"}) {
+  Probe p;
+  p.handler.exec = ExecAction{std::move(command)};
+  return p;
+}
+
 }  // namespace
 
 TEST_CASE("the example pods are valid", "[validation]") {
@@ -211,6 +217,123 @@ TEST_CASE("bad pods give upstream's errors", "[validation]") {
          p.spec.security_context->run_as_user = -1;
        },
        {"spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive"}},
+      // Probes and lifecycle hooks (validateProbe / validateHandler / validateLifecycle upstream).
+      {"probe with two handlers",
+       [](Pod& p) {
+         p.spec.containers[0].readiness_probe = exec_probe();
+         p.spec.containers[0].readiness_probe->handler.http_get = HTTPGetAction{"/", IntOrString::from_int(80), "", "HTTP", {}};
+       },
+       {"spec.containers[0].readinessProbe.httpGet: Forbidden: may not specify more than 1 handler type"}},
+      {"probe without a handler", [](Pod& p) { p.spec.containers[0].startup_probe = Probe{}; },
+       {"spec.containers[0].startupProbe: Required value: must specify a handler type"}},
+      {"hook without a handler",
+       [](Pod& p) {
+         p.spec.containers[0].lifecycle = Lifecycle{};
+         p.spec.containers[0].lifecycle->pre_stop = LifecycleHandler{};
+       },
+       {"spec.containers[0].lifecycle.preStop: Required value: must specify a handler type"}},
+      {"hook with exec and sleep",
+       [](Pod& p) {
+         p.spec.containers[0].lifecycle = Lifecycle{};
+         p.spec.containers[0].lifecycle->post_start = LifecycleHandler{ExecAction{{"true"}}, std::nullopt, std::nullopt, SleepAction{1}};
+       },
+       {"spec.containers[0].lifecycle.postStart.sleep: Forbidden: may not specify more than 1 handler type"}},
+      {"exec without a command", [](Pod& p) { p.spec.containers[0].liveness_probe = exec_probe({}); },
+       {"spec.containers[0].livenessProbe.exec.command: Required value"}},
+      {"a named port the container does not declare",
+       [](Pod& p) {
+         p.spec.containers[0].ports.push_back({"http", 0, 8080, "TCP", ""});
+         p.spec.containers[0].liveness_probe = Probe{};
+         p.spec.containers[0].liveness_probe->handler.http_get = HTTPGetAction{"/", IntOrString::from_string("http"), "", "HTTP", {}};
+         p.spec.containers[0].readiness_probe = Probe{};
+         p.spec.containers[0].readiness_probe->handler.tcp_socket = TCPSocketAction{IntOrString::from_string("metrics"), ""};
+       },
+       {"spec.containers[0].readinessProbe.tcpSocket.port: Not found: \"metrics\""}},
+      {"a port name against IANA_SVC_NAME",
+       [](Pod& p) {
+         p.spec.containers[0].readiness_probe = Probe{};
+         p.spec.containers[0].readiness_probe->handler.tcp_socket = TCPSocketAction{IntOrString::from_string("web--1"), ""};
+       },
+       {"spec.containers[0].readinessProbe.tcpSocket.port: Invalid value: \"web--1\": must not contain consecutive hyphens"}},
+      {"probe port 0",
+       [](Pod& p) {
+         p.spec.containers[0].readiness_probe = Probe{};
+         p.spec.containers[0].readiness_probe->handler.http_get = HTTPGetAction{"/", IntOrString::from_int(0), "", "HTTP", {}};
+       },
+       {"spec.containers[0].readinessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive"}},
+      {"grpc port out of range",
+       [](Pod& p) {
+         p.spec.containers[0].liveness_probe = Probe{};
+         p.spec.containers[0].liveness_probe->handler.grpc = GRPCAction{70000, ""};
+       },
+       {"spec.containers[0].livenessProbe.grpc.port: Invalid value: 70000: must be between 1 and 65535, inclusive"}},
+      {"startup successThreshold", [](Pod& p) { p.spec.containers[0].startup_probe = exec_probe(); p.spec.containers[0].startup_probe->success_threshold = 3; },
+       {"spec.containers[0].startupProbe.successThreshold: Invalid value: 3: must be 1"}},
+      {"readiness successThreshold may be more than 1",
+       [](Pod& p) { p.spec.containers[0].readiness_probe = exec_probe(); p.spec.containers[0].readiness_probe->success_threshold = 3; }, {}},
+      {"negative probe fields",
+       [](Pod& p) {
+         auto probe = exec_probe();
+         probe.initial_delay_seconds = -1;
+         probe.timeout_seconds = -2;
+         probe.period_seconds = -3;
+         probe.success_threshold = -4;
+         probe.failure_threshold = -5;
+         p.spec.containers[0].readiness_probe = probe;
+       },
+       {"spec.containers[0].readinessProbe.initialDelaySeconds: Invalid value: -1: must be greater than or equal to 0",
+        "spec.containers[0].readinessProbe.timeoutSeconds: Invalid value: -2: must be greater than or equal to 0",
+        "spec.containers[0].readinessProbe.periodSeconds: Invalid value: -3: must be greater than or equal to 0",
+        "spec.containers[0].readinessProbe.successThreshold: Invalid value: -4: must be greater than or equal to 0",
+        "spec.containers[0].readinessProbe.failureThreshold: Invalid value: -5: must be greater than or equal to 0"}},
+      {"liveness probe grace 0",
+       [](Pod& p) { p.spec.containers[0].liveness_probe = exec_probe(); p.spec.containers[0].liveness_probe->termination_grace_period_seconds = 0; },
+       {"spec.containers[0].livenessProbe.terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0"}},
+      {"readiness probe with a grace period",
+       [](Pod& p) { p.spec.containers[0].readiness_probe = exec_probe(); p.spec.containers[0].readiness_probe->termination_grace_period_seconds = 10; },
+       {"spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 10: must not be set for readinessProbes"}},
+      {"sleep longer than the grace period",
+       [](Pod& p) {
+         p.spec.termination_grace_period_seconds = 10;
+         p.spec.containers[0].lifecycle = Lifecycle{};
+         p.spec.containers[0].lifecycle->pre_stop = LifecycleHandler{std::nullopt, std::nullopt, std::nullopt, SleepAction{11}};
+       },
+       {"spec.containers[0].lifecycle.preStop.sleep: Invalid value: 11: must be non-negative and less than "
+        "terminationGracePeriodSeconds (10)"}},
+      {"negative sleep",
+       [](Pod& p) {
+         p.spec.containers[0].lifecycle = Lifecycle{};
+         p.spec.containers[0].lifecycle->post_start = LifecycleHandler{std::nullopt, std::nullopt, std::nullopt, SleepAction{-1}};
+       },
+       {"spec.containers[0].lifecycle.postStart.sleep: Invalid value: -1: must be non-negative and less than "
+        "terminationGracePeriodSeconds (30)"}},
+      {"sleep 0 and sleep of the whole grace period are fine",
+       [](Pod& p) {
+         p.spec.containers[0].lifecycle = Lifecycle{};
+         p.spec.containers[0].lifecycle->post_start = LifecycleHandler{std::nullopt, std::nullopt, std::nullopt, SleepAction{0}};
+         p.spec.containers[0].lifecycle->pre_stop = LifecycleHandler{std::nullopt, std::nullopt, std::nullopt, SleepAction{30}};
+       },
+       {}},
+      {"stopSignal without spec.os",
+       [](Pod& p) {
+         p.spec.containers[0].lifecycle = Lifecycle{};
+         p.spec.containers[0].lifecycle->stop_signal = "SIGUSR1";
+       },
+       {"spec.containers[0].lifecycle.stopSignal: Forbidden: may not be set for containers with empty `spec.os.name`"}},
+      {"stopSignal on linux",
+       [](Pod& p) {
+         p.spec.os = PodOS{"linux"};
+         p.spec.containers[0].lifecycle = Lifecycle{};
+         p.spec.containers[0].lifecycle->stop_signal = "SIGRTMIN+3";
+       },
+       {}},
+      {"unknown stopSignal",
+       [](Pod& p) {
+         p.spec.os = PodOS{"windows"};
+         p.spec.containers[0].lifecycle = Lifecycle{};
+         p.spec.containers[0].lifecycle->stop_signal = "SIGUSR1";
+       },
+       {"spec.containers[0].lifecycle.stopSignal: Unsupported value: \"SIGUSR1\": supported values: \"SIGKILL\", \"SIGTERM\""}},
       {"windows os is not an error here (admission decides)", [](Pod& p) { p.spec.os = PodOS{"windows"}; }, {}},
       {"os name", [](Pod& p) { p.spec.os = PodOS{"plan9"}; },
        {"spec.os.name: Unsupported value: \"plan9\": supported values: \"linux\", \"windows\""}},

@@ -5,7 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <csignal>
+#include <map>
 
+#include "agent/pods/container_ids.h"
 #include "agent/pods/pod_actions.h"
 #include "syncer_harness.h"
 
@@ -84,13 +87,37 @@ TEST_CASE("syncer: postStart runs after a container started and before the next 
           Strings{"containers.start first", "hooks.post_start first", "containers.start second"});
   }
   SECTION("a failed hook kills the container: FailedPostStartHook") {
-    h.hooks.faults.fail("post_start", internal("exec: exit code 3"));
+    h.hooks.faults.fail("post_start", internal("Exec lifecycle hook ([false]) for Container \"first\" ... failed"));
     h.sync(p);
-    auto reasons = h.events.reasons();
-    CHECK(std::find(reasons.begin(), reasons.end(), "FailedPostStartHook") != reasons.end());
+    // kubelet's: the event without the hook's message, then killContainer with the pod's grace.
+    auto failed = h.events.find("FailedPostStartHook");
+    REQUIRE(failed);
+    CHECK(failed->type == "Warning");
+    CHECK(failed->message == "PostStartHook failed");
+    auto killing = h.events.find("Killing");
+    REQUIRE(killing);
+    CHECK(killing->message == "FailedPostStartHook");
     auto stops = h.containers.stops();
     REQUIRE(stops.size() == 1);
     CHECK(stops[0].name == "first");
+    CHECK(stops[0].signal == SIGTERM);
+    CHECK(stops[0].grace == 30s);
+    // The next container still starts (kubelet goes on with the others).
+    CHECK(h.log.only({"containers.start"}) == Strings{"containers.start first", "containers.start second"});
+    // The status says why: PostStartHookError with the hook's message, until the restart.
+    auto waiting = h.published(*p).waiting;
+    REQUIRE(waiting.count("first"));
+    CHECK(waiting.at("first").reason == "PostStartHookError");
+    CHECK(waiting.at("first").message == "Exec lifecycle hook ([false]) for Container \"first\" ... failed");
+  }
+  SECTION("the kill after a failed hook runs the container's preStop hook too") {
+    auto with_pre_stop = spec;
+    with_pre_stop.spec.containers[0].lifecycle->pre_stop = kube::LifecycleHandler{};
+    auto q = share(with_pre_stop);
+    h.hooks.faults.fail("post_start", internal("failed"));
+    h.sync(q);
+    CHECK(h.log.only({"hooks.post_start", "hooks.pre_stop", "containers.start"}) ==
+          Strings{"containers.start first", "hooks.post_start first", "hooks.pre_stop first", "containers.start second"});
   }
 }
 
@@ -112,4 +139,77 @@ TEST_CASE("syncer: preStop runs before the stop signal, within the grace period"
   CHECK(hook < stop);
   CHECK(std::count(order.begin(), order.end(), "hooks.pre_stop plain") == 0);  // no hook declared
   CHECK(h.hooks.last_pre_stop_grace == 20s);
+}
+
+TEST_CASE("syncer: a failed preStop hook is a FailedPreStopHook event and the stop goes on") {
+  SyncerHarness h;
+  auto spec = runnable_pod("web", {"app"});
+  spec.spec.containers[0].lifecycle = kube::Lifecycle{};
+  spec.spec.containers[0].lifecycle->pre_stop = kube::LifecycleHandler{};
+  auto p = share(spec);
+  h.sync(p);
+  h.hooks.faults.fail("pre_stop", internal("HTTP lifecycle hook (/stop) ... failed"));
+  REQUIRE(h.syncer->terminate_pod(p).ok());
+  auto failed = h.events.find("FailedPreStopHook");
+  REQUIRE(failed);
+  CHECK(failed->type == "Warning");
+  CHECK(failed->message == "PreStopHook failed");
+  CHECK(h.log.only({"containers.signal"}).size() == 1);
+}
+
+TEST_CASE("syncer: no preStop hook with a grace period of 0") {
+  SyncerHarness h;
+  auto spec = runnable_pod("web", {"app"});
+  spec.spec.containers[0].lifecycle = kube::Lifecycle{};
+  spec.spec.containers[0].lifecycle->pre_stop = kube::LifecycleHandler{};
+  auto p = share(spec);
+  h.sync(p);
+  auto deleted = spec;
+  deleted.metadata.deletion_grace_period_seconds = 0;
+  REQUIRE(h.syncer->terminate_pod(share(deleted)).ok());
+  CHECK(h.log.only({"hooks.pre_stop"}).empty());
+}
+
+TEST_CASE("syncer: lifecycle.stopSignal overrides the image's stop signal") {
+  SyncerHarness h;
+  auto spec = runnable_pod("web", {"app", "plain"});
+  spec.spec.containers[0].lifecycle = kube::Lifecycle{};
+  spec.spec.containers[0].lifecycle->stop_signal = "SIGUSR1";
+  auto p = share(spec);
+  h.sync(p);
+  REQUIRE(h.syncer->terminate_pod(p).ok());
+  std::map<std::string, int> signals;
+  for (const auto& s : h.containers.stops()) signals[s.name] = s.signal;
+  CHECK(signals.at("app") == SIGUSR1);
+  CHECK(signals.at("plain") == SIGTERM);
+}
+
+TEST_CASE("syncer: the preStop hooks of a pod's containers run side by side") {
+  SyncerHarness h;
+  auto spec = runnable_pod("web", {"a", "b", "c"});
+  for (auto& c : spec.spec.containers) {
+    c.lifecycle = kube::Lifecycle{};
+    c.lifecycle->pre_stop = kube::LifecycleHandler{};
+  }
+  auto p = share(spec);
+  h.sync(p);
+  h.hooks.pre_stop_takes = 300ms;
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE(h.syncer->terminate_pod(p).ok());
+  CHECK(std::chrono::steady_clock::now() - started < 850ms);  // not 3 x 300 ms one after another
+  CHECK(h.hooks.max_pre_stops_running == 3);
+  CHECK(h.log.only({"containers.signal"}).size() == 3);  // each signalled once
+}
+
+TEST_CASE("signal names: every stopSignal upstream accepts maps to its number") {
+  CHECK(signal_number("SIGUSR1") == SIGUSR1);
+  CHECK(signal_number("SIGCHLD") == SIGCHLD);
+  CHECK(signal_number("SIGRTMIN") == SIGRTMIN);
+  CHECK(signal_number("SIGRTMIN+3") == SIGRTMIN + 3);
+  CHECK(signal_number("SIGRTMAX-2") == SIGRTMAX - 2);
+  CHECK(signal_number("SIGRTMAX") == SIGRTMAX);
+  CHECK(signal_number("SIGRTMIN+99") == SIGTERM);
+  CHECK(signal_number("SIGBOGUS") == SIGTERM);
+  CHECK(signal_number("QUIT") == SIGQUIT);
+  CHECK(signal_number("9") == SIGKILL);
 }
