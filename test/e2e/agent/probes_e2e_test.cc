@@ -102,7 +102,7 @@ TEST_CASE("the startup probe holds liveness back; exec timeouts are enforced", "
     livenessProbe:
       exec: {command: ["false"]}
       periodSeconds: 1
-      failureThreshold: 1
+      failureThreshold: 3
     readinessProbe:
       exec: {command: ["sh", "-c", "sleep 30"]}
       periodSeconds: 2
@@ -115,7 +115,7 @@ TEST_CASE("the startup probe holds liveness back; exec timeouts are enforced", "
   CHECK(restarts(pod, "app") == 0);
   CHECK(status_of(pod, "app").value("started", true) == false);
   CHECK(agent.nodectl("events").output.find("Liveness probe failed") == std::string::npos);
-  // Once started, liveness fails at once and the container is restarted.
+  // Once started, liveness fails 3 times and the container is restarted.
   REQUIRE(AgentHarness::eventually([&] { return restarts(agent.pod("slow"), "app") >= 1; }, 20s));
   // The readiness exec ran 30 s sleeps with a 1 s timeout: killed, reported as a timeout.
   auto events = agent.nodectl("events").output;
