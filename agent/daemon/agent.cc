@@ -12,6 +12,7 @@
 
 #include "agent/api/server.h"
 #include "agent/daemon/adapters.h"
+#include "agent/daemon/probe_adapter.h"
 #include "agent/daemon/backend.h"
 #include "agent/daemon/cluster_join.h"
 #include "agent/daemon/hook_adapter.h"
@@ -111,6 +112,10 @@ struct Agent::Parts {
   kube::InMemoryObjectStore objects;  // ConfigMaps, Secrets, PVs, PVCs of the manifest directory
   const kube::ObjectSource* object_source = &objects;  // what volumes and env read (files, then the API)
   std::atomic<bool> started{false};
+  // Probes: before the syncer that calls them; stopped after the workers.
+  std::unique_ptr<probes::FileResultStore> probe_store;
+  std::unique_ptr<probes::Prober> prober;
+  std::unique_ptr<ProbeAdapter> probe_port;
   std::unique_ptr<pods::PodSyncer> syncer;
   std::unique_ptr<pods::PodWorkers> workers;
   std::unique_ptr<WorkerWaker> waker;
@@ -345,7 +350,23 @@ Status Agent::start() {
     logger->warn("no CAP_SYS_RESOURCE: containers' oom_score_adj is kept at or above {} (the agent's own), so "
                  "Guaranteed pods get {} instead of -997, as containerd's restrict_oom_score_adj does",
                  sc.min_oom_score_adj, std::max<int64_t>(sc.min_oom_score_adj, -997));
+  {
+    PodStateDir dirs(c.root_dir);
+    p->probe_store = std::make_unique<probes::FileResultStore>([dirs](const std::string& uid) { return probe_results_file(dirs, uid); });
+    probes::Prober::Options po;
+    po.store = p->probe_store.get();
+    auto* parts = p.get();
+    po.on_event = [parts](const probes::ProbeManager::Event& e) {
+      parts->recorder->record(events::container_reference(*e.pod, e.container), e.type, e.reason, e.message);
+    };
+    po.on_wake = [parts](const std::string& uid) {
+      if (parts->waker) parts->waker->wake(uid);
+    };
+    p->prober = std::make_unique<probes::Prober>(p->clock, p->containers.get(), po);
+    p->probe_port = std::make_unique<ProbeAdapter>(*p->prober, c.root_dir);
+  }
   pods::SyncerDeps deps;
+  deps.probes = p->probe_port.get();
   deps.images = p->images.get();
   deps.containers = p->containers.get();
   deps.sandboxes = p->sandboxes.get();
@@ -362,6 +383,7 @@ Status Agent::start() {
   p->syncer = std::make_unique<pods::PodSyncer>(sc, deps);
   p->workers = std::make_unique<pods::PodWorkers>(*p->syncer, c.pod_workers);
   p->waker = std::make_unique<WorkerWaker>(*p->workers);
+  p->prober->start();
   auto* recorder = p->recorder.get();
   auto* status_port = p->status_port.get();
   p->manager = std::make_unique<pods::PodManager>(
@@ -507,6 +529,7 @@ void Agent::stop() {
   if (parts_->pleg) parts_->pleg->stop();
   if (parts_->api) parts_->api->stop();
   if (parts_->workers) parts_->workers->stop();
+  if (parts_->prober) parts_->prober->stop();
   if (parts_->proxy) parts_->proxy->stop();
   if (parts_->statuses) parts_->statuses->stop();
   parts_.reset();
