@@ -44,7 +44,7 @@ void kill_running(const PodRuntimeState& state, const std::vector<kube::Containe
   if (reverse) std::reverse(order.begin(), order.end());
   for (const auto* c : order) {
     const auto* inst = state.latest(c->name);
-    if (is_running(inst)) actions.kill.push_back({inst->id, c->name, reason, std::nullopt});
+    if (is_running(inst)) actions.kill.push_back({inst->id, c->name, reason, std::nullopt, ""});
   }
 }
 
@@ -56,7 +56,7 @@ void kill_on_probe_failure(const PodRuntimeState& state, const kube::Container& 
   if (it == state.probes.kill.end()) return;
   const ProbeFailure& failure = it->second;
   if (!failure.container_id.empty() && failure.container_id != inst.id) return;  // an older instance's
-  actions.kill.push_back({inst.id, c.name, failure.message, failure.grace});
+  actions.kill.push_back({inst.id, c.name, failure.message, failure.grace, failure.message});
 }
 
 }  // namespace

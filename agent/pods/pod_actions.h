@@ -40,6 +40,7 @@ struct ContainerToKill {
   std::string name;
   std::string reason;      // for events and logs
   std::optional<std::chrono::seconds> grace;  // a failed probe's own; else the pod's
+  std::string message;     // the Killing event's text; "" = "Stopping container <name>"
 };
 
 struct PodActions {

@@ -469,7 +469,7 @@ bool PodSyncer::execute(const kube::Pod& pod, const PodActions& actions, PodReco
   for (const auto& k : actions.kill) {
     for (const auto& [name, list] : state.containers)
       if (!list.empty() && list.back().id == k.id)
-        stop_container(pod, list.back(), k.grace.value_or(grace_period(pod))).ignore_error();
+        stop_container(pod, list.back(), k.grace.value_or(grace_period(pod)), k.message).ignore_error();
   }
   if (actions.pod_finished) {
     rec.finished = true;

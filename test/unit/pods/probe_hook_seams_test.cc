@@ -68,6 +68,9 @@ TEST_CASE("syncer: probe results reach the plan and the published state") {
   REQUIRE(stops.size() == 1);
   CHECK(stops[0].name == "app");
   CHECK(stops[0].grace == 3s);  // the probe's, not the pod's 30 s
+  auto killing = h.events.find("Killing");
+  REQUIRE(killing);
+  CHECK(killing->message == "Container app failed liveness probe, will be restarted");  // kubelet's words
 
   for (int i = 0; i < 5; ++i) REQUIRE(h.syncer->terminate_pod(p).ok());
   REQUIRE(h.syncer->cleanup_pod(p).ok());

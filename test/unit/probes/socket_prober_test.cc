@@ -65,6 +65,10 @@ class TestServer {
         std::lock_guard lock(mu_);
         last_ = req;
       }
+      if (req.size() < 4) {  // a tcpSocket probe: connected and gone without a request
+        ::close(c);
+        continue;
+      }
       const std::string path = req.substr(4, req.find(' ', 4) - 4);
       std::string resp;
       auto reply = [](int code, const std::string& extra, const std::string& body) {
