@@ -46,6 +46,8 @@ class AgentBackend {
                                            bool previous) = 0;
   // v1 Event objects, oldest first; pod "" = all.
   virtual std::vector<nlohmann::json> list_events(const std::string& pod) = 0;
+  // One object per probe (container, kind, handler, result, counts, times); "" = every pod.
+  virtual Result<std::vector<nlohmann::json>> list_probes(const std::string& pod) = 0;
 
   virtual runtime::ContainerService& containers() = 0;
   virtual runtime::ImageService& images() = 0;

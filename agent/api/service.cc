@@ -135,6 +135,15 @@ grpc::Status NodeAgentService::ListEvents(grpc::ServerContext*, const v1::ListEv
   return guarded("ListEvents", [&] { return json_reply(v1_list("EventList", backend_.list_events(req->pod())), reply); });
 }
 
+grpc::Status NodeAgentService::ListProbes(grpc::ServerContext*, const v1::ListProbesRequest* req,
+                                          v1::JsonDocument* reply) {
+  return guarded("ListProbes", [&] {
+    auto probes = backend_.list_probes(req->pod());
+    if (!probes.ok()) return to_grpc(probes.error());
+    return json_reply(v1_list("List", *probes), reply);
+  });
+}
+
 grpc::Status NodeAgentService::ListServices(grpc::ServerContext*, const v1::ListServicesRequest*,
                                             v1::JsonDocument* reply) {
   return guarded("ListServices", [&] {

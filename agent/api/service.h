@@ -28,6 +28,7 @@ class NodeAgentService final : public v1::NodeAgent::Service {
   grpc::Status ImportImage(grpc::ServerContext*, const v1::ImportImageRequest*, v1::ListImagesResponse*) override;
   grpc::Status RemoveImage(grpc::ServerContext*, const v1::RemoveImageRequest*, v1::RemoveImageResponse*) override;
   grpc::Status ListEvents(grpc::ServerContext*, const v1::ListEventsRequest*, v1::JsonDocument*) override;
+  grpc::Status ListProbes(grpc::ServerContext*, const v1::ListProbesRequest*, v1::JsonDocument*) override;
   grpc::Status ListServices(grpc::ServerContext*, const v1::ListServicesRequest*, v1::JsonDocument*) override;
   grpc::Status TraceService(grpc::ServerContext*, const v1::TraceRequest*, v1::TraceResponse*) override;
   grpc::Status Version(grpc::ServerContext*, const v1::VersionRequest*, v1::VersionResponse*) override;

@@ -245,6 +245,20 @@ int run_events(Client& client, const std::string& pod, const std::string& output
   return 0;
 }
 
+int run_probes(Client& client, const std::string& pod, const std::string& output) {
+  if (!valid_output(output, {"", "json", "yaml"})) return fail("unknown output format \"" + output + "\": use json or yaml");
+  grpc::ClientContext ctx;
+  v1::ListProbesRequest req;
+  req.set_pod(pod);
+  v1::JsonDocument reply;
+  if (auto st = client.stub().ListProbes(&ctx, req, &reply); !st.ok()) return fail_rpc(client, st);
+  if (!output.empty()) return print_document(reply.json(), output);
+  json list = json::parse(reply.json(), nullptr, false);
+  if (list.is_discarded()) return fail("the agent sent malformed JSON");
+  std::cout << probes_table(list, now());
+  return 0;
+}
+
 int run_services(Client& client, const std::string& output) {
   if (!valid_output(output, {"", "json", "yaml"})) return fail("unknown output format \"" + output + "\": use json or yaml");
   grpc::ClientContext ctx;

@@ -44,6 +44,7 @@ int run_pull(Client& client, const std::string& image, const std::string& creds)
 int run_import(Client& client, const std::string& file, const std::string& name);
 int run_rmi(Client& client, const std::vector<std::string>& images);
 int run_events(Client& client, const std::string& pod, const std::string& output);
+int run_probes(Client& client, const std::string& pod, const std::string& output);
 int run_services(Client& client, const std::string& output);
 int run_trace(Client& client, const std::string& target);
 int run_version(Client& client);

@@ -92,6 +92,11 @@ int main(int argc, char** argv) {
   c->add_option("-o,--output", output, "json | yaml");
   c->callback([&] { run = [&](ctl::Client& cl) { return ctl::run_events(cl, ref, output); }; });
 
+  c = app.add_subcommand("probes", "List the liveness, readiness and startup probes and their last results");
+  c->add_option("POD", ref, "Only the probes of this pod");
+  c->add_option("-o,--output", output, "json | yaml");
+  c->callback([&] { run = [&](ctl::Client& cl) { return ctl::run_probes(cl, ref, output); }; });
+
   c = app.add_subcommand("services", "List the services the proxy serves");
   c->add_option("-o,--output", output, "json | yaml");
   c->callback([&] { run = [&](ctl::Client& cl) { return ctl::run_services(cl, output); }; });

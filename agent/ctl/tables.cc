@@ -1,8 +1,10 @@
-// Tables for ps, images, events and services (see tables.h).
+// Tables for ps, images, events, probes and services (see tables.h).
 #include "agent/ctl/tables.h"
 
 #include <algorithm>
 #include <cctype>
+
+#include "util/rfc3339.h"
 
 namespace nodeagent::ctl {
 namespace {
@@ -110,6 +112,29 @@ std::string events_table(const json& events, TimePoint now) {
     rows.push_back({age_since(when, now), text_of(e, "type"), text_of(e, "reason"), object, text_of(e, "message", "")});
   }
   return render_table({"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}, rows);
+}
+
+std::string probes_table(const json& probes, TimePoint now) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : items_of(probes)) {
+    if (!p.is_object()) continue;
+    std::string next = "-";
+    if (p.value("running", false)) {
+      next = "running";
+    } else if (p.contains("nextRunTime") && p["nextRunTime"].is_string()) {
+      auto when = parse_rfc3339(p["nextRunTime"].get<std::string>());
+      if (when.ok()) next = *when <= now ? "now" : "in " + human_duration(*when - now);
+    }
+    std::string changed = p.contains("lastTransitionTime") && p["lastTransitionTime"].is_string()
+                              ? age_since(p["lastTransitionTime"], now) + " ago"
+                              : "-";
+    rows.push_back({text_of(p, "namespace") + "/" + text_of(p, "pod"), text_of(p, "container"), text_of(p, "probe"),
+                    text_of(p, "handler"), text_of(p, "result"), std::to_string(p.value("successes", 0)),
+                    std::to_string(p.value("failures", 0)), changed, next, text_of(p, "message", "")});
+  }
+  return render_table({"POD", "CONTAINER", "PROBE", "HANDLER", "RESULT", "SUCCESSES", "FAILURES", "LAST CHANGE",
+                       "NEXT RUN", "MESSAGE"},
+                      rows);
 }
 
 std::string services_table(const json& services) {

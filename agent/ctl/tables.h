@@ -21,4 +21,7 @@ std::string events_table(const nlohmann::json& events, TimePoint now);
 // it does not have are shown as <none>.
 std::string services_table(const nlohmann::json& services);
 
+// nodectl probes: POD CONTAINER PROBE HANDLER RESULT SUCCESSES FAILURES LAST CHANGE NEXT RUN MESSAGE.
+std::string probes_table(const nlohmann::json& probes, TimePoint now);
+
 }  // namespace nodeagent::ctl

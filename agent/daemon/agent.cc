@@ -400,6 +400,8 @@ Status Agent::start() {
   api::AgentBackend::Facts facts{version(), p->node_name, c.containerd_namespace, c.root_dir};
   p->backend = std::make_unique<DaemonBackend>(*p->manager, *p->statuses, *p->recorder, *p->containers, *p->images,
                                                p->paths, facts);
+  auto* probe_port = p->probe_port.get();
+  p->backend->set_probe_view([probe_port](const std::string& uid) { return probe_port->snapshot(uid); });
   // Service proxy: Services from the manifest dir, endpoints from this node's pods.
   if (c.proxy_enabled) {
     services::ServiceProxyConfig pc{p->node_name, c.cluster_cidr, c.nodeport_addresses, c.iptables_min_sync_period_ms,

@@ -141,6 +141,13 @@ std::vector<nlohmann::json> DaemonBackend::list_events(const std::string& pod_re
   return out;
 }
 
+Result<std::vector<nlohmann::json>> DaemonBackend::list_probes(const std::string& pod_ref) {
+  if (!probes_) return Error{ErrorCode::kFailedPrecondition, "the prober is not running on this node"};
+  if (pod_ref.empty()) return probes_("");
+  NA_ASSIGN_OR_RETURN(auto pod, resolve(pod_ref));
+  return probes_(pod->metadata.uid);
+}
+
 Result<nlohmann::json> DaemonBackend::list_services() {
   if (!proxy_.list_services) return Error{ErrorCode::kFailedPrecondition, "the service proxy is not running on this node"};
   return proxy_.list_services();

@@ -24,6 +24,9 @@ class DaemonBackend final : public api::AgentBackend {
                 runtime::ContainerService& containers, runtime::ImageService& images, pods::PodPaths paths, Facts facts);
 
   void set_proxy_views(ProxyViews views) { proxy_ = std::move(views); }
+  // The prober's rows for a pod uid ("" = every pod), plugged in when the prober runs.
+  using ProbeView = std::function<std::vector<nlohmann::json>(const std::string& pod_uid)>;
+  void set_probe_view(ProbeView view) { probes_ = std::move(view); }
 
   std::vector<nlohmann::json> list_pods() override;
   Result<nlohmann::json> get_pod(const std::string& pod) override;
@@ -31,6 +34,7 @@ class DaemonBackend final : public api::AgentBackend {
   Result<std::string> container_id(const std::string& pod, const std::string& container) override;
   Result<api::LogLocation> log_location(const std::string& pod, const std::string& container, bool previous) override;
   std::vector<nlohmann::json> list_events(const std::string& pod) override;
+  Result<std::vector<nlohmann::json>> list_probes(const std::string& pod) override;
   runtime::ContainerService& containers() override { return containers_; }
   runtime::ImageService& images() override { return images_; }
   Result<nlohmann::json> list_services() override;
@@ -54,6 +58,7 @@ class DaemonBackend final : public api::AgentBackend {
   pods::PodPaths paths_;
   Facts facts_;
   ProxyViews proxy_;
+  ProbeView probes_;
 };
 
 }  // namespace nodeagent::daemon

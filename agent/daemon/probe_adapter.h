@@ -5,6 +5,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "agent/pods/ports.h"
 #include "probes/prober/prober.h"
@@ -18,6 +21,11 @@ class ProbeAdapter final : public pods::ProbePort {
   void sync(const kube::Pod& pod, const pods::PodRuntimeState& state) override;
   pods::ProbeResults results(const std::string& pod_uid) override;
   void remove(const std::string& pod_uid) override { prober_.remove_pod(pod_uid); }
+
+  // nodectl probes: the prober's snapshot of one pod ("" = all) as JSON rows
+  // {pod, namespace, uid, container, containerID, probe, handler, result, lastRun, message,
+  //  successes, failures, lastTransitionTime, nextRunTime, running}.
+  std::vector<nlohmann::json> snapshot(const std::string& pod_uid) const;
 
  private:
   probes::Prober& prober_;

@@ -117,6 +117,17 @@ class FakeBackend : public api::AgentBackend {
     }
     return out;
   }
+  Result<std::vector<nlohmann::json>> list_probes(const std::string& pod) override {
+    std::lock_guard lock(mu_);
+    std::vector<nlohmann::json> out;
+    for (const auto& p : probes_)
+      if (pod.empty() || p.value("pod", "") == pod) out.push_back(p);
+    return out;
+  }
+  void add_probe(nlohmann::json probe) {
+    std::lock_guard lock(mu_);
+    probes_.push_back(std::move(probe));
+  }
   runtime::ContainerService& containers() override { return container_service; }
   runtime::ImageService& images() override { return image_service; }
   Result<nlohmann::json> list_services() override {
@@ -160,6 +171,7 @@ class FakeBackend : public api::AgentBackend {
   std::vector<api::ContainerView> containers_;
   std::map<std::string, api::LogLocation> logs_;
   std::vector<nlohmann::json> events_;
+  std::vector<nlohmann::json> probes_;
   Result<nlohmann::json> services_ = nlohmann::json{{"items", nlohmann::json::array()}};
   Result<std::string> trace_ = std::string("no such service");
   Facts facts_{"0.1.0-test", "node-1", "k8s.io", "/var/lib/nodeagent"};

@@ -83,6 +83,16 @@ TEST_CASE("a liveness probe that starts failing restarts the container", "[e2e][
   auto events = agent.nodectl("events").output;
   CHECK_THAT(events, Catch::Contains("Unhealthy") &&
                          Catch::Contains("Liveness probe failed: HTTP probe failed with statuscode: 404"));
+  // nodectl probes shows the probe, its handler and its latest outcome.
+  auto probes = agent.nodectl("probes live-" + agent.node());
+  INFO(probes.output);
+  CHECK(probes.exit_code == 0);
+  CHECK_THAT(probes.output, Catch::Contains("liveness") && Catch::Contains("web") && Catch::Contains("/healthz"));
+  auto rows = nlohmann::json::parse(agent.nodectl("probes -o json").output, nullptr, false);
+  REQUIRE(rows.is_object());
+  REQUIRE(rows["items"].size() == 1);
+  CHECK(rows["items"][0]["probe"] == "liveness");
+  CHECK(rows["items"][0]["container"] == "web");
   // And again: the new instance got a fresh probe.
   REQUIRE(AgentHarness::eventually([&] { return restarts(agent.pod("live"), "web") >= 2; }, 40s));
 }

@@ -74,3 +74,41 @@ TEST_CASE("services_table reads flat entries and v1 Service objects") {
   CHECK(t.find("kube-system   dns    ClusterIP   10.96.0.53   53/UDP         <none>\n") != std::string::npos);
   CHECK_NOTHROW(services_table(json("nonsense")));
 }
+
+TEST_CASE("probes_table: one row per probe with result, counts, last change and next run") {
+  json list = {{"items",
+                {{{"namespace", "default"},
+                  {"pod", "web"},
+                  {"container", "app"},
+                  {"probe", "liveness"},
+                  {"handler", "http-get http://:8080/healthz"},
+                  {"result", "Failure"},
+                  {"message", "HTTP probe failed with statuscode: 500"},
+                  {"successes", 0},
+                  {"failures", 2},
+                  {"lastTransitionTime", "2024-05-01T11:59:30Z"},
+                  {"nextRunTime", "2024-05-01T12:00:05Z"},
+                  {"running", false}},
+                 {{"namespace", "default"},
+                  {"pod", "web"},
+                  {"container", "app"},
+                  {"probe", "startup"},
+                  {"handler", "exec [cat /tmp/ready]"},
+                  {"result", "Success"},
+                  {"successes", 1},
+                  {"failures", 0},
+                  {"lastTransitionTime", nullptr},
+                  {"nextRunTime", nullptr},
+                  {"running", false}}}}};
+  std::string t = probes_table(list, kNow);
+  CHECK(t.find("POD") == 0);
+  CHECK(t.find("NEXT RUN") != std::string::npos);
+  CHECK(t.find("liveness") != std::string::npos);
+  CHECK(t.find("30s ago") != std::string::npos);
+  CHECK(t.find("in 5s") != std::string::npos);
+  CHECK(t.find("HTTP probe failed with statuscode: 500") != std::string::npos);
+  // The startup probe is done: no next run, no transition known.
+  auto startup = t.substr(t.find("startup"));
+  CHECK(startup.find("Success") != std::string::npos);
+  CHECK(startup.find(" - ") != std::string::npos);
+}
