@@ -135,7 +135,7 @@ setsid nsenter --net=/run/netns/$NA_NETNS -- "$BUILD_DIR/bin/nodeagent" \
   --kubeconfig "$na_kubeconfig" --hostname-override $NA_NODE --node-ip $NA_IP --cluster-cidr 10.244.0.0/16 \
   --root-dir "$WORK/na/root" --pod-log-dir "$WORK/na/logs" --api-socket "$NODEAGENT_SOCKET" \
   --container-runtime-endpoint "unix://$na_sock" --containerd-namespace nacb --cgroup-root /$NA_CGROUP \
-  --max-pods 110 --no-proxy --log-level info >"$WORK/na/agent.log" 2>&1 </dev/null &
+  --max-pods 110 --cluster-dns 10.96.0.10 --no-proxy --log-level info >"$WORK/na/agent.log" 2>&1 </dev/null &
 echo $! >"$WORK/na/agent.pid"
 for _ in $(seq 100); do "$BUILD_DIR/bin/nodectl" version >/dev/null 2>&1 && break; sleep 0.2; done
 "$BUILD_DIR/bin/nodectl" import "$WORK/busybox.tar" --name $IMAGE >/dev/null
@@ -155,11 +155,16 @@ log "both nodes Ready"
 
 # ---------------------------------------------------------------- the watch
 # One watch on every bench pod; each event is stamped when it arrives here.
+# The API server ends a watch after 30-60 min: then it is opened again (a new watch starts with
+# ADDED events of what exists; only the first Running of a pod counts).
 (
-  nsenter --net=/run/netns/$NACP_NETNS -- curl -sSN --noproxy '*' --cacert "$CA" --cert "$pki/admin.crt" \
-    --key "$pki/admin.key" "https://127.0.0.1:6443/api/v1/pods?watch=true&labelSelector=cbench" |
-    jq --unbuffered -r '[.type, .object.metadata.name, (.object.status.phase // "-")] | @tsv' |
-    while IFS=$'\t' read -r type name phase; do echo "$EPOCHREALTIME $type $name $phase"; done
+  while true; do
+    nsenter --net=/run/netns/$NACP_NETNS -- curl -sSN --noproxy '*' --cacert "$CA" --cert "$pki/admin.crt" \
+      --key "$pki/admin.key" "https://127.0.0.1:6443/api/v1/pods?watch=true&labelSelector=cbench" |
+      jq --unbuffered -r '[.type, .object.metadata.name, (.object.status.phase // "-")] | @tsv' |
+      while IFS=$'\t' read -r type name phase; do echo "$EPOCHREALTIME $type $name $phase"; done
+    sleep 0.2
+  done
 ) >"$WORK/watch.log" 2>&1 &
 watch_pid=$!
 sleep 1

@@ -127,15 +127,18 @@ TOML
   return 1
 }
 
-# uk_import DIR ARCHIVE NAME: imports an OCI archive into the CRI's namespace (k8s.io).
+# uk_import DIR ARCHIVE NAME:TAG: imports an OCI archive whose index names TAG into the CRI's
+# namespace (k8s.io) as NAME:TAG.
 uk_import() {
-  ctr --address "$1/containerd/containerd.sock" -n k8s.io images import --base-name "$3" --digests "$2" >/dev/null
-  ctr --address "$1/containerd/containerd.sock" -n k8s.io images ls -q | grep -qx "$3" \
-    || ctr --address "$1/containerd/containerd.sock" -n k8s.io images tag "$(ctr --address "$1/containerd/containerd.sock" -n k8s.io images ls -q | grep "^$3@" | head -n 1)" "$3" >/dev/null
+  local a="ctr --address $1/containerd/containerd.sock -n k8s.io"
+  $a images import --base-name "${3%:*}" "$2" >/dev/null
+  $a images ls -q | grep -qxF "$3" || { uk_log "import of $2 did not give $3"; return 1; }
 }
 
 # uk_kubelet_start DIR NETNS NODE NODE_IP KUBECONFIG [FLAGS...]: kubelet in NETNS and in a mount
-# namespace of its own (see the top), against DIR's containerd. UK_MAX_PODS (110) and
+# namespace of its own (see the top), against DIR's containerd. UK_MAX_PODS (110), UK_CLUSTER_DNS
+# (10.96.0.10: no DNS server answers there, but without it every pod gets a MissingClusterDNS
+# event) and
 # UK_KUBELET_CONFIG_EXTRA (YAML lines appended to the KubeletConfiguration) tune it.
 uk_kubelet_start() {
   local dir=$1 netns=$2 node=$3 node_ip=$4 kubeconfig=$5 kubelet=${UK_BIN:?UK_BIN: the bin dir of build.sh --with-node}/kubelet
@@ -181,6 +184,8 @@ protectKernelDefaults: true
 makeIPTablesUtilChains: false
 serializeImagePulls: false
 resolvConf: /etc/resolv.conf
+clusterDNS: [${UK_CLUSTER_DNS:-10.96.0.10}]
+clusterDomain: cluster.local
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
