@@ -67,7 +67,7 @@ stop_pidfile() { uk_stop_pid "$1"; }
 cleanup() {
   set +e
   trap - EXIT INT TERM
-  [[ -n ${watch_pid:-} ]] && kill "$watch_pid" 2>/dev/null
+  [[ -n ${watch_pid:-} ]] && kill -- "-$watch_pid" 2>/dev/null
   if [[ -d $WORK && -n $KEEP_LOGS ]]; then
     mkdir -p "$KEEP_LOGS"
     cp -f "$WORK"/na/agent.log "$WORK"/kl/kubelet.log "$WORK"/kl/containerd/containerd.log "$WORK"/watch.log "$KEEP_LOGS"/ 2>/dev/null
@@ -156,16 +156,17 @@ log "both nodes Ready"
 # ---------------------------------------------------------------- the watch
 # One watch on every bench pod; each event is stamped when it arrives here.
 # The API server ends a watch after 30-60 min: then it is opened again (a new watch starts with
-# ADDED events of what exists; only the first Running of a pod counts).
-(
+# ADDED events of what exists; only the first Running of a pod counts). A session of its own, so
+# that cleanup stops curl and jq with it (kill of the process group).
+# shellcheck disable=SC2016
+setsid bash -c '
   while true; do
-    nsenter --net=/run/netns/$NACP_NETNS -- curl -sSN --noproxy '*' --cacert "$CA" --cert "$pki/admin.crt" \
-      --key "$pki/admin.key" "https://127.0.0.1:6443/api/v1/pods?watch=true&labelSelector=cbench" |
-      jq --unbuffered -r '[.type, .object.metadata.name, (.object.status.phase // "-")] | @tsv' |
-      while IFS=$'\t' read -r type name phase; do echo "$EPOCHREALTIME $type $name $phase"; done
+    nsenter --net="$1" -- curl -sSN --noproxy "*" --cacert "$2" --cert "$3" --key "$4" \
+      "https://127.0.0.1:6443/api/v1/pods?watch=true&labelSelector=cbench" |
+      jq --unbuffered -r "[.type, .object.metadata.name, (.object.status.phase // \"-\")] | @tsv" |
+      while IFS=$'"'"'\t'"'"' read -r type name phase; do echo "$EPOCHREALTIME $type $name $phase"; done
     sleep 0.2
-  done
-) >"$WORK/watch.log" 2>&1 &
+  done' watch /run/netns/$NACP_NETNS "$CA" "$pki/admin.crt" "$pki/admin.key" >"$WORK/watch.log" 2>&1 </dev/null &
 watch_pid=$!
 sleep 1
 
