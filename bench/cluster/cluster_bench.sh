@@ -14,7 +14,8 @@
 #     (curl watch → jq, each event stamped with $EPOCHREALTIME as it arrives): RUNS pods one at
 #     a time per node, interleaved na/kl so machine load hits both alike; p50 / p99;
 #  2. BURST pods in one `kubectl apply` → all Running (and their p50);
-#  3. a Deployment of STEADY replicas per node (both at once), then after SETTLE s a WINDOW s
+#  3. a Deployment of STEADY replicas per node (both at once), then after SETTLE s (120: kubelet
+#     patches each pod's status a last time about a minute after it started) a WINDOW s
 #     window: API requests per minute of each node's identity (kube-apiserver audit log,
 #     RequestReceived stage, user system:node:<node>), CPU of agent and containerd
 #     (/proc/PID/stat utime+stime), VmRSS of the agent, Pss of containerd, shims, loggers.
@@ -24,7 +25,7 @@ set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-RUNS=${RUNS:-50} BURST=${BURST:-30} STEADY=${STEADY:-100} SETTLE=${SETTLE:-60} WINDOW=${WINDOW:-180}
+RUNS=${RUNS:-50} BURST=${BURST:-30} STEADY=${STEADY:-100} SETTLE=${SETTLE:-120} WINDOW=${WINDOW:-180}
 BUILD_DIR=${BUILD_DIR:-$repo/build} KEEP_LOGS=${KEEP_LOGS:-}
 while (($#)); do
   case $1 in
@@ -309,10 +310,10 @@ na_shim_pss=$(sum_pss_mib $na_shims); kl_shim_pss=$(sum_pss_mib $kl_shims)
 # shellcheck disable=SC2086
 na_logger_pss=$(sum_pss_mib $na_loggers)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
-row() { printf '| %-52s | %12s | %12s | %6s |\n' "$@"; }
+row() { printf '| %s | %s | %s | %s |\n' "$@"; }
 {
   echo
-  echo "nodeagent $("$BUILD_DIR/bin/nodeagent" --version 2>/dev/null | head -n 1) vs $("$BIN/kubelet" --version 2>/dev/null); containerd $(containerd --version | awk '{print $3}')"
+  echo "$("$BUILD_DIR/bin/nodeagent" --version 2>/dev/null | head -n 1) vs $("$BIN/kubelet" --version 2>/dev/null); containerd $(containerd --version | awk '{print $3}')"
   echo "control plane $("$BIN/kube-apiserver" --version 2>/dev/null); $(nproc) cores; $(date -u '+%F %T UTC')"
   row "measure" "nodeagent" "kubelet" "na/kl"
   row "---" "---:" "---:" "---:"
