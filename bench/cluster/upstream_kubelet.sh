@@ -4,9 +4,11 @@
 #   . bench/cluster/upstream_kubelet.sh
 #   uk_pause_image OUT.tar                      # static pause (upstream's pause.c) as an OCI archive
 #   uk_containerd_start DIR NETNS               # containerd with CRI + CNI bridge, inside NETNS
+#   uk_import DIR ARCHIVE NAME:TAG              # an OCI archive into the CRI's namespace k8s.io
 #   uk_kubelet_start DIR NETNS NODE NODE_IP KUBECONFIG [KUBELET FLAGS...]
 #   uk_kubelet_pid DIR / uk_containerd_pid DIR
 #   uk_cleanup DIR                              # kubelet, sandboxes, shims, containerd, mounts, cgroups
+#   uk_cgroups_remove NAME                      # kill and rmdir /sys/fs/cgroup/*/NAME
 #
 # DIR holds everything of that node: containerd root/state/socket/config, CNI config and IPAM
 # state, the kubelet's root dir, pod logs, config and log. The node's cgroups are under
