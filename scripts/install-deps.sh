@@ -18,6 +18,8 @@ PACKAGES=(
   busybox-static umoci skopeo docker-registry curl
   # the test control plane (scripts/controlplane): PKI, readiness checks, nsenter/setsid/flock
   openssl
+  # bench/cluster: upstream kubelet's pod network (CNI bridge, host-local), audit log parsing
+  containernetworking-plugins jq
 )
 # kubectl for the control-plane e2e tests; some images ship it from another package already.
 command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)

@@ -8,6 +8,8 @@
 # $NODEAGENT_CP_DIR (default /run/nodeagent-cp/<name>). Daemons are stopped by their recorded
 # pids only. See docs/CONTROLPLANE.md.
 #
+# NODEAGENT_CP_APISERVER_ARGS (at `up`): more kube-apiserver flags, split on blanks.
+#
 # Usage: cluster.sh COMMAND [--name N] ARGS   (N defaults to $NODEAGENT_CP_NAME or "default")
 #   up                      start everything; waits until the cluster is usable
 #   down                    stop everything, delete the netns and the state dir (idempotent)
@@ -87,7 +89,10 @@ start_etcd() {
 }
 
 start_apiserver() {
-  local bin; bin=$(bin_dir)
+  local bin extra=(); bin=$(bin_dir)
+  # Extra flags for benchmarks (e.g. an audit policy); kept in the state dir so that `start`
+  # after `stop` uses them too.
+  [[ -f $DIR/apiserver-extra-args ]] && read -r -a extra < "$DIR/apiserver-extra-args"
   proc_start kube-apiserver "$bin/kube-apiserver" \
     --etcd-servers=http://127.0.0.1:2379 \
     --bind-address=0.0.0.0 --secure-port=$API_PORT --advertise-address=$CP_IP \
@@ -108,7 +113,7 @@ start_apiserver() {
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
     --cert-dir="$DIR/apiserver-certs" \
-    --v=1
+    --v=1 "${extra[@]}"
   wait_daemon_until kube-apiserver 90 "kube-apiserver /readyz" api_ready
 }
 api_ready() { [[ $(admin_curl /readyz) == ok ]]; }
@@ -154,6 +159,7 @@ cmd_up() {
 
   mkdir -p "$DIR"; chmod 700 "$DIR"
   echo "$bin" > "$DIR/bin-dir"
+  echo "${NODEAGENT_CP_APISERVER_ARGS:-}" > "$DIR/apiserver-extra-args"
   trap 'up_failed' ERR
 
   ip netns add "$NETNS"
