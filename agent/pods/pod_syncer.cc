@@ -28,7 +28,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr auto kRetrySoon = std::chrono::seconds(2);
-constexpr auto kVolumeRetry = std::chrono::seconds(5);
 // How often a container past its grace period gets SIGKILL again while it lingers.
 constexpr auto kKillRecheck = std::chrono::seconds(1);
 // How often emptyDir usage is measured against sizeLimit (kubelet's eviction monitoring interval).
@@ -78,7 +77,16 @@ PodSyncer::PodSyncer(SyncerConfig config, SyncerDeps deps)
       deps_(deps),
       crash_backoff_(*deps.clock),
       pull_backoff_(*deps.clock),
-      sandbox_backoff_(*deps.clock, std::chrono::seconds(1), std::chrono::seconds(60)) {}
+      sandbox_backoff_(*deps.clock, std::chrono::seconds(1), std::chrono::seconds(60)),
+      volume_backoff_(*deps.clock, std::chrono::milliseconds(500), std::chrono::milliseconds(122'000)) {}
+
+// A failed volume set-up is retried as kubelet's volume manager retries an operation: after
+// 500 ms, doubling up to 2m2s (nestedpendingoperations' exponential back-off). Most failures
+// are brief (a token refused until the Node authorizer sees the pod, an object not cached yet).
+std::chrono::milliseconds PodSyncer::volume_retry(const std::string& uid) {
+  volume_backoff_.next("volume/" + uid, deps_.clock->now());
+  return volume_backoff_.delay("volume/" + uid);
+}
 
 PodSyncer::PodRecord& PodSyncer::record(const std::string& uid) {
   std::lock_guard lock(mu_);
@@ -478,7 +486,9 @@ bool PodSyncer::execute(const kube::Pod& pod, const PodActions& actions, PodReco
     // A failure leaves the running containers alone.
     if (auto st = deps_.volumes->setup_pod_volumes(pod, volume_context(rec)); !st.ok()) {
       event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + st.error().message);
-      min_requeue(result, kVolumeRetry);
+      min_requeue(result, volume_retry(uid));
+    } else {
+      volume_backoff_.reset("volume/" + uid);
     }
   } else if (!actions.start.empty()) {
     // 2. Sandbox, when the plan says so.
@@ -504,10 +514,11 @@ bool PodSyncer::execute(const kube::Pod& pod, const PodActions& actions, PodReco
     if (auto st = deps_.volumes->setup_pod_volumes(pod, volume_context(rec)); !st.ok()) {
       event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + st.error().message);
       set_waiting_all(pod, state, "ContainerCreating", "");
-      min_requeue(result, kVolumeRetry);
+      min_requeue(result, volume_retry(uid));
       publish(pod, state, rec);
       return false;
     }
+    volume_backoff_.reset("volume/" + uid);
     // 4. Start, in plan order.
     for (const auto& what : actions.start) {
       const auto& c = what.init ? pod.spec.init_containers[what.index] : pod.spec.containers[what.index];
@@ -690,6 +701,7 @@ Status PodSyncer::cleanup_pod(const PodPtr& pod_ptr) {
   crash_backoff_.reset_prefix(uid + "/");
   pull_backoff_.reset_prefix("pull/" + uid + "/");
   sandbox_backoff_.reset("sandbox/" + uid);
+  volume_backoff_.reset("volume/" + uid);
   std::lock_guard lock(mu_);
   records_.erase(uid);
   log::get("pods")->info("pod={} uid={} cleaned up", pod_name(pod), uid);

@@ -127,6 +127,7 @@ class PodSyncer final : public PodSyncHandler {
                                          const std::vector<const ContainerInstance*>& wave);
   void garbage_collect(const PodRuntimeState& state);
   std::chrono::seconds grace_period(const kube::Pod& pod) const;
+  std::chrono::milliseconds volume_retry(const std::string& uid);  // records a failure; the delay to retry after
   // The parts of sync_pod, in their order.
   void adopt_sandbox(const kube::Pod& pod, PodRecord& rec);
   bool enforce_active_deadline(const kube::Pod& pod, PodRecord& rec, PodRuntimeState& state, SyncResult& result);
@@ -144,6 +145,7 @@ class PodSyncer final : public PodSyncHandler {
   Backoff crash_backoff_;
   Backoff pull_backoff_;
   Backoff sandbox_backoff_;
+  Backoff volume_backoff_;  // failed volume set-ups, per pod
   std::mutex mu_;  // guards records_ (each pod's record is used by its own worker only)
   std::map<std::string, PodRecord> records_;
 };

@@ -124,6 +124,7 @@ void Reflector::run() {
       continue;
     }
     if (on_error_) on_error_(st.error());
+    if (st.error().code == ErrorCode::kPermissionDenied) backoff = std::max(backoff, options_.forbidden_backoff);
     logger->warn("{}: {}; retrying in {} ms", options_.what, st.error().message, backoff.count());
     auto jittered = backoff + std::chrono::milliseconds(std::uniform_int_distribution<long>(0, backoff.count())(rng));
     if (!sleep_for(jittered)) break;

@@ -32,6 +32,9 @@ struct ReflectorOptions {
   std::chrono::seconds min_watch_timeout{300};
   std::chrono::milliseconds initial_backoff{800};
   std::chrono::milliseconds max_backoff{30'000};
+  // A 403: the identity may not list or watch this (RBAC, the Node authorizer). Retrying every
+  // 30 s changes nothing until someone grants it, so such retries wait this long.
+  std::chrono::milliseconds forbidden_backoff{300'000};
 };
 
 // namespace/name (or name) -> the object as the API server sent it.

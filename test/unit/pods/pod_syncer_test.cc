@@ -159,20 +159,26 @@ TEST_CASE("a sandbox failure: FailedCreatePodSandBox, back-off requeue, nothing 
   }
 }
 
-TEST_CASE("a volume that cannot be set up: FailedMount, retried in 5s, nothing started") {
+TEST_CASE("a volume that cannot be set up: FailedMount, retried after 500 ms doubling (kubelet's), nothing started") {
   SyncerHarness h;
   auto p = share(runnable_pod("web", {"app"}));
   h.volumes.faults.fail("setup", invalid("volume \"config\": configMap volumes are not supported"));
   auto result = h.sync(p);
   REQUIRE(result.requeue_after);
-  CHECK(*result.requeue_after == 5s);
+  CHECK(*result.requeue_after == 500ms);
   REQUIRE(h.events.find("FailedMount"));
   CHECK(h.events.find("FailedMount")->message ==
         "MountVolume.SetUp failed: volume \"config\": configMap volumes are not supported");
   CHECK(h.containers.created().empty());
   CHECK(h.published(*p).waiting["app"].reason == "ContainerCreating");
 
-  h.clock.advance(5s);
+  h.volumes.faults.fail("setup", invalid("still not"));
+  h.clock.advance(500ms);
+  result = h.sync(p);
+  REQUIRE(result.requeue_after);
+  CHECK(*result.requeue_after == 1s);
+
+  h.clock.advance(1s);
   h.sync(p);
   CHECK(h.containers.created().size() == 1);
 }

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "test/unit/kube/client/scripted_api.h"
 
 using namespace nodeagent;
@@ -107,4 +109,23 @@ TEST_CASE("reflector: a 410 during the watch relists; a refused connection is re
   CHECK(watches >= 3);
   CHECK(relists == lists.load());
   CHECK(r.synced());
+}
+
+TEST_CASE("reflector: a refused list (403) is retried after forbidden_backoff, not the short back-off") {
+  auto api = std::make_shared<ScriptedApi>([](const http::HttpRequest&) {
+    return json_response(403, R"({"kind":"Status","reason":"Forbidden","message":"nodes is forbidden: User \"system:node:n1\" cannot list resource \"nodes\""})");
+  });
+  ApiClient client(api, config());
+  ReflectorOptions o;
+  o.what = "nodes", o.path = "/api/v1/nodes";
+  o.initial_backoff = std::chrono::milliseconds(5);
+  o.forbidden_backoff = std::chrono::milliseconds(60'000);
+  std::vector<std::string> errors;
+  Reflector r(client, o, [](const ObjectMap&, bool) {}, [&](const Error& e) { errors.push_back(e.message); });
+  r.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  r.stop();
+  CHECK(api->requests.size() == 1);  // with the 5 ms back-off it would have been dozens
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].find("cannot list resource") != std::string::npos);
 }
