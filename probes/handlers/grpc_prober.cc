@@ -24,6 +24,17 @@ struct Call {
   GrpcProber::Done done;
 };
 
+// Go's codes.Code names, as a status error prints them ("rpc error: code = NotFound desc = ...").
+const char* go_code_name(grpc::StatusCode code) {
+  static const char* const names[] = {"OK",       "Canceled",          "Unknown",           "InvalidArgument",
+                                      "DeadlineExceeded", "NotFound",  "AlreadyExists",     "PermissionDenied",
+                                      "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange",
+                                      "Unimplemented", "Internal",     "Unavailable",       "DataLoss",
+                                      "Unauthenticated"};
+  const auto i = static_cast<size_t>(code);
+  return i < sizeof names / sizeof names[0] ? names[i] : "Unknown";
+}
+
 RunResult grpc_outcome(const Call& call) {
   if (!call.status.ok()) {
     if (call.status.error_code() == grpc::StatusCode::UNIMPLEMENTED)
@@ -36,7 +47,7 @@ RunResult grpc_outcome(const Call& call) {
               false};
     return {Outcome::kFailure,
             fmt::format("error: health rpc probe failed: rpc error: code = {} desc = {}",
-                        static_cast<int>(call.status.error_code()), call.status.error_message()),
+                        go_code_name(call.status.error_code()), call.status.error_message()),
             false};
   }
   if (call.response.status() != health::HealthCheckResponse::SERVING)
