@@ -4,7 +4,20 @@
 
 #include <fmt/format.h>
 
+#include "kube/encode.h"
+
 namespace nodeagent::pods {
+
+namespace {
+
+// An API object changes with its resourceVersion; a manifest's pod has none, so its content decides.
+bool changed(const kube::Pod& a, const kube::Pod& b) {
+  if (!a.metadata.resource_version.empty() || !b.metadata.resource_version.empty())
+    return a.metadata.resource_version != b.metadata.resource_version;
+  return kube::encode(a) != kube::encode(b);
+}
+
+}  // namespace
 
 PodManager::PodManager(PodWorkers& workers, NodeAllocatable node, RejectFn on_rejected)
     : workers_(workers), node_(std::move(node)), on_rejected_(std::move(on_rejected)) {
@@ -88,6 +101,18 @@ void PodManager::set_source_pods(const std::string& source, const std::vector<Po
       admitted_[p->metadata.uid] = p;
       active.push_back(p.get());
       to_update.push_back(p);
+    }
+    // Pods already here whose object changed (labels, annotations, an image, the conditions
+    // others set for readiness gates): their workers get the new object, as kubelet's UPDATE.
+    for (const auto& [uid, p] : next) {
+      auto before = mine.find(uid);
+      if (before == mine.end() || before->second == p || !changed(*before->second, *p)) continue;
+      if (auto it = admitted_.find(uid); it != admitted_.end()) {
+        it->second = p;
+        to_update.push_back(p);
+      } else if (auto r = rejected_.find(uid); r != rejected_.end()) {
+        r->second = p;
+      }
     }
     mine = std::move(next);
   }

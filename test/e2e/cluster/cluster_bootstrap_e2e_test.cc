@@ -109,3 +109,40 @@ TEST_CASE("cluster: a bootstrap token is enough to join; admission rejects what 
   }, 30s));
   CHECK(pod_status(n.cp, "ports-a").value("phase", "") == "Running");
 }
+
+TEST_CASE("cluster: readinessGates hold Ready until another client sets the condition through the API", "[cluster]") {
+  BootstrappedNode n;
+  INFO(n.agent->agent_log());
+  int rc = 0;
+  std::string yaml = pod_yaml("gated", n.node, "");
+  yaml.replace(yaml.find("  containers:"), 0, "  readinessGates:\n  - conditionType: example.com/load-balancer\n");
+  auto made = n.cp.apply(yaml, &rc);
+  INFO(made);
+  REQUIRE(rc == 0);
+  auto condition = [&](const std::string& type) -> nlohmann::json {
+    for (const auto& c : pod_status(n.cp, "gated").value("conditions", nlohmann::json::array()))
+      if (c["type"] == type) return c;
+    return nullptr;
+  };
+  REQUIRE(AgentHarness::eventually([&] { return pod_status(n.cp, "gated").value("phase", "") == "Running"; }, 90s));
+  REQUIRE(AgentHarness::eventually([&] {
+    auto ready = condition("Ready");
+    return ready.is_object() && ready["status"] == "False" && ready.value("reason", "") == "ReadinessGatesNotReady";
+  }, 30s));
+  CHECK(condition("ContainersReady")["status"] == "True");
+  CHECK(condition("Ready")["message"] ==
+        "corresponding condition of pod readiness gate \"example.com/load-balancer\" does not exist.");
+
+  // A controller (here: kubectl as admin) sets the gate's condition on the pod's status.
+  auto patched = n.cp.kubectl(
+      "patch pod gated -n default --subresource=status --type=strategic -p "
+      "'{\"status\":{\"conditions\":[{\"type\":\"example.com/load-balancer\",\"status\":\"True\"}]}}' 2>&1",
+      &rc);
+  INFO(patched);
+  REQUIRE(rc == 0);
+  CHECK(AgentHarness::eventually([&] {
+    auto ready = condition("Ready");
+    return ready.is_object() && ready["status"] == "True";
+  }, 30s));
+  CHECK(condition("example.com/load-balancer")["status"] == "True");  // the node kept it
+}

@@ -91,3 +91,33 @@ TEST_CASE("admission counts only the active pods admitted before: a finished pod
   CHECK(rejected == std::vector<std::string>{"b:OutOfcpu"});  // c fits beside the finished a
   CHECK_FALSE(manager.rejected("uid-c"));
 }
+
+TEST_CASE("a pod whose object changed is synced with the new object; an unchanged one is not") {
+  CountingHandler h;
+  PodWorkers workers(h, 2);
+  PodManager manager(workers, NodeAllocatable{110, {}}, nullptr);
+  auto versioned = [](const std::string& rv, const std::string& label) {
+    auto p = testing::pod("a", {"c"});
+    p.metadata.resource_version = rv;
+    p.metadata.labels["app"] = label;
+    return std::make_shared<const kube::Pod>(p);
+  };
+  manager.set_source_pods("api", {versioned("1", "x")});
+  workers.wait_idle();
+  CHECK(h.syncs == 1);
+  manager.set_source_pods("api", {versioned("1", "x")});  // the same object decoded again
+  workers.wait_idle();
+  CHECK(h.syncs == 1);
+  manager.set_source_pods("api", {versioned("2", "y")});  // labels changed: a new resourceVersion
+  workers.wait_idle();
+  CHECK(h.syncs == 2);
+  REQUIRE(manager.pod_by_uid("uid-a"));
+  CHECK((*manager.pod_by_uid("uid-a"))->metadata.labels.at("app") == "y");
+
+  // Manifest pods have no resourceVersion: their content decides.
+  manager.set_source_pods("file", {std::make_shared<const kube::Pod>(testing::pod("b", {"c"}))});
+  workers.wait_idle();
+  manager.set_source_pods("file", {std::make_shared<const kube::Pod>(testing::pod("b", {"c"}))});
+  workers.wait_idle();
+  CHECK(h.syncs == 3);
+}
