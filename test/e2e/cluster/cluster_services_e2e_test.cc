@@ -135,10 +135,10 @@ TEST_CASE("cluster: a pod reads the API through the kubernetes Service with its 
   CHECK(phase(n.cp, "reader") == "Succeeded");
   CHECK(out.find("host=10.96.0.1:443") != std::string::npos);
   // With the token: the discovery document, as system:serviceaccount:default:default.
-  CHECK(out.find("HTTP/1.1 200 OK") != std::string::npos);
+  CHECK(out.find("HTTP/1.0 200 OK") != std::string::npos);
   CHECK(out.find("\"kind\":\"APIVersions\"") != std::string::npos);
   CHECK(out.find("\"serverAddressByClientCIDRs\"") != std::string::npos);
   // Without it the same path is refused: the 200 came from the token, not from anonymous access.
-  CHECK(out.find("HTTP/1.1 403 Forbidden") != std::string::npos);
+  CHECK(out.find("HTTP/1.0 403 Forbidden") != std::string::npos);
   CHECK(out.find("system:anonymous") != std::string::npos);
 }

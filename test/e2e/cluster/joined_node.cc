@@ -19,8 +19,12 @@ const ControlPlane& up(const ControlPlane& cp) {
 
 JoinedNode::JoinedNode(std::vector<std::string> extra_flags) : cp(up(ControlPlane::shared())) {
   netns = std::make_unique<NodeNetns>(cp, "node", kNodeIp);
+  // A real node has a default route: without one the node's own connections to a ClusterIP fail
+  // before kube-proxy's OUTPUT DNAT. Via the control plane's netns, which routes nothing out.
+  sh("ip -n " + netns->name() + " route add default via 10.250.0.1");
   AgentOptions o;
   o.existing_netns = netns->name();
+  o.network = true;  // pod IPs from the podCIDR the controller-manager allocates
   o.extra_flags = {"--kubeconfig", cp.node_kubeconfig(node), "--proxy-kubeconfig", cp.proxy_kubeconfig(node),
                    "--node-ip", kNodeIp, "--cluster-cidr", "10.244.0.0/16"};
   o.extra_flags.insert(o.extra_flags.end(), extra_flags.begin(), extra_flags.end());
