@@ -67,7 +67,8 @@ TEST_CASE("cluster: kube-apiserver away for 60 s: pods untouched, node registere
   REQUIRE(rc == 0);
   REQUIRE(eventually(60, [&] { return phase(n.cp, "steady") == "Running" && phase(n.cp, "finisher") == "Running"; }));
   const auto before = container_ids(api_pod(n.cp, "steady"));
-  const int pid = n.agent->container_pid("steady", "main");
+  const auto steady = api_pod(n.cp, "steady");
+  const int pid = task_pid(*n.agent, steady, "main");
   REQUIRE(pid > 0);
   const std::string renewed_before = lease_renew_time(n.cp, n.node);
 
@@ -77,7 +78,7 @@ TEST_CASE("cluster: kube-apiserver away for 60 s: pods untouched, node registere
   n.agent->write_manifest("static.yaml", kStaticPod);
   CHECK(AgentHarness::eventually([&] { return n.agent->container_pid("stat", "c") > 0; }, 30s));
   std::this_thread::sleep_until(stopped_at + 60s);
-  CHECK(n.agent->container_pid("steady", "main") == pid);
+  CHECK(task_pid(*n.agent, steady, "main") == pid);
   n.cp.start_apiserver();
   const auto back_at = std::chrono::steady_clock::now();
 
@@ -100,7 +101,7 @@ TEST_CASE("cluster: kube-apiserver away for 60 s: pods untouched, node registere
             << " ms\n";
   // Nothing was restarted.
   CHECK(container_ids(api_pod(n.cp, "steady")) == before);
-  CHECK(n.agent->container_pid("steady", "main") == pid);
+  CHECK(task_pid(*n.agent, steady, "main") == pid);
   n.agent->remove_manifest("static.yaml");
   CHECK(eventually(60, [&] { return !api_pod(n.cp, mirror).is_object(); }));
 }
@@ -114,7 +115,8 @@ TEST_CASE("cluster: a 410 Gone when the watches resume relists and restarts noth
   REQUIRE(rc == 0);
   REQUIRE(eventually(60, [&] { return phase(n.cp, "steady") == "Running"; }));
   const auto before = container_ids(api_pod(n.cp, "steady"));
-  const int pid = n.agent->container_pid("steady", "main");
+  const auto steady = api_pod(n.cp, "steady");
+  const int pid = task_pid(*n.agent, steady, "main");
 
   n.cp.stop_apiserver();
   move_etcd_on_and_compact(n.cp);
@@ -129,7 +131,7 @@ TEST_CASE("cluster: a 410 Gone when the watches resume relists and restarts noth
   REQUIRE(rc == 0);
   CHECK(eventually(60, [&] { return phase(n.cp, "after") == "Running"; }));
   CHECK(container_ids(api_pod(n.cp, "steady")) == before);
-  CHECK(n.agent->container_pid("steady", "main") == pid);
+  CHECK(task_pid(*n.agent, steady, "main") == pid);
   n.cp.kubectl("delete pod after -n default --wait=true --timeout=60s >/dev/null 2>&1", &rc);
   CHECK(rc == 0);
 }
@@ -190,7 +192,8 @@ TEST_CASE("cluster: a node cut off past the grace period goes Unknown, and Ready
   REQUIRE(rc == 0);
   REQUIRE(eventually(60, [&] { return phase(n.cp, "steady") == "Running"; }));
   const auto before = container_ids(api_pod(n.cp, "steady"));
-  const int pid = n.agent->container_pid("steady", "main");
+  const auto steady = api_pod(n.cp, "steady");
+  const int pid = task_pid(*n.agent, steady, "main");
 
   // The node's link to the control plane goes down: the controller-manager still runs.
   const auto cut_at = std::chrono::steady_clock::now();
@@ -209,6 +212,6 @@ TEST_CASE("cluster: a node cut off past the grace period goes Unknown, and Ready
   }));
   std::cerr << "Ready again after "
             << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - back_at).count() << " s\n";
-  CHECK(n.agent->container_pid("steady", "main") == pid);
+  CHECK(task_pid(*n.agent, steady, "main") == pid);
   CHECK(container_ids(api_pod(n.cp, "steady")) == before);
 }

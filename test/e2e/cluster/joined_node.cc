@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 namespace nodeagent::cluster::testing {
 
 using nodeagent::testing::AgentHarness;
@@ -96,6 +98,15 @@ std::map<std::string, std::pair<std::string, int>> container_ids(const nlohmann:
   for (const auto& c : pod["status"]["containerStatuses"])
     out[c.value("name", "")] = {c.value("containerID", ""), c.value("restartCount", -1)};
   return out;
+}
+
+int task_pid(const AgentHarness& agent, const nlohmann::json& pod, const std::string& container) {
+  std::string id = container_ids(pod)[container].first;
+  if (auto p = id.find("://"); p != std::string::npos) id = id.substr(p + 3);
+  if (id.empty()) return 0;
+  auto out = sh("ctr --address " + nodeagent::testing::ContainerdFixture::instance().socket() + " -n " + agent.ns().name() +
+                " tasks ls | awk '$1==\"" + id + "\" && $3==\"RUNNING\" {print $2}'");
+  return out.empty() ? 0 : std::atoi(out.c_str());
 }
 
 }  // namespace nodeagent::cluster::testing

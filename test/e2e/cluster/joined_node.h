@@ -52,4 +52,8 @@ std::string node_condition(const ControlPlane& cp, const std::string& node, cons
 // containerID of every container of a pod, keyed by name, with its restartCount.
 std::map<std::string, std::pair<std::string, int>> container_ids(const nlohmann::json& pod);
 
+// The pid of the running task of `container` of an API pod (by the containerID in its status), 0
+// when it does not run: the same pid before and after means the process was never restarted.
+int task_pid(const nodeagent::testing::AgentHarness& agent, const nlohmann::json& pod, const std::string& container);
+
 }  // namespace nodeagent::cluster::testing
