@@ -156,7 +156,9 @@ NodeNetns::NodeNetns(const ControlPlane& cp, const std::string& suffix, const st
   cp.connect(name_, ip_);
 }
 
-NodeNetns::~NodeNetns() { sh("ip netns del " + name_ + " 2>/dev/null"); }
+// The veth first (both ends go at once): the kernel destroys a deleted netns' links
+// asynchronously, and a lingering bridge port would make the next connect of this IP fail.
+NodeNetns::~NodeNetns() { sh("ip -n " + name_ + " link del cp0 2>/dev/null; ip netns del " + name_ + " 2>/dev/null"); }
 
 void NodeNetns::run(const std::function<void()>& fn) const {
   std::exception_ptr failure;  // a failed REQUIRE in `fn` is rethrown on the caller's thread
