@@ -67,8 +67,15 @@ Status Reflector::list() {
   do {
     std::string path = options_.path + query(false) + (cont.empty() ? "" : "&continue=" + query_escape(cont));
     NA_ASSIGN_OR_RETURN(auto page, client_.get(path));
+    // A list's items carry no kind or apiVersion (the list's kind names them, as client-go's
+    // decoder assumes): set them, so that the objects read as the watch's do.
+    const std::string list_kind = page.value("kind", "");
+    const std::string item_kind = list_kind.size() > 4 && list_kind.ends_with("List") ? list_kind.substr(0, list_kind.size() - 4) : "";
+    const std::string api_version = page.value("apiVersion", "");
     if (page.contains("items") && page["items"].is_array())
       for (auto& item : page["items"]) {
+        if (item.is_object() && !item.contains("kind") && !item_kind.empty()) item["kind"] = item_kind;
+        if (item.is_object() && !item.contains("apiVersion") && !api_version.empty()) item["apiVersion"] = api_version;
         std::string key = object_key(item);  // before the move: `a = b` evaluates b first
         fresh[key] = std::move(item);
       }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -142,6 +143,11 @@ void ControlPlane::connect(const std::string& netns, const std::string& ip) cons
 }
 
 void ControlPlane::stop_apiserver() const { cluster_sh("stop >&2"); }
+
+std::string ControlPlane::etcd(const std::string& api, const std::string& body) const {
+  return sh("nsenter --net=/run/netns/nacp-" + name_ + " curl -sS --noproxy '*' --max-time 10 -X POST -d '" + body +
+            "' http://127.0.0.1:2379/v3/" + api);
+}
 void ControlPlane::start_apiserver() const { cluster_sh("start >&2"); }
 
 NodeNetns::NodeNetns(const ControlPlane& cp, const std::string& suffix, const std::string& ip)
@@ -150,9 +156,12 @@ NodeNetns::NodeNetns(const ControlPlane& cp, const std::string& suffix, const st
   cp.connect(name_, ip_);
 }
 
-NodeNetns::~NodeNetns() { sh("ip netns del " + name_ + " 2>/dev/null"); }
+// The veth first (both ends go at once): the kernel destroys a deleted netns' links
+// asynchronously, and a lingering bridge port would make the next connect of this IP fail.
+NodeNetns::~NodeNetns() { sh("ip -n " + name_ + " link del cp0 2>/dev/null; ip netns del " + name_ + " 2>/dev/null"); }
 
 void NodeNetns::run(const std::function<void()>& fn) const {
+  std::exception_ptr failure;  // a failed REQUIRE in `fn` is rethrown on the caller's thread
   std::thread t([&] {
     const int fd = ::open(path().c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
@@ -161,9 +170,14 @@ void NodeNetns::run(const std::function<void()>& fn) const {
       std::abort();
     }
     ::close(fd);
-    fn();
+    try {
+      fn();
+    } catch (...) {
+      failure = std::current_exception();
+    }
   });
   t.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace nodeagent::cluster::testing

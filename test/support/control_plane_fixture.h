@@ -42,6 +42,10 @@ class ControlPlane {
   void connect(const std::string& netns, const std::string& ip) const;
   void stop_apiserver() const;
   void start_apiserver() const;
+  // POST `body` to etcd's JSON gateway (http://127.0.0.1:2379/v3/<api>, e.g. "kv/put" or
+  // "kv/compaction") inside the control plane's netns; returns etcd's answer ("" on failure).
+  // Works while kube-apiserver is stopped: the tests use it to move the revision on and compact.
+  std::string etcd(const std::string& api, const std::string& body) const;
 
  private:
   ControlPlane();
@@ -66,7 +70,8 @@ class NodeNetns {
   std::string path() const { return "/run/netns/" + name_; }
   const std::string& ip() const { return ip_; }
 
-  // Runs `fn` on a thread inside the netns and waits for it. Threads `fn` starts stay inside.
+  // Runs `fn` on a thread inside the netns and waits for it; what it throws is rethrown here.
+  // Threads `fn` starts stay inside.
   void run(const std::function<void()>& fn) const;
 
  private:

@@ -6,62 +6,12 @@
 #include <catch2/catch.hpp>
 
 #include "test/e2e/agent/agent_harness.h"
-#include "test/support/control_plane_fixture.h"
+#include "test/e2e/cluster/joined_node.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
 
-namespace {
-
-using nodeagent::cluster::testing::ControlPlane;
-
-// The process's control plane (one for all the tests), a node netns on its bridge, and an agent
-// joined with the node's identity.
-struct JoinedNode {
-  const ControlPlane& cp = up(ControlPlane::shared());
-  std::string node = "node-" + std::to_string(::getpid());
-  std::string netns = "na-test-cl-" + std::to_string(::getpid());
-  std::unique_ptr<AgentHarness> agent;
-
-  static const ControlPlane& up(const ControlPlane& cp) {
-    INFO(cp.why());
-    REQUIRE(cp.up());
-    return cp;
-  }
-  JoinedNode() {
-    run_command("ip netns delete " + netns + " 2>/dev/null");
-    REQUIRE(run_command("ip netns add " + netns + " && ip netns exec " + netns + " ip link set lo up").exit_code == 0);
-    cp.connect(netns, "10.250.0.10");
-    auto kubeconfig = cp.node_kubeconfig(node);
-    AgentOptions o;
-    o.existing_netns = netns;
-    auto proxy_kubeconfig = cp.proxy_kubeconfig(node);
-    o.extra_flags = {"--kubeconfig", kubeconfig, "--proxy-kubeconfig", proxy_kubeconfig, "--node-ip", "10.250.0.10"};
-    agent = std::make_unique<AgentHarness>(o);
-  }
-  ~JoinedNode() {
-    // API pods first: the harness checks that nothing of the agent's is left.
-    cp.kubectl("delete pods --all -n default --wait=true --timeout=120s >/dev/null 2>&1");
-    agent.reset();
-    run_command("ip netns delete " + netns + " 2>/dev/null");
-  }
-};
-
-std::string pod_yaml(const std::string& name, const std::string& node, const std::string& command,
-                     int grace = 30) {
-  return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: default\nspec:\n  nodeName: " + node +
-         "\n  automountServiceAccountToken: false\n  terminationGracePeriodSeconds: " + std::to_string(grace) +
-         "\n  containers:\n  - name: main\n    image: docker.io/library/busybox:latest\n    imagePullPolicy: Never\n"
-         "    command: [\"sh\", \"-c\", \"" + command + "\"]\n";
-}
-
-std::string phase(const ControlPlane& cp, const std::string& pod) {
-  auto p = cp.kubectl_json("get pod " + pod + " -n default");
-  if (!p.is_object()) return "";
-  return p["status"].value("phase", "");
-}
-
-}  // namespace
+using namespace nodeagent::cluster::testing;
 
 TEST_CASE("cluster: a pod bound to the node runs; its status and events reach the API server", "[cluster]") {
   JoinedNode n;
@@ -162,13 +112,7 @@ TEST_CASE("cluster: a Deployment is scheduled onto the node, its pods get servic
   JoinedNode n;
   INFO(n.agent->agent_log());
   // The scheduler only places pods on a Ready node without the not-ready taint.
-  REQUIRE(AgentHarness::eventually([&] {
-    auto node = n.cp.kubectl_json("get node " + n.node);
-    if (!node.is_object()) return false;
-    for (const auto& c : node["status"]["conditions"])
-      if (c["type"] == "Ready") return c["status"] == "True";
-    return false;
-  }, 60s));
+  REQUIRE(n.wait_ready());
   int rc = 0;
   auto made = n.cp.apply(
       "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 2\n"

@@ -1,7 +1,7 @@
 // The API-backed sources against the real control plane (scripts/controlplane/cluster.sh: etcd,
 // kube-apiserver with Node,RBAC and NodeRestriction, kube-controller-manager, kube-scheduler),
 // with the node's own identity (CN=system:node:<node>, O=system:nodes) and kube-proxy's, from a
-// node network namespace na-it-<pid> connected to the control plane's bridge. Root only.
+// node network namespace na-it-<pid>-src connected to the control plane's bridge. Root only.
 //
 // The admin creates a Service and a pod bound to the node (spec.nodeName) that references a
 // ConfigMap and a Secret; then:
@@ -10,22 +10,13 @@
 //   - ApiObjectSource GETs the referenced ConfigMap and Secret as the node; a Secret no pod of
 //     the node references is refused (403, naming the node's identity);
 //   - TokenRequester gets a JWT for the pod's default service account, bound to the pod.
-// The cluster and the netns are torn down whatever happens. One test case, plain blocks (no
-// SECTIONs: each would bring the cluster up again).
-//
-// The scripts: $NODEAGENT_CP_SCRIPTS, else the tree's scripts/controlplane. Without them (or not
-// root) the test fails and says why.
-#include <fcntl.h>
-#include <sched.h>
+// The cluster (test/support/control_plane_fixture) and the netns are torn down whatever happens.
+// Without the control plane's scripts (or not root) the test fails and says why.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <thread>
 
 #include "agent/cluster/api_objects.h"
 #include "agent/cluster/api_services.h"
@@ -34,101 +25,21 @@
 #include "kube/client/kubeconfig.h"
 #include "kube/decode.h"
 #include "test/fakes/fake_service_input.h"
+#include "test/support/control_plane_fixture.h"
+#include "test/support/temp_dir.h"
 #include "util/http/curl_http_client.h"
 
 using namespace nodeagent;
+using nodeagent::cluster::testing::ControlPlane;
+using nodeagent::cluster::testing::NodeNetns;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Run {
-  int rc;
-  std::string out;
-};
-
-Run run(const std::string& cmd) {
-  Run r{-1, ""};
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-std::string last_line(const std::string& s) {
-  auto t = trim(s);
-  auto nl = t.rfind('\n');
-  return nl == std::string::npos ? t : t.substr(nl + 1);
-}
-
-std::string scripts_dir() {
-  if (const char* env = std::getenv("NODEAGENT_CP_SCRIPTS")) return env;
-  return std::string(PROJECT_SOURCE_DIR) + "/scripts/controlplane";
-}
-
-// The control plane and the node netns, removed in the destructor (also when a REQUIRE throws).
-struct Cluster {
-  std::string cluster_sh = scripts_dir() + "/cluster.sh";
-  std::string name = "it" + std::to_string(::getpid() % 100000);
-  std::string netns = "na-it-" + std::to_string(::getpid());
-  std::string node = "it-node-" + std::to_string(::getpid());
-  std::string state_dir = "/run/nodeagent-cp/" + name;
-  bool cluster_made = false;
-  bool netns_made = false;
-
-  std::string cp(const std::string& args) const { return cluster_sh + " " + args + " --name " + name; }
-  Run kubectl(const std::string& args) const { return run(cluster_sh + " kubectl --name " + name + " " + args); }
-
-  ~Cluster() {
-    if (cluster_made) {
-      auto down = run(cp("down"));
-      if (down.rc != 0) std::fprintf(stderr, "cluster.sh down: %s\n", down.out.c_str());
-    }
-    if (netns_made) (void)run("ip netns delete " + netns);
-  }
-};
-
-// Runs `body` on a thread inside the node's netns (setns changes the calling thread only; the
-// reflectors' threads started from it inherit it). An exception (a failed REQUIRE) is rethrown here.
-void in_netns(const std::string& netns, const std::function<void()>& body) {
-  std::exception_ptr failure;
-  std::thread t([&] {
-    try {
-      int fd = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
-      REQUIRE(fd >= 0);
-      REQUIRE(::setns(fd, CLONE_NEWNET) == 0);
-      ::close(fd);
-      body();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-  });
-  t.join();
-  if (failure) std::rethrow_exception(failure);
-}
 
 std::unique_ptr<kube::client::ApiClient> client_from(const std::string& kubeconfig, const std::string& data_dir) {
   auto config = kube::client::load_kubeconfig(kubeconfig, data_dir);
   if (!config.ok()) FAIL(config.error().message);
   return std::make_unique<kube::client::ApiClient>(std::make_shared<http::CurlHttpClient>(), *config);
-}
-
-template <typename Pred>
-bool eventually(Pred pred, std::chrono::seconds limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return pred();
 }
 
 // The payload of a JWT (base64url, unpadded), as JSON.
@@ -147,28 +58,18 @@ nlohmann::json jwt_payload(const std::string& jwt) {
 
 TEST_CASE("api sources against the real control plane, as the node", "[integration]") {
   REQUIRE(::geteuid() == 0);  // a test that cannot run fails: it never passes vacuously
-  Cluster c;
-  INFO("no " + c.cluster_sh + " (set NODEAGENT_CP_SCRIPTS)");
-  REQUIRE(fs::exists(c.cluster_sh));
-  c.cluster_made = true;  // `down` is idempotent, and cleans up a half-made `up`
-  auto up = run(c.cp("up"));
-  INFO(up.out);
-  REQUIRE(up.rc == 0);
-  REQUIRE(run("ip netns add " + c.netns).rc == 0);
-  c.netns_made = true;
-  REQUIRE(run("ip -n " + c.netns + " link set lo up").rc == 0);
-  auto connected = run(c.cp("connect " + c.netns + " 10.250.0.77"));
-  INFO(connected.out);
-  REQUIRE(connected.rc == 0);
-  auto issued = run(c.cp("node-kubeconfig " + c.node));
-  INFO(issued.out);
-  REQUIRE(issued.rc == 0);
-  const std::string kubeconfig = last_line(issued.out);
-  const std::string proxy_kubeconfig = fs::path(kubeconfig).parent_path() / "proxy-kubeconfig";
+  const auto& cp = ControlPlane::shared();
+  INFO(cp.why());
+  REQUIRE(cp.up());
+  NodeNetns netns(cp, "src", "10.250.0.77");
+  const std::string node_name = "it-node-" + std::to_string(::getpid());
+  const std::string kubeconfig = cp.node_kubeconfig(node_name);
+  const std::string proxy_kubeconfig = cp.proxy_kubeconfig(node_name);
+  testing::TempDir dir("na-it-sources");
 
   // What the admin creates: a ConfigMap and a Secret the pod references, one Secret it does not,
   // a Service selecting the pod, the pod bound to this node (no kubelet runs it).
-  const std::string manifest = c.state_dir + "/it-objects.json";
+  const std::string manifest = dir.file("it-objects.json");
   {
     nlohmann::json items = nlohmann::json::array();
     items.push_back({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "it-settings"}, {"namespace", "default"}}},
@@ -183,7 +84,7 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
         {{"apiVersion", "v1"}, {"kind", "Pod"},
          {"metadata", {{"name", "it-web-1"}, {"namespace", "default"}, {"labels", {{"app", "it-web"}}}}},
          {"spec",
-          {{"nodeName", c.node},
+          {{"nodeName", node_name},
            {"containers",
             {{{"name", "web"}, {"image", "busybox"},
               {"env", {{{"name", "GREETING"}, {"valueFrom", {{"configMapKeyRef", {{"name", "it-settings"}, {"key", "greeting"}}}}}}}},
@@ -191,15 +92,16 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
            {"volumes", {{{"name", "creds"}, {"secret", {{"secretName", "it-creds"}}}}}}}}});
     std::ofstream(manifest) << nlohmann::json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}}.dump();
   }
-  auto applied = c.kubectl("apply -f " + manifest);
-  INFO(applied.out);
-  REQUIRE(applied.rc == 0);
+  int rc = 0;
+  auto applied = cp.kubectl("apply -f " + manifest + " 2>&1", &rc);
+  INFO(applied);
+  REQUIRE(rc == 0);
 
-  in_netns(c.netns, [&] {
-    auto node = client_from(kubeconfig, c.state_dir + "/it-data-node");
-    auto proxy = client_from(proxy_kubeconfig, c.state_dir + "/it-data-proxy");
+  netns.run([&] {
+    auto node = client_from(kubeconfig, dir.file("it-data-node"));
+    auto proxy = client_from(proxy_kubeconfig, dir.file("it-data-proxy"));
     SystemClock clock;
-    cluster::ClusterContext ctx{node.get(), c.node, &clock};
+    cluster::ClusterContext ctx{node.get(), node_name, &clock};
 
     {  // Services and EndpointSlices
       // Who may read what: the node lists Services; EndpointSlices need kube-proxy's identity.
@@ -229,7 +131,7 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
       source.start();
       std::vector<std::string> calls;
       bool saw_service = false, saw_slice = false;
-      eventually(
+      cluster::testing::eventually(60,
           [&] {
             for (auto& call : input.take()) calls.push_back(call);
             for (const auto& call : calls) {
@@ -237,8 +139,7 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
               saw_slice |= call.rfind("upsert slice default/it-web-", 0) == 0;
             }
             return saw_service && saw_slice;
-          },
-          std::chrono::seconds(60));
+          });
       source.stop();
       INFO([&] {
         std::string all;
@@ -263,12 +164,11 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
       cluster::ApiObjectSource objects(ctx);
       // The Node authorizer learns the pod's references from its own watch: allow it a moment.
       Result<kube::ConfigMap> cm = not_found("not asked yet");
-      eventually(
+      cluster::testing::eventually(30,
           [&] {
             cm = objects.get_config_map("default", "it-settings");
             return cm.ok();
-          },
-          std::chrono::seconds(30));
+          });
       if (!cm.ok()) FAIL(cm.error().message);
       CHECK(cm->data.at("greeting") == "hello");
       auto secret = objects.get_secret("default", "it-creds");
@@ -278,7 +178,7 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
       auto other = objects.get_secret("default", "it-other");
       REQUIRE(!other.ok());
       CHECK(other.error().code == ErrorCode::kPermissionDenied);
-      CHECK_THAT(other.error().message, Catch::Matchers::Contains("User \"system:node:" + c.node + "\""));
+      CHECK_THAT(other.error().message, Catch::Matchers::Contains("User \"system:node:" + node_name + "\""));
       CHECK_THAT(other.error().message, Catch::Matchers::StartsWith("secrets \"it-other\" is forbidden"));
 
       auto missing = objects.get_config_map("default", "it-missing");
@@ -298,12 +198,11 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
       projection.expiration_seconds = 3607;
       projection.path = "token";
       Result<std::string> token = not_found("not asked yet");
-      eventually(
+      cluster::testing::eventually(30,
           [&] {
             token = tokens.token(pod->object, projection);
             return token.ok();
-          },
-          std::chrono::seconds(30));
+          });
       if (!token.ok()) FAIL(token.error().message);
       auto claims = jwt_payload(*token);
       INFO(claims.dump());
