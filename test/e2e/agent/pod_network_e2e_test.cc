@@ -116,8 +116,8 @@ TEST_CASE("a hostNetwork pod uses the node's netns and address; a hostPort clash
   auto links = node.nodectl("exec host-" + node.node() + " -- cat /proc/net/dev").output;
   CHECK_THAT(links, Catch::Contains("u1:") && Catch::Contains("cni0:"));
 
-  // A second pod on the same hostPort stays Pending with an event naming the holder; the
-  // first one keeps serving.
+  // A second pod on the same hostPort is refused at admission, as kubelet's NodePorts predicate
+  // does: Failed with reason NodePorts, never started; the first one keeps serving.
   node.write_manifest("rival.yaml", pod_yaml("rival", R"(  terminationGracePeriodSeconds: 1
   containers:
   - name: web
@@ -129,9 +129,10 @@ TEST_CASE("a hostNetwork pod uses the node's netns and address; a hostPort clash
       hostPort: 8081
 )"));
   CHECK(AgentHarness::eventually([&] {
-    return node.nodectl("events").output.find("hostPort 8081/TCP is already used by pod default/web-" + node.node()) !=
-           std::string::npos;
+    return node.nodectl("events").output.find(
+               "Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports") != std::string::npos;
   }, 30s));
-  CHECK(node.pod("rival")["status"].value("phase", "") == "Pending");
+  CHECK(node.pod("rival")["status"].value("phase", "") == "Failed");
+  CHECK(node.pod("rival")["status"].value("reason", "") == "NodePorts");
   CHECK(curl_in_netns(underlay.n2(), "192.168.77.1", 8081) == "web-" + node.node() + "\n");
 }

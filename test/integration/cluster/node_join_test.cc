@@ -361,7 +361,7 @@ TEST_CASE("node join: the Lease is renewed again after the API server comes back
 
 TEST_CASE("TLS bootstrap: a bootstrap token gets a node client certificate, and rotation renews it", "[join]") {
   NEED_CONTROL_PLANE();
-  NodeNetns ns(cp, "it-n6", "10.250.0.16");
+  NodeNetns ns(cp, "it-n8", "10.250.0.18");
   nodeagent::testing::TempDir state("na-tls-it");
   auto http = std::make_shared<http::CurlHttpClient>();
   kube::client::BootstrapOptions o;
@@ -369,26 +369,26 @@ TEST_CASE("TLS bootstrap: a bootstrap token gets a node client certificate, and 
   o.bootstrap_kubeconfig = cp.bootstrap_kubeconfig();
   o.cert_dir = state.file("pki");
   o.data_dir = state.file("kubeconfig-data");
-  o.node_name = "it-n6";
+  o.node_name = "it-n8";
   o.timeout = std::chrono::seconds(60);
   Status booted;
   ns.run([&] { booted = kube::client::ensure_node_kubeconfig(http, o); });
   REQUIRE(booted.ok());
 
-  // The issued identity is system:node:it-n6 in system:nodes, signed by the cluster.
+  // The issued identity is system:node:it-n8 in system:nodes, signed by the cluster.
   const std::string current = state.file("pki/kubelet-client-current.pem");
   auto facts = kube::client::read_certificate(nodeagent::testing::slurp(current));
   REQUIRE(facts.ok());
-  CHECK(facts->common_name == "system:node:it-n6");
+  CHECK(facts->common_name == "system:node:it-n8");
   CHECK(facts->organization == "system:nodes");
   auto client = client_for(o.kubeconfig, state.file("data2"));
   Result<json> own(json::object());
-  ns.run([&] { own = client->get("/api/v1/nodes/it-n6"); });
+  ns.run([&] { own = client->get("/api/v1/nodes/it-n8"); });
   REQUIRE_FALSE(own.ok());
   CHECK(own.error().code == ErrorCode::kNotFound);  // known to the API server, not 401/403
 
   // Rotation: the node's own identity files a new CSR (selfnodeclient) and moves to the new pair.
-  ClientCertificateRotator rotator(*client, "it-n6", o.cert_dir, 0.5, [](const std::string& m) { WARN(m); });
+  ClientCertificateRotator rotator(*client, "it-n8", o.cert_dir, 0.5, [](const std::string& m) { WARN(m); });
   REQUIRE(rotator.deadline());
   Status rotated;
   ns.run([&] { rotated = rotator.rotate(std::chrono::seconds(60)); });
@@ -396,14 +396,14 @@ TEST_CASE("TLS bootstrap: a bootstrap token gets a node client certificate, and 
   const std::string renewed = client->config().client_cert_file;
   CHECK(renewed != current);
   CHECK(std::filesystem::read_symlink(current).string() == std::filesystem::path(renewed).filename().string());
-  ns.run([&] { own = client->get("/api/v1/nodes/it-n6"); });
+  ns.run([&] { own = client->get("/api/v1/nodes/it-n8"); });
   REQUIRE_FALSE(own.ok());
   CHECK(own.error().code == ErrorCode::kNotFound);
 
   auto csrs = cp.kubectl_json("get csr");
   int issued = 0;
   for (const auto& csr : csrs["items"]) {
-    if (csr["spec"].value("username", "").find("it-n6") == std::string::npos &&
+    if (csr["spec"].value("username", "").find("it-n8") == std::string::npos &&
         csr["spec"].value("username", "").rfind("system:bootstrap:", 0) != 0)
       continue;
     if (!csr["status"].contains("certificate")) continue;
