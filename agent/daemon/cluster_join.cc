@@ -140,7 +140,15 @@ void ClusterJoin::start_pods(pods::PodManager& manager, status::StatusManager& s
       },
       [&recorder](const std::string& pod, const std::string& message) {
         log::get("cluster")->warn("pod {}: cannot run it: {}", pod, message);
-        recorder.record_manifest("", pod, events::kWarning, "FailedToDecodePod", "pod " + pod + ": " + message);
+        // About the Pod object itself ("ns/name" split), so the event's name has no "/" and the
+        // API server takes it.
+        kube::ObjectReference ref;
+        ref.kind = "Pod";
+        ref.api_version = "v1";
+        const auto slash = pod.find('/');
+        ref.namespace_ = slash == std::string::npos ? "default" : pod.substr(0, slash);
+        ref.name = slash == std::string::npos ? pod : pod.substr(slash + 1);
+        recorder.record(ref, events::kWarning, "FailedToDecodePod", "pod " + pod + ": " + message);
       },
       [this](std::vector<cluster::MirrorPod> mirrors) {
         mirrors_->set_mirrors(std::move(mirrors));

@@ -6,9 +6,7 @@
 
 #include <thread>
 
-#include "probes/handlers/io_loop.h"
-#include "probes/handlers/netns_sockets.h"
-#include "probes/handlers/socket_prober.h"
+#include "test/unit/probes/socket_prober_harness.h"
 #include "test/support/temp_dir.h"
 #include "test/unit/kube/client/test_ca.h"
 
@@ -26,27 +24,15 @@ TEST_CASE("httpGet: HTTPS without certificate verification, as kubelet", "[probe
   const int port = server.bind_to_any_port("127.0.0.1");
   std::thread serving([&] { server.listen_after_bind(); });
 
-  IoLoop loop;
-  NetnsSockets sockets;
-  SocketProber prober{loop, sockets, "kube-probe/0.1"};
+  testing::SocketProberHarness h;
   auto run = [&](const std::string& path) {
-    ProbeRun r;
-    r.target.type = ProbeTarget::Type::kHttpGet;
-    r.target.scheme = "HTTPS";
-    r.target.host = "127.0.0.1";
-    r.target.port = port;
-    r.target.path = path;
-    std::optional<RunResult> result;
-    prober.start(r, [&](RunResult res) { result = std::move(res); });
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!result && std::chrono::steady_clock::now() < give_up) {
-      prober.expire(std::chrono::steady_clock::now());
-      prober.sweep();
-      loop.run_once(50);
-    }
-    prober.sweep();
-    REQUIRE(result);
-    return *result;
+    ProbeTarget t;
+    t.type = ProbeTarget::Type::kHttpGet;
+    t.scheme = "HTTPS";
+    t.host = "127.0.0.1";
+    t.port = port;
+    t.path = path;
+    return h.run(t);
   };
   auto ok = run("/ok");
   INFO(ok.message);

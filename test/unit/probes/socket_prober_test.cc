@@ -16,6 +16,7 @@
 #include "probes/handlers/io_loop.h"
 #include "probes/handlers/netns_sockets.h"
 #include "probes/handlers/socket_prober.h"
+#include "test/unit/probes/socket_prober_harness.h"
 
 namespace nodeagent::probes {
 namespace {
@@ -98,28 +99,7 @@ class TestServer {
   std::string last_;
 };
 
-struct Harness {
-  IoLoop loop;
-  NetnsSockets sockets;
-  SocketProber prober{loop, sockets, "kube-probe/0.1"};
-
-  RunResult run(ProbeTarget target, std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) {
-    ProbeRun r;
-    r.target = std::move(target);
-    r.timeout = timeout;
-    std::optional<RunResult> result;
-    prober.start(r, [&](RunResult res) { result = std::move(res); });
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!result && std::chrono::steady_clock::now() < give_up) {
-      prober.expire(std::chrono::steady_clock::now());
-      prober.sweep();
-      loop.run_once(50);
-    }
-    prober.sweep();
-    REQUIRE(result);
-    return *result;
-  }
-};
+using Harness = testing::SocketProberHarness;
 
 ProbeTarget http(int port, const std::string& path) {
   ProbeTarget t;
