@@ -187,6 +187,10 @@ void NodeStatusReporter::start() {
     ro.what = "node " + facts_.name;
     ro.path = "/api/v1/nodes";
     ro.field_selector = "metadata.name=" + facts_.name;
+    // Back soon after an API server outage: until the watch resumes, the copy held misses what
+    // the node lifecycle controller wrote meanwhile (Ready Unknown), and no status is sent to
+    // correct it. Refused connections are cheap to retry.
+    ro.max_backoff = std::chrono::milliseconds(5'000);
     own_node_watch_ = std::make_unique<kube::client::Reflector>(
         *context_.client, ro, [this](const kube::client::ObjectMap& objects, bool) {
           if (auto it = objects.find(facts_.name); it != objects.end()) observe_node(it->second);

@@ -53,6 +53,31 @@ void move_etcd_on_and_compact(const ControlPlane& cp) {
   REQUIRE(compacted.find("header") != std::string::npos);
 }
 
+// A long-running pod applied and Running, with what must not change while the node is
+// disturbed: its container ids and restart counts, and its main process.
+struct SteadyPod {
+  std::map<std::string, std::pair<std::string, int>> containers;
+  nlohmann::json pod;
+  int pid = 0;
+};
+
+SteadyPod start_steady_pod(JoinedNode& n) {
+  int rc = 0;
+  n.cp.apply(pod_yaml("steady", n.node, "exec sleep 3600"), &rc);
+  REQUIRE(rc == 0);
+  REQUIRE(eventually(60, [&] { return phase(n.cp, "steady") == "Running"; }));
+  SteadyPod s;
+  s.pod = api_pod(n.cp, "steady");
+  s.containers = container_ids(s.pod);
+  s.pid = task_pid(*n.agent, s.pod, "main");
+  REQUIRE(s.pid > 0);
+  return s;
+}
+
+bool untouched(JoinedNode& n, const SteadyPod& s) {
+  return container_ids(api_pod(n.cp, "steady")) == s.containers && task_pid(*n.agent, s.pod, "main") == s.pid;
+}
+
 }  // namespace
 
 TEST_CASE("cluster: kube-apiserver away for 60 s: pods untouched, node registered, status, events and Lease caught up",
@@ -111,12 +136,7 @@ TEST_CASE("cluster: a 410 Gone when the watches resume relists and restarts noth
   INFO(n.agent->agent_log());
   REQUIRE(n.wait_ready());
   int rc = 0;
-  n.cp.apply(pod_yaml("steady", n.node, "exec sleep 3600"), &rc);
-  REQUIRE(rc == 0);
-  REQUIRE(eventually(60, [&] { return phase(n.cp, "steady") == "Running"; }));
-  const auto before = container_ids(api_pod(n.cp, "steady"));
-  const auto steady = api_pod(n.cp, "steady");
-  const int pid = task_pid(*n.agent, steady, "main");
+  const SteadyPod steady = start_steady_pod(n);
 
   n.cp.stop_apiserver();
   move_etcd_on_and_compact(n.cp);
@@ -130,8 +150,7 @@ TEST_CASE("cluster: a 410 Gone when the watches resume relists and restarts noth
   n.cp.apply(pod_yaml("after", n.node, "exec sleep 3600"), &rc);
   REQUIRE(rc == 0);
   CHECK(eventually(60, [&] { return phase(n.cp, "after") == "Running"; }));
-  CHECK(container_ids(api_pod(n.cp, "steady")) == before);
-  CHECK(task_pid(*n.agent, steady, "main") == pid);
+  CHECK(untouched(n, steady));
   n.cp.kubectl("delete pod after -n default --wait=true --timeout=60s >/dev/null 2>&1", &rc);
   CHECK(rc == 0);
 }
@@ -188,12 +207,7 @@ TEST_CASE("cluster: a node cut off past the grace period goes Unknown, and Ready
   INFO(n.agent->agent_log());
   REQUIRE(n.wait_ready());
   int rc = 0;
-  n.cp.apply(pod_yaml("steady", n.node, "exec sleep 3600"), &rc);
-  REQUIRE(rc == 0);
-  REQUIRE(eventually(60, [&] { return phase(n.cp, "steady") == "Running"; }));
-  const auto before = container_ids(api_pod(n.cp, "steady"));
-  const auto steady = api_pod(n.cp, "steady");
-  const int pid = task_pid(*n.agent, steady, "main");
+  const SteadyPod steady = start_steady_pod(n);
 
   // The node's link to the control plane goes down: the controller-manager still runs.
   const auto cut_at = std::chrono::steady_clock::now();
@@ -212,6 +226,5 @@ TEST_CASE("cluster: a node cut off past the grace period goes Unknown, and Ready
   }));
   std::cerr << "Ready again after "
             << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - back_at).count() << " s\n";
-  CHECK(task_pid(*n.agent, steady, "main") == pid);
-  CHECK(container_ids(api_pod(n.cp, "steady")) == before);
+  CHECK(untouched(n, steady));
 }
