@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "probes/hooks/curl_hook_http.h"
+#include "test/support/local_http_server.h"
 
 using namespace nodeagent;
 using namespace nodeagent::probes::hooks;
@@ -17,24 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct LocalServer {
-  httplib::Server server;
-  int port = 0;
-  std::thread thread;
-  explicit LocalServer(const std::function<void(httplib::Server&)>& routes) {
-    routes(server);
-    port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-    while (!server.is_running()) std::this_thread::sleep_for(1ms);
-  }
-  ~LocalServer() {
-    server.stop();
-    thread.join();
-  }
-  std::string url(const std::string& host, const std::string& path) const {
-    return "http://" + host + ":" + std::to_string(port) + path;
-  }
-};
+using LocalServer = nodeagent::testing::LocalHttpServer<>;
 
 HttpGetRequest get(std::string url) {
   HttpGetRequest r;

@@ -4,9 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <thread>
-
 #include "test/unit/probes/socket_prober_harness.h"
+#include "test/support/local_http_server.h"
 #include "test/support/temp_dir.h"
 #include "test/unit/kube/client/test_ca.h"
 
@@ -17,12 +16,14 @@ TEST_CASE("httpGet: HTTPS without certificate verification, as kubelet", "[probe
   kube::client::testing::TestCa self_signed;  // its own certificate serves as the server's
   dir.write("cert.pem", self_signed.cert_pem);
   dir.write("key.pem", self_signed.key_pem);
-  httplib::SSLServer server(dir.file("cert.pem").c_str(), dir.file("key.pem").c_str());
-  REQUIRE(server.is_valid());
-  server.Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("fine", "text/plain"); });
-  server.Get("/500", [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { server.listen_after_bind(); });
+  nodeagent::testing::LocalHttpServer<httplib::SSLServer> server(
+      [](httplib::SSLServer& s) {
+        s.Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("fine", "text/plain"); });
+        s.Get("/500", [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
+      },
+      dir.file("cert.pem").c_str(), dir.file("key.pem").c_str());
+  REQUIRE(server.port > 0);
+  const int port = server.port;
 
   testing::SocketProberHarness h;
   auto run = [&](const std::string& path) {
@@ -40,8 +41,6 @@ TEST_CASE("httpGet: HTTPS without certificate verification, as kubelet", "[probe
   auto failing = run("/500");
   CHECK(failing.outcome == Outcome::kFailure);
   CHECK(failing.message == "HTTP probe failed with statuscode: 500");
-  server.stop();
-  serving.join();
 }
 
 }  // namespace nodeagent::probes

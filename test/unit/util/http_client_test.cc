@@ -10,27 +10,13 @@
 #include <thread>
 
 #include "util/http/curl_http_client.h"
+#include "test/support/local_http_server.h"
 
 using namespace nodeagent;
 
 namespace {
 
-struct LocalServer {
-  httplib::Server server;
-  int port = 0;
-  std::thread thread;
-  explicit LocalServer(const std::function<void(httplib::Server&)>& routes) {
-    routes(server);
-    port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~LocalServer() {
-    server.stop();
-    thread.join();
-  }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
-};
+using LocalServer = nodeagent::testing::LocalHttpServer<>;
 
 }  // namespace
 
