@@ -22,6 +22,9 @@ MilliAmounts aggregate_container_resources(const PodSpec& spec, ResourceList Res
 // PodRequests: the aggregate of the requests plus spec.overhead.
 MilliAmounts pod_requests(const PodSpec& spec);
 
+// Milli units to whole units, rounded up as Quantity.Value() (memory "1.5m" bytes -> 1).
+inline int64_t milli_to_whole(int64_t milli) { return milli / 1000 + (milli % 1000 > 0 ? 1 : 0); }
+
 inline int64_t amount_of(const MilliAmounts& amounts, const std::string& name) {
   auto it = amounts.find(name);
   return it == amounts.end() ? 0 : it->second;

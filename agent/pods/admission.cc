@@ -10,7 +10,7 @@ namespace {
 // Requests are compared in the units kubelet prints: millicores for cpu, whole units (bytes)
 // for everything else.
 int64_t printed(const std::string& resource, int64_t milli) {
-  return resource == "cpu" ? milli : milli / 1000 + (milli % 1000 > 0 ? 1 : 0);
+  return resource == "cpu" ? milli : kube::milli_to_whole(milli);
 }
 
 std::string reason_for(const std::string& resource) { return "OutOf" + resource; }

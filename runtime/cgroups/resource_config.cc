@@ -25,8 +25,6 @@ bool all_limit(const kube::PodSpec& spec, const char* name) {
   return true;
 }
 
-int64_t milli_to_value(int64_t milli) { return milli / 1000 + (milli % 1000 > 0 ? 1 : 0); }  // rounds up
-
 }  // namespace
 
 int64_t milli_cpu_to_shares(int64_t milli) {
@@ -62,7 +60,7 @@ PodResources resource_config_for_pod(const kube::PodSpec& spec, QosClass qos) {
   r.cpu_shares = milli_cpu_to_shares(kube::amount_of(requests, "cpu"));
   const bool guaranteed = qos == QosClass::kGuaranteed;
   if (guaranteed || all_limit(spec, "cpu")) r.cpu_quota_us = milli_cpu_to_quota(cpu_limit, r.cpu_period_us);
-  if (guaranteed || all_limit(spec, "memory")) r.memory_limit_bytes = milli_to_value(memory_limit);
+  if (guaranteed || all_limit(spec, "memory")) r.memory_limit_bytes = kube::milli_to_whole(memory_limit);
   return r;
 }
 
