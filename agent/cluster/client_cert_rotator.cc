@@ -1,21 +1,10 @@
 #include "agent/cluster/client_cert_rotator.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+
+#include "util/read_file.h"
 
 namespace nodeagent::cluster {
-namespace {
-
-std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 ClientCertificateRotator::ClientCertificateRotator(kube::client::ApiClient& client, std::string node_name,
                                                    std::string cert_dir, double jitter, ProblemFn on_problem)
@@ -41,8 +30,8 @@ void ClientCertificateRotator::use_stored_certificate() {
 std::optional<std::chrono::system_clock::time_point> ClientCertificateRotator::deadline() const {
   auto config = client_.config();
   if (config.client_cert_file.empty()) return std::nullopt;
-  auto pem = read_text(config.client_cert_file);
-  if (!pem) return std::nullopt;
+  auto pem = read_text_file(config.client_cert_file);
+  if (!pem.ok()) return std::nullopt;
   auto facts = kube::client::read_certificate(*pem);
   if (!facts.ok()) return std::nullopt;
   return kube::client::rotation_deadline(*facts, jitter_);

@@ -1,7 +1,6 @@
 #include "kube/client/api_client.h"
 
-#include <fstream>
-#include <sstream>
+#include "util/read_file.h"
 
 namespace nodeagent::kube::client {
 namespace {
@@ -86,10 +85,9 @@ http::HttpRequest ApiClient::request(const std::string& method, const std::strin
 bool ApiClient::reload_token() {
   std::lock_guard lock(mu_);
   if (config_.token_file.empty()) return false;
-  std::ifstream in(config_.token_file);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string token = text.str();
+  auto read = read_text_file(config_.token_file);
+  if (!read.ok()) return false;
+  std::string token = *read;
   while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
   if (token.empty() || token == config_.token) return false;
   config_.token = token;

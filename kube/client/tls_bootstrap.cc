@@ -6,28 +6,19 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "kube/base64.h"
 #include "kube/client/certificates.h"
 #include "kube/client/kubeconfig.h"
 #include "util/atomic_file.h"
+#include "util/read_file.h"
 #include "util/sha256.h"
 
 namespace nodeagent::kube::client {
 namespace {
 
 namespace fs = std::filesystem;
-
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return errno_error(path, errno);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string timestamp(std::chrono::system_clock::time_point now) {
   std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -134,8 +125,8 @@ Result<std::string> request_node_client_certificate(ApiClient& client, const std
 
 bool credentials_usable(const ClientConfig& config, std::chrono::system_clock::time_point now) {
   if (config.client_cert_file.empty()) return !config.token.empty();
-  auto cert = read_text(config.client_cert_file);
-  auto key = read_text(config.client_key_file);
+  auto cert = read_text_file(config.client_cert_file);
+  auto key = read_text_file(config.client_key_file);
   if (!cert.ok() || !key.ok() || !certificate_matches_key(*cert, *key)) return false;
   auto facts = read_certificate(*cert);
   return facts.ok() && facts->not_before <= now && now < facts->not_after;
@@ -153,7 +144,7 @@ Status ensure_node_kubeconfig(std::shared_ptr<http::HttpClient> http, const Boot
   // already filed with it can still be used.
   const std::string pending_key = o.cert_dir + "/kubelet-client.key.tmp";
   std::string key_pem;
-  if (auto kept = read_text(pending_key); kept.ok() && !kept->empty()) {
+  if (auto kept = read_text_file(pending_key); kept.ok() && !kept->empty()) {
     key_pem = *kept;
   } else {
     NA_ASSIGN_OR_RETURN(key_pem, generate_ec_private_key());
@@ -175,7 +166,7 @@ Status ensure_node_kubeconfig(std::shared_ptr<http::HttpClient> http, const Boot
   issued.client_cert_file = issued.client_key_file = store.current_path();
   std::string ca_pem;
   if (!boot.ca_file.empty()) {
-    NA_ASSIGN_OR_RETURN(ca_pem, read_text(boot.ca_file));
+    NA_ASSIGN_OR_RETURN(ca_pem, read_text_file(boot.ca_file));
   }
   issued.ca_file = boot.ca_file;
   std::error_code ec;
