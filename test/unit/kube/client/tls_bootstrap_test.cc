@@ -67,6 +67,18 @@ std::string bootstrap_kubeconfig(const TempDir& dir, const TestCa& ca) {
   return dir.file("bootstrap-kubeconfig");
 }
 
+// A bootstrap of node n1 inside `dir`, writing the kubeconfig at `kubeconfig` (relative to it).
+BootstrapOptions bootstrap_in(const TempDir& dir, const TestCa& ca, const std::string& kubeconfig) {
+  BootstrapOptions o;
+  o.kubeconfig = dir.file(kubeconfig);
+  o.bootstrap_kubeconfig = bootstrap_kubeconfig(dir, ca);
+  o.cert_dir = dir.file("pki");
+  o.data_dir = dir.file("data");
+  o.node_name = "n1";
+  o.timeout = std::chrono::seconds(30);
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("certificates: an ECDSA key, a CSR for system:node:<node>, and the issued certificate's facts") {
@@ -144,13 +156,7 @@ TEST_CASE("tls bootstrap: writes the cert store and a kubeconfig for it, then le
   TempDir dir("tls-bootstrap");
   CsrServer server;
   auto api = std::make_shared<ScriptedApi>([&](const http::HttpRequest& r) { return server.handle(r); });
-  BootstrapOptions o;
-  o.kubeconfig = dir.file("etc/kubeconfig");
-  o.bootstrap_kubeconfig = bootstrap_kubeconfig(dir, server.ca);
-  o.cert_dir = dir.file("pki");
-  o.data_dir = dir.file("data");
-  o.node_name = "n1";
-  o.timeout = std::chrono::seconds(30);
+  BootstrapOptions o = bootstrap_in(dir, server.ca, "etc/kubeconfig");
   REQUIRE(ensure_node_kubeconfig(api, o).ok());
 
   const std::string current = dir.file("pki/kubelet-client-current.pem");
@@ -196,12 +202,7 @@ TEST_CASE("tls bootstrap: an expired client certificate is bootstrapped again") 
   CHECK_FALSE(credentials_usable(*expired, std::chrono::system_clock::now()));
 
   auto api = std::make_shared<ScriptedApi>([&](const http::HttpRequest& r) { return server.handle(r); });
-  BootstrapOptions o;
-  o.kubeconfig = dir.file("kubeconfig");
-  o.bootstrap_kubeconfig = bootstrap_kubeconfig(dir, server.ca);
-  o.cert_dir = dir.file("pki");
-  o.data_dir = dir.file("data");
-  o.node_name = "n1";
+  BootstrapOptions o = bootstrap_in(dir, server.ca, "kubeconfig");
   REQUIRE(ensure_node_kubeconfig(api, o).ok());
   auto renewed = load_kubeconfig(o.kubeconfig, dir.file("data2"));
   REQUIRE(renewed.ok());
