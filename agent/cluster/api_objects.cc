@@ -1,36 +1,15 @@
-// ConfigMaps, Secrets, PVs and PVCs by GET, with a TTL cache (see api_objects.h).
+// ConfigMaps and Secrets by watch, PVs and PVCs by GET with a TTL cache (see api_objects.h).
 #include "agent/cluster/api_objects.h"
 
 #include <set>
+
+#include "agent/cluster/api_object_kinds.h"
 
 #include "kube/encode.h"
 #include "util/log.h"
 
 namespace nodeagent::cluster {
 namespace {
-
-struct KindInfo {
-  const char* resource;  // URL: configmaps
-  const char* singular;  // messages: configmap "x" not found
-  const char* kind;      // JSON kind and ObjectChange::kind
-};
-
-template <typename K>
-const KindInfo& info(K kind) {
-  static const KindInfo infos[] = {
-      {"configmaps", "configmap", "ConfigMap"},
-      {"secrets", "secret", "Secret"},
-      {"persistentvolumes", "persistentvolume", "PersistentVolume"},
-      {"persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim"},
-  };
-  return infos[static_cast<int>(kind)];
-}
-
-bool immutable(const kube::Object& o) {
-  if (auto* cm = std::get_if<kube::ConfigMap>(&o)) return cm->immutable.value_or(false);
-  if (auto* s = std::get_if<kube::Secret>(&o)) return s->immutable.value_or(false);
-  return false;
-}
 
 bool same(const kube::Object& a, const kube::Object& b) {
   const auto& ra = kube::metadata_of(a).resource_version;
@@ -39,44 +18,30 @@ bool same(const kube::Object& a, const kube::Object& b) {
   return kube::encode(a) == kube::encode(b);
 }
 
-// The client's "GET <path>: " prefix off, leaving the API server's own words, as kubelet shows them.
-Error without_request(const Error& e, const std::string& path) {
-  const std::string prefix = "GET " + path + ": ";
-  if (e.message.rfind(prefix, 0) == 0) return Error{e.code, e.message.substr(prefix.size())};
-  return e;
-}
-
 }  // namespace
 
 ApiObjectSource::ApiObjectSource(const ClusterContext& ctx, ApiObjectsOptions options)
-    : client_(*ctx.client), clock_(*ctx.clock), options_(options) {}
+    : client_(*ctx.client), clock_(*ctx.clock), options_(options), watches_(client_, clock_, options.watches) {}
 
 ApiObjectSource::~ApiObjectSource() { stop(); }
 
 bool ApiObjectSource::fresh(const Entry& e, Clock::TimePoint now) const {
   if (e.failed || e.deleted || !e.object) return false;
-  return immutable(*e.object) || now - e.fetched < options_.ttl;
+  return immutable_object(*e.object) || now - e.fetched < options_.ttl;
 }
 
 Result<kube::Object> ApiObjectSource::fetch(const Key& key) const {
   const auto& [kind, ns, name] = key;
-  const auto& ki = info(kind);
+  const auto& ki = kind_info(kind);
   const std::string path = kind == Kind::kPersistentVolume ? std::string("/api/v1/persistentvolumes/") + name
                                                              : namespaced_path(ns, ki.resource, name);
   auto got = client_.get(path);
   if (!got.ok()) {
     if (got.error().code == ErrorCode::kNotFound)
       return not_found(std::string(ki.singular) + " \"" + name + "\" not found");
-    return without_request(got.error(), path);
+    return without_request(got.error());
   }
-  auto& doc = *got;
-  if (!doc.contains("apiVersion")) doc["apiVersion"] = "v1";
-  if (!doc.contains("kind")) doc["kind"] = ki.kind;
-  auto decoded = kube::decode_object(doc);
-  if (!decoded.ok()) return decoded.error();
-  if (kube::kind_of(decoded->object) != ki.singular)
-    return internal(path + ": the API server answered with a " + kube::kind_of(decoded->object));
-  return std::move(decoded->object);
+  return decode_api_object(std::move(*got), kind, path);
 }
 
 bool ApiObjectSource::store(const Key& key, const Result<kube::Object>& answer, Clock::TimePoint now) const {
@@ -101,13 +66,18 @@ bool ApiObjectSource::store(const Key& key, const Result<kube::Object>& answer, 
   }
   if (changed) {
     const auto& [kind, ns, name] = key;
-    pending_.push_back({info(kind).kind, ns, name});
+    pending_.push_back({kind_info(kind).kind, ns, name});
   }
   return changed;
 }
 
 template <typename T>
 Result<T> ApiObjectSource::get(Kind kind, const std::string& ns, const std::string& name) const {
+  if (options_.change_detection == ChangeDetection::kWatch && (kind == Kind::kConfigMap || kind == Kind::kSecret)) {
+    auto watched = watches_.get(kind, ns, name);
+    if (!watched.ok()) return watched.error();
+    return std::get<T>(std::move(watched).value());
+  }
   const Key key{kind, kind == Kind::kPersistentVolume ? "" : ns, name};
   const auto now = clock_.now();
   {
@@ -123,7 +93,7 @@ Result<T> ApiObjectSource::get(Kind kind, const std::string& ns, const std::stri
   if (answer.ok()) return std::get<T>(std::move(answer).value());
   const Entry& e = entries_.at(key);
   if (answer.error().code != ErrorCode::kNotFound && e.object && !e.deleted) {
-    log::get("cluster")->warn("{} {}{}{}: using the cached copy: {}", info(kind).singular, ns, ns.empty() ? "" : "/", name,
+    log::get("cluster")->warn("{} {}{}{}: using the cached copy: {}", kind_info(kind).singular, ns, ns.empty() ? "" : "/", name,
                               answer.error().message);
     return std::get<T>(*e.object);
   }
@@ -160,6 +130,7 @@ Result<std::vector<kube::PersistentVolumeClaim>> ApiObjectSource::list_persisten
 }
 
 std::vector<kube::ObjectChange> ApiObjectSource::refresh() {
+  watches_.maintain();
   const auto now = clock_.now();
   std::vector<Key> due;
   {
@@ -170,7 +141,7 @@ std::vector<kube::ObjectChange> ApiObjectSource::refresh() {
         it = entries_.erase(it);
         continue;
       }
-      if (!(e.object && !e.deleted && !e.failed && immutable(*e.object)) && now - e.fetched >= options_.ttl)
+      if (!(e.object && !e.deleted && !e.failed && immutable_object(*e.object)) && now - e.fetched >= options_.ttl)
         due.push_back(it->first);
       ++it;
     }
@@ -199,6 +170,7 @@ std::vector<kube::ObjectChange> ApiObjectSource::refresh() {
 void ApiObjectSource::start(std::function<void(std::vector<kube::ObjectChange>)> on_changes) {
   if (thread_.joinable()) return;
   stopping_ = false;
+  watches_.set_on_changes(on_changes);
   thread_ = std::thread([this, on_changes = std::move(on_changes)] {
     std::unique_lock lock(loop_mu_);
     while (!loop_cv_.wait_for(lock, options_.refresh_period, [this] { return stopping_; })) {
@@ -217,11 +189,12 @@ void ApiObjectSource::stop() {
   }
   loop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  watches_.stop_all();
 }
 
 size_t ApiObjectSource::cached() const {
   std::lock_guard lock(mu_);
-  return entries_.size();
+  return entries_.size() + watches_.size();
 }
 
 }  // namespace nodeagent::cluster

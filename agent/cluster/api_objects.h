@@ -1,6 +1,9 @@
 // ConfigMaps, Secrets, PersistentVolumes and PersistentVolumeClaims from the API server, for
-// volumes and env references (kube::ObjectSource), with kubelet's "Cache" change-detection
-// strategy (pkg/kubelet/util/manager/cache_based_manager.go):
+// volumes and env references (kube::ObjectSource).
+//
+// ConfigMaps and Secrets: kubelet's default "Watch" change-detection strategy, one watch per
+// object (ObjectWatches, object_watches.h). With ChangeDetection::kCache they are read as PVs and
+// PVCs always are, with kubelet's "Cache" strategy (pkg/kubelet/util/manager/cache_based_manager.go):
 //   - a GET on first use; the answer is used for `ttl`, then the next read GETs again;
 //   - an error is never fresh: the next read asks again; a failed GET (other than 404) of an
 //     object read before gives the cached object, as kubelet does;
@@ -14,7 +17,8 @@
 //     refuses with 403 drops it too: the Node authorizer allows a node to GET only the objects its
 //     pods reference, so a 403 means no pod of this node needs it any more.
 //
-// Only GET: the Node authorizer refuses a node every list and watch of these. So
+// The Node authorizer refuses a node every list and watch of these, but for one referenced
+// ConfigMap or Secret selected by metadata.name. So
 // list_persistent_volumes() / list_persistent_volume_claims() fail: they serve the standalone
 // PV binder only, and joined to a control plane the binder is off (VolumeHost::bind_claims =
 // false: the claim's spec.volumeName is followed and that PV fetched by name).
@@ -35,14 +39,21 @@
 #include <tuple>
 #include <vector>
 
+#include "agent/cluster/api_object_kinds.h"
 #include "agent/cluster/cluster_context.h"
+#include "agent/cluster/object_watches.h"
 #include "kube/decode.h"
 #include "kube/object_source.h"
 #include "kube/object_store.h"
 
 namespace nodeagent::cluster {
 
+// kubelet's configMapAndSecretChangeDetectionStrategy (its "Get" is Cache with a TTL of 0).
+enum class ChangeDetection { kWatch, kCache };
+
 struct ApiObjectsOptions {
+  ChangeDetection change_detection = ChangeDetection::kWatch;
+  ObjectWatchesOptions watches;
   std::chrono::seconds ttl{50};
   std::chrono::seconds refresh_period{10};
   std::chrono::seconds forget_after{300};
@@ -76,7 +87,7 @@ class ApiObjectSource final : public kube::ObjectSource {
   size_t cached() const;  // entries, for tests and views
 
  private:
-  enum class Kind { kConfigMap, kSecret, kPersistentVolume, kPersistentVolumeClaim };
+  using Kind = ObjectKind;
   using Key = std::tuple<Kind, std::string, std::string>;  // kind, namespace ("" for PVs), name
   struct Entry {
     std::optional<kube::Object> object;  // the last object the API server returned
@@ -105,6 +116,8 @@ class ApiObjectSource final : public kube::ObjectSource {
   std::condition_variable loop_cv_;
   bool stopping_ = false;
   std::thread thread_;
+
+  mutable ObjectWatches watches_;  // after client_ and clock_, which it uses
 };
 
 }  // namespace nodeagent::cluster

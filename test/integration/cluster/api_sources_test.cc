@@ -7,8 +7,10 @@
 // ConfigMap and a Secret; then:
 //   - ApiServiceSource sees the Service and the EndpointSlice the endpointslice controller made
 //     (with kube-proxy's identity; the node's own may list Services but not EndpointSlices);
-//   - ApiObjectSource GETs the referenced ConfigMap and Secret as the node; a Secret no pod of
-//     the node references is refused (403, naming the node's identity);
+//   - ApiObjectSource watches the referenced ConfigMap and Secret as the node, one watch each
+//     by metadata.name (kubelet's Watch strategy); an admin's change to the ConfigMap reaches it
+//     by that watch; a Secret no pod of the node references is refused (403, naming the node's
+//     identity);
 //   - TokenRequester gets a JWT for the pod's default service account, bound to the pod.
 // The cluster (test/support/control_plane_fixture) and the netns are torn down whatever happens.
 // Without the control plane's scripts (or not root) the test fails and says why.
@@ -162,6 +164,12 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
 
     {  // ConfigMaps and Secrets the node's pods reference, and no others
       cluster::ApiObjectSource objects(ctx);
+      std::mutex changes_mu;
+      std::vector<kube::ObjectChange> changes;
+      objects.start([&](std::vector<kube::ObjectChange> c) {
+        std::lock_guard lock(changes_mu);
+        changes.insert(changes.end(), c.begin(), c.end());
+      });
       // The Node authorizer learns the pod's references from its own watch: allow it a moment.
       Result<kube::ConfigMap> cm = not_found("not asked yet");
       cluster::testing::eventually(30,
@@ -175,6 +183,20 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
       if (!secret.ok()) FAIL(secret.error().message);
       CHECK(std::string(secret->data.at("password").begin(), secret->data.at("password").end()) == "s3cret");
 
+      // The admin changes the ConfigMap: the node's watch brings it, with no read in between.
+      int patched_rc = 0;
+      auto patched = cp.kubectl("patch configmap it-settings -n default --type merge -p '{\"data\":{\"greeting\":\"hi again\"}}' 2>&1",
+                                &patched_rc);
+      INFO(patched);
+      REQUIRE(patched_rc == 0);
+      const bool told = cluster::testing::eventually(10, [&] {
+        std::lock_guard lock(changes_mu);
+        return std::find(changes.begin(), changes.end(), kube::ObjectChange{"ConfigMap", "default", "it-settings"}) !=
+               changes.end();
+      });
+      CHECK(told);
+      CHECK(objects.get_config_map("default", "it-settings")->data.at("greeting") == "hi again");
+
       auto other = objects.get_secret("default", "it-other");
       REQUIRE(!other.ok());
       CHECK(other.error().code == ErrorCode::kPermissionDenied);
@@ -186,6 +208,7 @@ TEST_CASE("api sources against the real control plane, as the node", "[integrati
       INFO(missing.error().message);  // not referenced: the authorizer refuses before the lookup
       CHECK(missing.error().code == ErrorCode::kPermissionDenied);
       CHECK(!objects.list_persistent_volumes().ok());
+      objects.stop();
     }
 
     {  // a service-account token bound to the pod

@@ -1,4 +1,4 @@
-// ApiObjectSource: GET on demand with kubelet's TTL cache, kubelet's messages for 404 and 403,
+// ApiObjectSource with ChangeDetection::kCache: GET on demand with kubelet's TTL cache, kubelet's messages for 404 and 403,
 // refresh() reporting changes, entries dropped when refused or unused; CompositeObjectSource.
 #include "agent/cluster/api_objects.h"
 
@@ -72,7 +72,11 @@ struct Fixture {
                  c.server = "https://api:6443";
                  return c;
                }()),
-        source(cluster::ClusterContext{&client, "n1", &clock}) {}
+        source(cluster::ClusterContext{&client, "n1", &clock}, [] {
+          cluster::ApiObjectsOptions o;
+          o.change_detection = cluster::ChangeDetection::kCache;  // object_watches_test covers kWatch
+          return o;
+        }()) {}
 };
 
 const std::string kSettings = "/api/v1/namespaces/default/configmaps/settings";
