@@ -6,6 +6,10 @@
 
 namespace nodeagent::kube::client {
 
+void strip_managed_fields(nlohmann::json& object) {
+  if (auto m = object.find("metadata"); m != object.end() && m->is_object()) m->erase("managedFields");
+}
+
 std::string object_key(const nlohmann::json& object) {
   const auto& meta = object.contains("metadata") ? object["metadata"] : nlohmann::json::object();
   std::string ns = meta.value("namespace", "");
@@ -76,6 +80,7 @@ Status Reflector::list() {
       for (auto& item : page["items"]) {
         if (item.is_object() && !item.contains("kind") && !item_kind.empty()) item["kind"] = item_kind;
         if (item.is_object() && !item.contains("apiVersion") && !api_version.empty()) item["apiVersion"] = api_version;
+        if (options_.strip_managed_fields) strip_managed_fields(item);
         std::string key = object_key(item);  // before the move: `a = b` evaluates b first
         fresh[key] = std::move(item);
       }
@@ -103,7 +108,12 @@ Status Reflector::watch_once() {
       resource_version_ = rv;
     }
     if (e.type == "BOOKMARK") return ok_status();
-    if (e.type == "ADDED" || e.type == "MODIFIED") objects_[object_key(e.object)] = e.object;
+    if (e.type == "ADDED" || e.type == "MODIFIED") {
+      nlohmann::json object = e.object;
+      if (options_.strip_managed_fields) strip_managed_fields(object);
+      std::string key = object_key(object);
+      objects_[key] = std::move(object);
+    }
     else if (e.type == "DELETED") objects_.erase(object_key(e.object));
     else return ok_status();  // unknown event types are skipped, as client-go's decoder does not know them either
     on_change_(objects_, false);

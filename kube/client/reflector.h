@@ -35,6 +35,9 @@ struct ReflectorOptions {
   // A 403: the identity may not list or watch this (RBAC, the Node authorizer). Retrying every
   // 30 s changes nothing until someone grants it, so such retries wait this long.
   std::chrono::milliseconds forbidden_backoff{300'000};
+  // metadata.managedFields off every object kept (client-go's TransformStripManagedFields): the
+  // node never reads them, and they are often the largest part of an object.
+  bool strip_managed_fields = true;
 };
 
 // namespace/name (or name) -> the object as the API server sent it.
@@ -80,6 +83,8 @@ class Reflector {
   std::atomic<int> lists_{0};
   std::thread thread_;
 };
+
+void strip_managed_fields(nlohmann::json& object);
 
 // "namespace/name", or "name" for cluster-scoped objects.
 std::string object_key(const nlohmann::json& object);

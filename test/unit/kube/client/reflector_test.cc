@@ -147,3 +147,24 @@ TEST_CASE("reflector: a refused list (403) is retried after forbidden_backoff, n
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].find("cannot list resource") != std::string::npos);
 }
+
+TEST_CASE("reflector: metadata.managedFields are not kept, from the list or from the watch") {
+  const std::string fields = R"("managedFields":[{"manager":"kubectl","operation":"Apply","fieldsV1":{"f:spec":{}}}])";
+  auto api = std::make_shared<ScriptedApi>([&](const http::HttpRequest& r) {
+    if (r.url.find("watch=true") != std::string::npos)
+      return json_response(200, R"({"type":"ADDED","object":{"metadata":{"namespace":"default","name":"b","resourceVersion":"11",)" +
+                                    fields + "}}}\n");
+    return json_response(200, R"({"metadata":{"resourceVersion":"10"},"items":[{"metadata":{"namespace":"default","name":"a",)"
+                                  R"("resourceVersion":"3",)" + fields + "}}]}");
+  });
+  ApiClient client(api, config());
+  ObjectMap last;
+  ReflectorOptions o;
+  o.what = "pods", o.path = "/api/v1/pods";
+  Reflector r(client, o, [&](const ObjectMap& objects, bool) { last = objects; });
+  REQUIRE(r.list().ok());
+  CHECK(!last.at("default/a")["metadata"].contains("managedFields"));
+  CHECK(last.at("default/a")["metadata"]["resourceVersion"] == "3");
+  REQUIRE(r.watch_once().ok());
+  CHECK(!last.at("default/b")["metadata"].contains("managedFields"));
+}
