@@ -1,7 +1,10 @@
 // nodeagent: kubelet + kube-proxy for one node. `nodeagent [flags]` runs the daemon;
 // `nodeagent pause` is the pid-namespace holder that shareProcessNamespace pods get.
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -13,6 +16,10 @@
 int main(int argc, char** argv) {
   using namespace nodeagent;
   if (argc > 1 && std::strcmp(argv[1], "pause") == 0) return runtime::sandbox::run_pid_namespace_holder();
+  // glibc gives each thread that allocates an arena of its own, up to 8 per core, and each keeps
+  // its freed memory. The agent's ~30 threads are mostly idle (watches, timers, gRPC pollers):
+  // two arenas serve them with less memory held. MALLOC_ARENA_MAX in the environment wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
 
   auto parsed = config::parse_args(argc, argv);
   if (parsed.exit_code == 0) {
