@@ -149,6 +149,8 @@ uk_import "$WORK/kl" "$WORK/busybox.tar" $IMAGE
 uk_kubelet_start "$WORK/kl" $KL_NETNS $KL_NODE $KL_IP "$kl_kubeconfig" --v=1
 
 for n in $NA_NODE $KL_NODE; do
+  # `kubectl wait` fails at once on an object that does not exist yet: wait for registration first.
+  for _ in $(seq 120); do kc get node/$n >/dev/null 2>&1 && break; sleep 1; done
   kc wait --for=condition=Ready node/$n --timeout=120s >/dev/null ||
     { tail -n 30 "$WORK/na/agent.log" "$WORK/kl/kubelet.log" >&2; die "node $n not Ready"; }
 done
