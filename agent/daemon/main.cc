@@ -47,8 +47,11 @@ int main(int argc, char** argv) {
     // Bad input (a flag, the kubeconfig) is a usage error, as for flags.
     return st.error().code == ErrorCode::kInvalid ? 2 : 1;
   }
-  int sig = 0;
-  sigwait(&signals, &sig);
+  // While it waits for a signal, this thread hands the heap's free pages back every minute:
+  // glibc keeps what a burst of pod starts freed (only the heap's top is returned on its own).
+  int sig = -1;
+  const timespec minute{60, 0};
+  while ((sig = sigtimedwait(&signals, nullptr, &minute)) < 0) malloc_trim(0);
   log::get("agent")->info("received {}, stopping (containers keep running)", strsignal(sig));
   agent.stop();
   return 0;

@@ -279,6 +279,10 @@ for p in $na_pid $kl_pid $na_ctd $kl_ctd; do cpu1[$p]=$(ticks "$p"); done
 hz=$(getconf CLK_TCK)
 cpu_pct() { awk -v a="${cpu0[$1]}" -v b="${cpu1[$1]}" -v hz="$hz" -v t0="$w0" -v t1="$w1" 'BEGIN {printf "%.1f", (b - a) / hz / (t1 - t0) * 100}'; }
 rss_mib() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+# Where the agent's memory is, for --keep-logs: RSS (KiB) per mapping, largest first.
+cp "/proc/$na_pid/status" "$WORK/na-status.txt"
+awk '/^[0-9a-f]+-[0-9a-f]+ / {name = $6 == "" ? "[anon]" : $6} /^Rss:/ {rss[name] += $2}
+     END {for (n in rss) print rss[n], n}' "/proc/$na_pid/smaps" | sort -rn >"$WORK/na-rss-by-mapping.txt"
 pss_kib() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 sum_pss_mib() { local s=0 p; for p in "$@"; do s=$((s + $(pss_kib "$p"))); done; awk -v s=$s 'BEGIN {printf "%.1f", s / 1024}'; }
 shims_of() { pgrep -f -- "-address $1" || true; }
@@ -343,5 +347,5 @@ row() { printf '| %s | %s | %s | %s |\n' "$@"; }
   echo "kubelet (system:node:$KL_NODE):"
   breakdown system:node:$KL_NODE | head -n 12
 } | tee "$WORK/report.txt"
-[[ -n $KEEP_LOGS ]] && { mkdir -p "$KEEP_LOGS"; cp "$WORK/report.txt" "$WORK"/*.ms "$KEEP_LOGS"/; }
+[[ -n $KEEP_LOGS ]] && { mkdir -p "$KEEP_LOGS"; cp "$WORK/report.txt" "$WORK"/*.ms "$WORK"/na-*.txt "$KEEP_LOGS"/; }
 log "cleaning up"
