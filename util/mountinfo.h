@@ -33,8 +33,9 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text);
 // Reads and parses a mountinfo file, by default this process's.
 Result<std::vector<MountInfo>> read_mountinfo(const std::string& path = "/proc/self/mountinfo");
 
-// True when `path` (absolute, no trailing slash) is a mount point in this mount namespace.
-// False also when the table cannot be read.
+// Whether `path` (absolute; not followed if a symlink) is the root of a mount in this mount
+// namespace; false if it does not exist. is_mount_point() is false also when it cannot tell.
+Result<bool> mount_point_status(const std::string& path);
 bool is_mount_point(const std::string& path);
 
 }  // namespace nodeagent

@@ -35,12 +35,7 @@ Status LinuxMounter::unmount(const std::string& target) {
   return ok_status();
 }
 
-Result<bool> LinuxMounter::is_mounted(const std::string& target) {
-  NA_ASSIGN_OR_RETURN(auto mounts, read_mountinfo());
-  for (const auto& m : mounts)
-    if (m.mount_point == target) return true;
-  return false;
-}
+Result<bool> LinuxMounter::is_mounted(const std::string& target) { return mount_point_status(target); }
 
 Status LinuxMounter::mount(const std::string& source, const std::string& target, const std::string& fstype,
                           const std::vector<std::string>& options) {

@@ -55,5 +55,9 @@ TEST_CASE("read_mountinfo reads this process's table", "[mountinfo]") {
   CHECK_FALSE(mounts->empty());
   CHECK(is_mount_point("/"));
   CHECK_FALSE(is_mount_point("/no/such/mount/point"));
+  CHECK(is_mount_point("/proc"));
+  CHECK_FALSE(is_mount_point("/proc/1"));     // a directory of the /proc mount
+  CHECK_FALSE(is_mount_point("/proc/self"));  // a symlink: not followed
+  CHECK(*mount_point_status("/proc") == true);
   CHECK_FALSE(read_mountinfo("/no/such/mountinfo").ok());
 }
