@@ -3,8 +3,7 @@
 // image): a grpc readiness probe against `agnhost grpc-health-checking`, turned NOT_SERVING
 // through its HTTP control endpoint; httpGet probes against `agnhost netexec`'s /redirect, to
 // the same host (followed: the target's answer decides) and to another host (not followed: a
-// success with kubelet's ProbeWarning event). A named probe port that the container does not
-// declare is accepted and fails at run time with kubelet's message.
+// success with kubelet's ProbeWarning event).
 #include <catch2/catch.hpp>
 
 #include <chrono>

@@ -238,3 +238,22 @@ TEST_CASE("readiness toggles Ready and the Service's traffic, and survives an ag
   REQUIRE(ex("ra", "echo y > /www/ready") == 0);
   REQUIRE(AgentHarness::eventually([&] { return ready(node.pod("ra")); }, 15s));
 }
+
+TEST_CASE("a probe port name the container does not declare: admitted, and the probe errors at run time",
+          "[e2e][probes]") {
+  AgentHarness agent;
+  agent.write_manifest("noport.yaml", httpd_pod("noport", "echo y > /www/ready;", R"(    readinessProbe:
+      tcpSocket: {port: metrics}
+      periodSeconds: 1
+)"));
+  REQUIRE(AgentHarness::eventually(
+      [&] {
+        return agent.nodectl("events").output.find(
+                   "Readiness probe errored and resulted in unknown state: port \"metrics\" not found") != std::string::npos;
+      },
+      60s));
+  auto pod = agent.pod("noport");
+  CHECK(status_of(pod, "web")["state"].contains("running"));
+  CHECK_FALSE(status_of(pod, "web").value("ready", true));
+  CHECK_FALSE(ready(pod));
+}
