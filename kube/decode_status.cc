@@ -36,12 +36,13 @@ ContainerStatus decode_container_status(ObjectReader& r) {
   s.image_id = r.str("imageID");
   s.container_id = r.str("containerID");
   s.started = r.opt_bool("started");
+  s.stop_signal = r.str("stopSignal");
   s.allocated_resources = r.resource_list("allocatedResources");
   s.resources = r.object("resources", [](ObjectReader& rr) {
     rr.ignore("claims");
     return ResourceRequirements{rr.resource_list("limits"), rr.resource_list("requests")};
   });
-  for (const char* kept : {"user", "volumeMounts", "allocatedResourcesStatus", "stopSignal"}) r.ignore(kept);
+  for (const char* kept : {"user", "volumeMounts", "allocatedResourcesStatus"}) r.ignore(kept);
   return s;
 }
 

@@ -274,6 +274,7 @@ json encode_container_statuses(const std::vector<ContainerStatus>& statuses) {
               {"imageID", s.image_id}};
     put(o, "containerID", s.container_id);
     put(o, "started", s.started);
+    put(o, "stopSignal", s.stop_signal);
     if (!s.allocated_resources.empty()) o["allocatedResources"] = encode_resource_list(s.allocated_resources);
     if (s.resources) o["resources"] = encode_resources(*s.resources);
     out.push_back(std::move(o));

@@ -231,6 +231,7 @@ struct ContainerStatus {
   std::string image_id;      // "docker.io/library/busybox@sha256:..." or "sha256:..."
   std::string container_id;  // "containerd://<id>"
   std::optional<bool> started;
+  std::string stop_signal;   // the signal that stops it: lifecycle.stopSignal, else the image's, else SIGTERM
   ResourceList allocated_resources;
   std::optional<ResourceRequirements> resources;
 };

@@ -271,26 +271,16 @@ ErrorList validate_http_get(const HTTPGetAction& a, const std::string& path) {
   return errs;
 }
 
-// Where a probe or hook may point: the numbers and names of the container's own ports.
+// What a probe's or hook's handler is checked against.
 struct HandlerContext {
-  const Container& container;
   const std::optional<int64_t>& grace_period;  // the pod's terminationGracePeriodSeconds
 };
-
-// A named port must be one the container declares (kubelet resolves it there; an unknown name
-// would fail every probe with `port "x" not found`).
-ErrorList validate_named_port(const IntOrString& port, const std::string& path, const Container& c) {
-  if (!port.is_string || !is_valid_port_name(port.str_value).empty()) return {};
-  for (const auto& p : c.ports)
-    if (p.name == port.str_value) return {};
-  return {not_found(path, port.str_value)};
-}
 
 // Exactly one handler (validateHandler upstream); the errors about the handler's fields too.
 ErrorList validate_handler(const std::optional<ExecAction>& exec, const std::optional<HTTPGetAction>& http_get,
                            const std::optional<TCPSocketAction>& tcp_socket, const std::optional<GRPCAction>& grpc,
                            const std::optional<SleepAction>& sleep, const std::string& path,
-                           const HandlerContext& ctx, bool check_named_ports) {
+                           const HandlerContext& ctx) {
   ErrorList errs;
   int handlers = 0;
   auto count = [&](bool set, const char* name) {
@@ -304,11 +294,11 @@ ErrorList validate_handler(const std::optional<ExecAction>& exec, const std::opt
   if (count(exec.has_value(), "exec") && exec->command.empty()) errs.push_back(required_value(path + ".exec.command"));
   if (count(http_get.has_value(), "httpGet")) {
     append(errs, validate_http_get(*http_get, path + ".httpGet"));
-    if (check_named_ports) append(errs, validate_named_port(http_get->port, path + ".httpGet.port", ctx.container));
   }
   if (count(tcp_socket.has_value(), "tcpSocket")) {
+    // Only the name's syntax, as upstream: a name the container does not declare is accepted
+    // and fails the probe at run time (kubelet's `port "x" not found`).
     append(errs, validate_port_num_or_name(tcp_socket->port, path + ".tcpSocket.port"));
-    if (check_named_ports) append(errs, validate_named_port(tcp_socket->port, path + ".tcpSocket.port", ctx.container));
   }
   if (count(grpc.has_value(), "grpc")) {
     for (const auto& m : is_valid_port_num(grpc->port)) errs.push_back(invalid_int(path + ".grpc.port", grpc->port, m));
@@ -329,7 +319,7 @@ enum class ProbeKind { kLiveness, kReadiness, kStartup };
 ErrorList validate_probe(const Probe& p, const std::string& path, ProbeKind kind, const HandlerContext& ctx) {
   ErrorList errs;
   append(errs, validate_handler(p.handler.exec, p.handler.http_get, p.handler.tcp_socket, p.handler.grpc,
-                                std::nullopt, path, ctx, true));
+                                std::nullopt, path, ctx));
   auto nonnegative = [&](int64_t v, const char* name) {
     if (v < 0) errs.push_back(invalid_int(path + "." + name, v, "must be greater than or equal to 0"));
   };
@@ -384,11 +374,11 @@ ErrorList validate_lifecycle(const Lifecycle& l, const std::string& path, const 
   ErrorList errs;
   if (l.post_start) {
     append(errs, validate_handler(l.post_start->exec, l.post_start->http_get, l.post_start->tcp_socket,
-                                  std::nullopt, l.post_start->sleep, path + ".postStart", ctx, false));
+                                  std::nullopt, l.post_start->sleep, path + ".postStart", ctx));
   }
   if (l.pre_stop) {
     append(errs, validate_handler(l.pre_stop->exec, l.pre_stop->http_get, l.pre_stop->tcp_socket, std::nullopt,
-                                  l.pre_stop->sleep, path + ".preStop", ctx, false));
+                                  l.pre_stop->sleep, path + ".preStop", ctx));
   }
   if (l.stop_signal) append(errs, validate_stop_signal(*l.stop_signal, path + ".stopSignal", os));
   return errs;
@@ -457,7 +447,7 @@ ErrorList validate_container(const Container& c, const std::string& path, Contai
     if (c.startup_probe) errs.push_back(forbidden(path + ".startupProbe", "may not be set for init containers without restartPolicy=Always"));
     if (c.lifecycle) errs.push_back(forbidden(path + ".lifecycle", "may not be set for init containers without restartPolicy=Always"));
   } else {
-    const HandlerContext ctx{c, spec.termination_grace_period_seconds};
+    const HandlerContext ctx{spec.termination_grace_period_seconds};
     if (c.lifecycle) append(errs, validate_lifecycle(*c.lifecycle, path + ".lifecycle", ctx, spec.os));
     if (c.liveness_probe) append(errs, validate_probe(*c.liveness_probe, path + ".livenessProbe", ProbeKind::kLiveness, ctx));
     if (c.readiness_probe)

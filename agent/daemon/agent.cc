@@ -383,6 +383,10 @@ Status Agent::start() {
   p->syncer = std::make_unique<pods::PodSyncer>(sc, deps);
   p->workers = std::make_unique<pods::PodWorkers>(*p->syncer, c.pod_workers);
   p->waker = std::make_unique<WorkerWaker>(*p->workers);
+  // A postStart hook ends once its pod is being deleted (kubelet: the pod worker's context).
+  p->hook_port->set_pod_terminating([workers = p->workers.get()](const std::string& uid) {
+    return workers->state(uid) != pods::WorkerState::kSyncing;
+  });
   p->prober->start();
   auto* recorder = p->recorder.get();
   auto* status_port = p->status_port.get();

@@ -4,7 +4,7 @@ namespace nodeagent::daemon {
 
 probes::hooks::HookTarget HookAdapter::target(const kube::Pod& pod, const kube::Container& container,
                                               const std::string& id, const kube::LifecycleHandler& handler) {
-  probes::hooks::HookTarget t{&pod, &container, id, "", ""};
+  probes::hooks::HookTarget t{&pod, &container, id, "", "", {}};
   // Only an httpGet hook needs the pod's IP and namespace; host-network pods connect from ours.
   if (!handler.http_get) return t;
   if (network_)
@@ -15,22 +15,28 @@ probes::hooks::HookTarget HookAdapter::target(const kube::Pod& pod, const kube::
 }
 
 Status HookAdapter::run(const kube::Pod& pod, const kube::Container& container, const std::string& id,
-                        const kube::LifecycleHandler& handler, std::optional<std::chrono::milliseconds> deadline) {
+                        const kube::LifecycleHandler& handler, std::optional<std::chrono::milliseconds> deadline,
+                        std::function<bool()> cancelled) {
   auto event = [&](const std::string& type, const std::string& reason, const std::string& message) {
     if (events_) events_->record(pod, type, reason, message);
   };
-  return runner_.run(target(pod, container, id, handler), handler, deadline, event);
+  auto t = target(pod, container, id, handler);
+  t.cancelled = std::move(cancelled);
+  return runner_.run(t, handler, deadline, event);
 }
 
 Status HookAdapter::post_start(const kube::Pod& pod, const kube::Container& container, const std::string& container_id) {
   if (!container.lifecycle || !container.lifecycle->post_start) return ok_status();
-  return run(pod, container, container_id, *container.lifecycle->post_start, std::nullopt);
+  std::function<bool()> cancelled;
+  if (terminating_) cancelled = [this, uid = pod.metadata.uid] { return terminating_(uid); };
+  return run(pod, container, container_id, *container.lifecycle->post_start, std::nullopt, std::move(cancelled));
 }
 
 Status HookAdapter::pre_stop(const kube::Pod& pod, const kube::Container& container, const std::string& container_id,
                              std::chrono::seconds grace) {
   if (!container.lifecycle || !container.lifecycle->pre_stop) return ok_status();
-  return run(pod, container, container_id, *container.lifecycle->pre_stop, grace);
+  // preStop runs while the pod terminates: bounded by its grace period, never cancelled.
+  return run(pod, container, container_id, *container.lifecycle->pre_stop, grace, {});
 }
 
 }  // namespace nodeagent::daemon

@@ -3,6 +3,8 @@
 // hooks run and what a failure does is the syncer's.
 #pragma once
 
+#include <functional>
+
 #include "agent/pods/ports.h"
 #include "probes/hooks/curl_hook_http.h"
 #include "probes/hooks/hook_runner.h"
@@ -20,17 +22,24 @@ class HookAdapter final : public pods::LifecycleHookPort {
   Status pre_stop(const kube::Pod& pod, const kube::Container& container, const std::string& container_id,
                   std::chrono::seconds grace) override;
 
+  // Whether the pod of this UID is being deleted: a postStart hook still running then ends, as
+  // kubelet's does under the pod worker's cancelled context, so that deleting the pod never waits
+  // for a hook that does not return. Unset: hooks run to their end.
+  void set_pod_terminating(std::function<bool(const std::string& pod_uid)> fn) { terminating_ = std::move(fn); }
+
  private:
   probes::hooks::HookTarget target(const kube::Pod& pod, const kube::Container& container, const std::string& id,
                                    const kube::LifecycleHandler& handler);
   Status run(const kube::Pod& pod, const kube::Container& container, const std::string& id,
-             const kube::LifecycleHandler& handler, std::optional<std::chrono::milliseconds> deadline);
+             const kube::LifecycleHandler& handler, std::optional<std::chrono::milliseconds> deadline,
+             std::function<bool()> cancelled);
 
   probes::hooks::CurlHookHttp http_;
   probes::hooks::HookRunner runner_;
   runtime::SandboxManager& sandboxes_;
   pods::PodNetworkPort* network_;  // nullptr: pods have no IP (an httpGet hook needs its host then)
   pods::EventPort* events_;
+  std::function<bool(const std::string&)> terminating_;
 };
 
 }  // namespace nodeagent::daemon

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/pods/container_ids.h"
 #include "agent/pods/env_objects.h"
 #include "kube/downward_api.h"
 #include "kube/object_store.h"
@@ -228,6 +229,7 @@ Result<runtime::ContainerConfig> build_container_config(const kube::Pod& pod, co
   cfg.labels[labels::kContainerKind] = ctx.init ? "init" : "app";
   cfg.labels[labels::kAttempt] = std::to_string(ctx.attempt);
   cfg.labels[labels::kManagedBy] = ctx.node_name;
+  cfg.labels[labels::kStopSignal] = effective_stop_signal(c, ctx.image);
   cfg.log_path = ctx.log_path;
   return cfg;
 }

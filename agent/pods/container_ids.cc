@@ -12,8 +12,10 @@ std::string container_id_for(const std::string& pod_uid, const std::string& cont
   return sha256_hex(pod_uid + "/" + container + "/" + std::to_string(attempt), 32);
 }
 
-int signal_number(const std::string& name) {
-  // Every name lifecycle.stopSignal accepts (upstream's supportedStopSignalsLinux) and images use.
+namespace {
+
+// Every name lifecycle.stopSignal accepts (upstream's supportedStopSignalsLinux) and images use.
+const std::map<std::string, int>& signal_names() {
   static const std::map<std::string, int> names = {
       {"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"BUS", SIGBUS},       {"CHLD", SIGCHLD},     {"CLD", SIGCHLD},
       {"CONT", SIGCONT}, {"FPE", SIGFPE},   {"HUP", SIGHUP},       {"ILL", SIGILL},       {"INT", SIGINT},
@@ -22,6 +24,13 @@ int signal_number(const std::string& name) {
       {"STOP", SIGSTOP}, {"SYS", SIGSYS},   {"TERM", SIGTERM},     {"TRAP", SIGTRAP},     {"TSTP", SIGTSTP},
       {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},       {"USR1", SIGUSR1},     {"USR2", SIGUSR2},
       {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ}};
+  return names;
+}
+
+}  // namespace
+
+int signal_number(const std::string& name) {
+  const auto& names = signal_names();
   if (name.empty()) return SIGTERM;
   if (name.find_first_not_of("0123456789") == std::string::npos) {
     int n = std::stoi(name);
@@ -41,6 +50,27 @@ int signal_number(const std::string& name) {
   }
   auto it = names.find(key);
   return it == names.end() ? SIGTERM : it->second;
+}
+
+std::string signal_name(int number) {
+  // The aliases (CLD, IOT, POLL) share a number with the names v1.Signal uses.
+  for (const char* alias_free : {"CHLD", "ABRT", "IO"})
+    if (signal_names().at(alias_free) == number) return std::string("SIG") + alias_free;
+  for (const auto& [name, n] : signal_names())
+    if (n == number) return "SIG" + name;
+  if (number == SIGRTMIN) return "SIGRTMIN";
+  if (number == SIGRTMAX) return "SIGRTMAX";
+  if (number > SIGRTMIN && number < SIGRTMAX) {
+    // Upstream names the lower half from RTMIN up and the upper half from RTMAX down.
+    if (number - SIGRTMIN <= SIGRTMAX - number) return "SIGRTMIN+" + std::to_string(number - SIGRTMIN);
+    return "SIGRTMAX-" + std::to_string(SIGRTMAX - number);
+  }
+  return "SIGTERM";
+}
+
+std::string effective_stop_signal(const kube::Container& container, const runtime::ImageInfo& image) {
+  if (container.lifecycle && container.lifecycle->stop_signal) return *container.lifecycle->stop_signal;
+  return signal_name(signal_number(image.config.stop_signal));  // "" -> SIGTERM
 }
 
 }  // namespace nodeagent::pods

@@ -69,6 +69,7 @@ Result<PodRuntimeState> observe_pod(runtime::ContainerService& containers, const
     inst.init = cs.labels[labels::kContainerKind] == "init";
     inst.attempt = attempt_of(cs.labels);
     inst.image_ref = cs.image_ref;
+    inst.stop_signal = cs.labels[labels::kStopSignal];
     inst.state = cs;
     if (cs.state == runtime::ContainerStateKind::kExited) {
       // Release the exited task first: its shim holds the stdio pipes open until then, so the

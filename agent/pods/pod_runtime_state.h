@@ -24,6 +24,8 @@ inline constexpr const char* kContainerName = "io.nodeagent.container.name";
 inline constexpr const char* kContainerKind = "io.nodeagent.container.kind";  // init | app
 inline constexpr const char* kAttempt = "io.nodeagent.container.attempt";      // restart count
 inline constexpr const char* kManagedBy = "io.nodeagent.managed-by";           // node name
+// The effective stop signal ("SIGTERM"), fixed at creation as the CRI runtime keeps it.
+inline constexpr const char* kStopSignal = "io.nodeagent.container.stop-signal";
 }  // namespace labels
 
 // The attempt (restart count) recorded in a container's labels; 0 when missing or malformed.
@@ -46,6 +48,7 @@ struct ContainerInstance {
   runtime::ContainerState state;   // created/running/exited, exit code, times, oom
   std::string image_ref;
   std::string image_id;            // "sha256:..." of the image config
+  std::string stop_signal;         // labels::kStopSignal; "" for containers created without it
   std::string termination_message; // read from terminationMessagePath (or log tail) at exit
 };
 

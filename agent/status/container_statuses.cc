@@ -28,6 +28,7 @@ ContainerStatus convert_instance(const ContainerInstance& instance, const Contai
   status.restart_count = static_cast<int32_t>(instance.attempt);
   status.image_id = instance.image_id;
   status.container_id = container_id_uri(instance.id);
+  status.stop_signal = instance.stop_signal;
   switch (instance.state.state) {
     case ContainerStateKind::kRunning:
       status.state.running = kube::ContainerStateRunning{instance.state.started_at};

@@ -194,7 +194,11 @@ ProbeManager::Effects ProbeManager::complete(uint64_t run_id, const RunResult& r
 
   const Outcome outcome = result.outcome == Outcome::kSuccess ? Outcome::kSuccess : Outcome::kFailure;
   w.last_message = result.message;
-  if (outcome == Outcome::kFailure)
+  if (result.outcome == Outcome::kUnknown)
+    effects.events.push_back({pod.pod, w.container, "Warning", "Unhealthy",
+                              fmt::format("{} probe errored and resulted in unknown state: {}", kind_title(w.kind),
+                                          result.message)});
+  else if (outcome == Outcome::kFailure)
     effects.events.push_back({pod.pod, w.container, "Warning", "Unhealthy",
                               fmt::format("{} probe failed: {}", kind_title(w.kind), result.message)});
   else if (result.warning)

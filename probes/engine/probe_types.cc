@@ -1,5 +1,7 @@
 #include "probes/engine/probe_types.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace nodeagent::probes {
@@ -31,35 +33,17 @@ const char* outcome_name(Outcome outcome) {
   return "?";
 }
 
-namespace {
-
-// kubelet's ResolveContainerPort: a number, a port name of the container, or a number written
-// as a string as a last resort.
-Result<int> resolve_port(const kube::IntOrString& port, const kube::Container& container, const std::string& field) {
+Result<int> resolve_container_port(const kube::IntOrString& port, const kube::Container& container) {
   int value = port.int_value;
   if (port.is_string) {
-    bool found = false;
-    for (const auto& p : container.ports)
-      if (p.name == port.str_value) {
-        value = p.container_port;
-        found = true;
-        break;
-      }
-    if (!found) {
-      try {
-        size_t used = 0;
-        value = std::stoi(port.str_value, &used);
-        if (used != port.str_value.size()) throw std::invalid_argument("");
-      } catch (...) {
-        return invalid(fmt::format("{}: port {} not found in container {}", field, port.str_value, container.name));
-      }
-    }
+    auto p = std::find_if(container.ports.begin(), container.ports.end(),
+                          [&](const kube::ContainerPort& cp) { return cp.name == port.str_value; });
+    if (p == container.ports.end()) return invalid(fmt::format("port \"{}\" not found", port.str_value));
+    value = p->container_port;
   }
-  if (value <= 0 || value >= 65536) return invalid(fmt::format("{}: invalid port number: {}", field, value));
+  if (value <= 0 || value >= 65536) return invalid(fmt::format("invalid port number: {}", value));
   return value;
 }
-
-}  // namespace
 
 std::string describe_handler(const kube::ProbeHandler& h, const kube::Container&) {
   if (h.exec) {
@@ -87,7 +71,7 @@ Result<ProbeTarget> resolve_target(const kube::Probe& probe, const kube::Contain
   }
   if (h.http_get) {
     t.type = ProbeTarget::Type::kHttpGet;
-    NA_ASSIGN_OR_RETURN(t.port, resolve_port(h.http_get->port, container, "httpGet.port"));
+    NA_ASSIGN_OR_RETURN(t.port, resolve_container_port(h.http_get->port, container));
     t.host = h.http_get->host.empty() ? pod_ip : h.http_get->host;
     t.scheme = h.http_get->scheme;
     t.path = h.http_get->path.empty() ? "/" : h.http_get->path;
@@ -97,7 +81,7 @@ Result<ProbeTarget> resolve_target(const kube::Probe& probe, const kube::Contain
   }
   if (h.tcp_socket) {
     t.type = ProbeTarget::Type::kTcpSocket;
-    NA_ASSIGN_OR_RETURN(t.port, resolve_port(h.tcp_socket->port, container, "tcpSocket.port"));
+    NA_ASSIGN_OR_RETURN(t.port, resolve_container_port(h.tcp_socket->port, container));
     t.host = h.tcp_socket->host.empty() ? pod_ip : h.tcp_socket->host;
     return t;
   }

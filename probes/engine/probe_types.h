@@ -23,7 +23,8 @@ const char* kind_name(ProbeKind kind);
 const char* kind_title(ProbeKind kind);
 
 // What one run concluded. kubelet's probe.Warning is a success with `warning` set (a redirect to
-// another host); an error running the probe is a failure, as kubelet counts it.
+// another host). kUnknown is kubelet's errored run (the probe could not be run at all: an
+// unresolved port, an exec that failed to start): counted as a failure, with its own event.
 enum class Outcome { kSuccess, kFailure, kUnknown };
 const char* outcome_name(Outcome outcome);  // Success / Failure / Unknown
 
@@ -50,8 +51,14 @@ struct ProbeTarget {
 // (kubectl describe's wording); `host` only when the probe names one.
 std::string describe_handler(const kube::ProbeHandler& handler, const kube::Container& container);
 
+// kubelet's ResolveContainerPort (pkg/probe), for probes and hooks alike: a number, or the name
+// of one of the container's ports. A name it does not declare passes admission and fails here:
+// `port "x" not found`; out of range: `invalid port number: 0`.
+Result<int> resolve_container_port(const kube::IntOrString& port, const kube::Container& container);
+
 // Resolves the handler of `probe` for `container`: a named port through the container's ports,
-// the host defaulting to `pod_ip`. Errors (no handler, unknown port name) name the field.
+// the host defaulting to `pod_ip`. An error (a port name the container does not declare:
+// kubelet's `port "x" not found`) makes every run of the probe end as an error.
 Result<ProbeTarget> resolve_target(const kube::Probe& probe, const kube::Container& container, const std::string& pod_ip);
 
 // One run handed to a handler.
@@ -62,7 +69,7 @@ struct ProbeRun {
   std::string netns_path;    // "" = the agent's own (hostNetwork)
   std::string container_id;  // exec runs in it
   std::chrono::milliseconds timeout{1000};
-  std::string error;         // the handler could not be resolved: the run fails with this
+  std::string error;         // the handler could not be resolved: the run errors with this
 };
 
 // A running container instance, as the pod's last sync saw it.

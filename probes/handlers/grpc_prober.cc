@@ -39,7 +39,7 @@ RunResult grpc_outcome(const Call& call) {
   if (!call.status.ok()) {
     if (call.status.error_code() == grpc::StatusCode::UNIMPLEMENTED)
       return {Outcome::kFailure,
-              fmt::format("this server does not implement the grpc health protocol (grpc.health.v1.Health): {}",
+              fmt::format("error: this server does not implement the grpc health protocol (grpc.health.v1.Health): {}",
                           call.status.error_message()),
               false};
     if (call.status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)

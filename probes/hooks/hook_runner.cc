@@ -1,11 +1,15 @@
 #include "probes/hooks/hook_runner.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "kube/go_quote.h"
+#include "probes/engine/probe_types.h"
 #include "util/log.h"
 #include "util/version.h"
 
@@ -36,17 +40,6 @@ std::string user_agent() {
   return "kube-lifecycle/" + v.substr(0, second_dot);
 }
 
-Result<int> resolve_port(const kube::IntOrString& port, const kube::Container& c) {
-  int number = port.int_value;
-  if (port.is_string) {
-    auto it = std::find_if(c.ports.begin(), c.ports.end(), [&](const auto& p) { return p.name == port.str_value; });
-    if (it == c.ports.end()) return invalid(fmt::format("port \"{}\" not found", port.str_value));
-    number = it->container_port;
-  }
-  if (number > 0 && number < 65536) return number;
-  return invalid(fmt::format("invalid port number: {}", number));
-}
-
 void default_sleep(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 
 }  // namespace
@@ -54,7 +47,7 @@ void default_sleep(std::chrono::milliseconds d) { std::this_thread::sleep_for(d)
 Result<HttpGetRequest> http_get_request(const HookTarget& target, const kube::HTTPGetAction& action) {
   std::string host = action.host.empty() ? target.pod_ip : action.host;
   if (host.empty()) return unavailable("failed to find networking container: the pod has no IP");
-  NA_ASSIGN_OR_RETURN(int port, resolve_port(action.port, *target.container));
+  NA_ASSIGN_OR_RETURN(int port, resolve_container_port(action.port, *target.container));
   std::string scheme = action.scheme.empty() ? "http" : lower(action.scheme);
   const std::string host_port = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
                                                                     : fmt::format("{}:{}", host, port);
@@ -77,11 +70,13 @@ Status HookRunner::run(const HookTarget& target, const kube::LifecycleHandler& h
   if (handler.exec) return run_exec(target, *handler.exec, deadline);
   if (handler.http_get) return run_http(target, *handler.http_get, deadline, event);
   if (handler.sleep) {
-    // Never fails here: kubelet's fails only when the pod worker's context is cancelled.
+    // Fails only when the pod is deleted meanwhile (kubelet: its pod worker's context).
     auto d = std::chrono::milliseconds(std::max<int64_t>(handler.sleep->seconds, 0) * 1000);
     if (deadline) d = std::min(d, *deadline);
-    sleep_(d);
-    return ok_status();
+    if (sleep_unless_cancelled(target, d)) return ok_status();
+    return unavailable(fmt::format("Sleep lifecycle hook ({}) for Container \"{}\" in Pod \"{}\" failed - error: "
+                                   "container terminated before sleep hook finished",
+                                   handler.sleep->seconds, target.container->name, pod_desc(*target.pod)));
   }
   // tcpSocket is accepted by the API for compatibility but is not a handler kubelet runs.
   return invalid(fmt::format("Cannot run handler: invalid handler: {} has no exec, httpGet or sleep action",
@@ -95,7 +90,7 @@ Status HookRunner::run_exec(const HookTarget& target, const kube::ExecAction& ex
                                    go_list(exec.command), target.container->name, pod_desc(*target.pod), error,
                                    kube::go_quote(output)));
   };
-  auto result = containers_.exec_sync(target.container_id, exec.command, deadline.value_or(std::chrono::milliseconds(0)));
+  auto result = exec_unless_cancelled(target, exec.command, deadline.value_or(std::chrono::milliseconds(0)));
   if (!result.ok()) return failed(result.error().message, "");
   if (result->timed_out && deadline) {
     log::get("hooks")->info("pod={}/{} container={} hook not completed within {} ms", target.pod->metadata.namespace_,
@@ -109,6 +104,45 @@ Status HookRunner::run_exec(const HookTarget& target, const kube::ExecAction& ex
     return failed(error, result->stdout_data + result->stderr_data);
   }
   return ok_status();
+}
+
+Result<runtime::ExecResult> HookRunner::exec_unless_cancelled(const HookTarget& target,
+                                                              const std::vector<std::string>& argv,
+                                                              std::chrono::milliseconds timeout) const {
+  if (!target.cancelled) return containers_.exec_sync(target.container_id, argv, timeout);
+  // The exec runs on a thread of its own that may outlive this call: a cancelled hook is left
+  // behind, and its process dies with the container, which the pod's deletion stops next.
+  struct Call {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Result<runtime::ExecResult>> result;
+  };
+  auto call = std::make_shared<Call>();
+  std::thread([call, &containers = containers_, id = target.container_id, argv, timeout] {
+    auto r = containers.exec_sync(id, argv, timeout);
+    std::lock_guard lock(call->mu);
+    call->result = std::move(r);
+    call->cv.notify_all();
+  }).detach();
+  std::unique_lock lock(call->mu);
+  while (!call->cv.wait_for(lock, kCancelPoll, [&] { return call->result.has_value(); })) {
+    if (target.cancelled()) return unavailable("context canceled");
+  }
+  return std::move(*call->result);
+}
+
+bool HookRunner::sleep_unless_cancelled(const HookTarget& target, std::chrono::milliseconds d) const {
+  if (!target.cancelled) {
+    sleep_(d);
+    return true;
+  }
+  while (d.count() > 0) {
+    if (target.cancelled()) return false;
+    const auto step = std::min(d, kCancelPoll);
+    sleep_(step);
+    d -= step;
+  }
+  return true;
 }
 
 Status HookRunner::run_http(const HookTarget& target, const kube::HTTPGetAction& action,

@@ -26,6 +26,9 @@ struct HookTarget {
   std::string container_id;
   std::string pod_ip;      // the pod's first IP: an httpGet without host goes there; "" = none
   std::string netns_path;  // the pod's network namespace, where an httpGet connects from; "" = ours
+  // True once the pod is being deleted: an exec or sleep hook still running then ends with an
+  // error, as kubelet's postStart does when the pod worker's context is cancelled. Empty: never.
+  std::function<bool()> cancelled;
 };
 
 struct HttpGetRequest {
@@ -60,17 +63,25 @@ Result<HttpGetRequest> http_get_request(const HookTarget& target, const kube::HT
 
 class HookRunner {
  public:
+  static constexpr std::chrono::milliseconds kCancelPoll{100};
+
   HookRunner(runtime::ContainerService& containers, HookHttp& http, SleepFn sleep = {});
 
   // Runs `handler` on `target`. `deadline`: what the hook may take at most (preStop: the grace
   // period); nullopt: as long as it takes (postStart, as upstream). A hook cut off by its
   // deadline is not an error (kubelet moves on and does not report it). An error's message is
-  // kubelet's, naming the handler, the container and the pod.
+  // kubelet's, naming the handler, the container and the pod. `target.cancelled` is polled
+  // every kCancelPoll while an exec or sleep hook runs.
   Status run(const HookTarget& target, const kube::LifecycleHandler& handler,
              std::optional<std::chrono::milliseconds> deadline, const EventFn& event) const;
 
  private:
   Status run_exec(const HookTarget& target, const kube::ExecAction& exec, std::optional<std::chrono::milliseconds> deadline) const;
+  // exec_sync, or "context canceled" as soon as target.cancelled() says so.
+  Result<runtime::ExecResult> exec_unless_cancelled(const HookTarget& target, const std::vector<std::string>& argv,
+                                                    std::chrono::milliseconds timeout) const;
+  // Whether the pause ran to its end (false: cancelled first).
+  bool sleep_unless_cancelled(const HookTarget& target, std::chrono::milliseconds d) const;
   Status run_http(const HookTarget& target, const kube::HTTPGetAction& action,
                   std::optional<std::chrono::milliseconds> deadline, const EventFn& event) const;
 

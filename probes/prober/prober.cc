@@ -73,7 +73,7 @@ std::vector<ProbeSnapshot> Prober::snapshot() {
 
 void Prober::dispatch(const ProbeRun& run) {
   const uint64_t id = run.run_id;
-  if (!run.error.empty()) return complete(id, {Outcome::kFailure, run.error, false});
+  if (!run.error.empty()) return complete(id, {Outcome::kUnknown, run.error, false});
   auto on_loop = [this, id](RunResult r) { complete(id, r); };
   auto from_elsewhere = [this, id](RunResult r) { io_->post([this, id, r = std::move(r)] { complete(id, r); }); };
   switch (run.target.type) {

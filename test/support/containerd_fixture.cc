@@ -263,6 +263,20 @@ std::string ContainerdFixture::test_image_archive() {
   return out;
 }
 
+std::string ContainerdFixture::agnhost_image_archive() {
+  const std::string src = NODEAGENT_SOURCE_DIR;
+  // The binary's path is the build script's last line of output (progress comes before it).
+  CommandResult bin = run_command(src + "/scripts/controlplane/build-agnhost.sh");
+  if (bin.exit_code != 0) throw std::runtime_error("build-agnhost.sh failed: " + bin.output);
+  std::string path = bin.output;
+  while (!path.empty() && path.back() == '\n') path.pop_back();
+  path = path.substr(path.rfind('\n') + 1);
+  std::string out = std::string(kImageCacheDir) + "/agnhost.tar";
+  CommandResult r = run_command(src + "/test/fixtures/images/build-agnhost-image.sh " + out + " " + path);
+  if (r.exit_code != 0) throw std::runtime_error("build-agnhost-image.sh failed: " + r.output);
+  return out;
+}
+
 ContainerdNamespace::ContainerdNamespace(const std::string& prefix) {
   static std::atomic<int> counter{0};
   auto& fixture = ContainerdFixture::instance();
@@ -283,7 +297,10 @@ ContainerdNamespace::~ContainerdNamespace() {
 }
 
 runtime::ImageInfo ContainerdNamespace::import_test_image(const std::string& ref) {
-  std::string archive = ContainerdFixture::test_image_archive();
+  return import_image_archive(ContainerdFixture::test_image_archive(), ref);
+}
+
+runtime::ImageInfo ContainerdNamespace::import_image_archive(const std::string& archive, const std::string& ref) const {
   auto colon = ref.rfind(':');
   bool has_tag = colon != std::string::npos && ref.find('/', colon) == std::string::npos;
   std::string repo = has_tag ? ref.substr(0, colon) : ref;

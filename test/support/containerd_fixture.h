@@ -33,6 +33,9 @@ class ContainerdFixture {
   // Path of the busybox OCI archive, built on first use by test/fixtures/images/build-test-image.sh
   // (cached under /tmp/nodeagent-test-images/).
   static std::string test_image_archive();
+  // Path of the agnhost OCI archive (upstream's test server over busybox), built on first use
+  // by scripts/controlplane/build-agnhost.sh and test/fixtures/images/build-agnhost-image.sh.
+  static std::string agnhost_image_archive();
 
   // Stops containerd (SIGTERM) and starts it again on the same root, state and socket; shims and
   // their containers keep running, as after a real containerd restart.
@@ -65,6 +68,8 @@ class ContainerdNamespace {
   // Imports the busybox test image under `ref` with ctr, and returns what the container
   // service needs (chain_id, config). Aborts the test on failure (REQUIRE).
   runtime::ImageInfo import_test_image(const std::string& ref = "test/busybox:latest");
+  // The same for any OCI archive of one image (e.g. ContainerdFixture::agnhost_image_archive()).
+  runtime::ImageInfo import_image_archive(const std::string& archive, const std::string& ref) const;
 
   // Deletes everything in the namespace and the namespace; returns a description of what could
   // not be removed ("" when clean). Called by the destructor; tests call it to assert cleanliness.

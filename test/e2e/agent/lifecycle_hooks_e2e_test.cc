@@ -1,15 +1,17 @@
 // Lifecycle hooks end to end, with real containers: postStart finishes before the next container
 // starts, preStop runs before the stop signal and holds the deletion while it runs, a failed
 // postStart kills the container (FailedPostStartHook), httpGet hooks reach a server in the pod,
-// and lifecycle.stopSignal replaces SIGTERM. The order is read from the containers' own logs:
-// the hooks append to /proc/1/fd/1, the main process's stdout. The traps linger 0.5 s after their
-// last line so that the test reads it before the pod's logs go away with the pod.
+// lifecycle.stopSignal replaces SIGTERM (and is containerStatuses[].stopSignal), and a postStart
+// hook that never returns does not hold the pod's deletion. The order is read from the
+// containers' own logs: the hooks append to /proc/1/fd/1, the main process's stdout. The traps
+// linger 0.5 s after their last line so that the test reads it before the pod's logs go away.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -218,6 +220,10 @@ TEST_CASE("httpGet hooks reach the pod's server by named port, with headers; sto
           httpHeaders: [{name: User-Agent, value: my-agent}]
 )"));
   REQUIRE(AgentHarness::eventually([&] { return ready(agent.pod("http"), "client"); }, 60s));
+  // containerStatuses[].stopSignal: the effective one, as kubelet 1.33+ reports it.
+  const auto pod = agent.pod("http");
+  CHECK(container_status(pod, "client").value("stopSignal", "") == "SIGUSR1");
+  CHECK(container_status(pod, "server").value("stopSignal", "") == "SIGTERM");  // busybox has none: the default
   const auto server_log = log_path(agent, "server");
   const auto client_log = log_path(agent, "client");
   REQUIRE(AgentHarness::eventually([&] { return log_lines(server_log).size() >= 1; }, 10s));
@@ -237,4 +243,40 @@ TEST_CASE("httpGet hooks reach the pod's server by named port, with headers; sto
   INFO(events);
   CHECK(events.find("FailedPreStopHook") == std::string::npos);
   CHECK(events.find("FailedPostStartHook") == std::string::npos);
+}
+
+TEST_CASE("a postStart hook that never returns is cancelled when the pod is deleted", "[e2e][hooks]") {
+  AgentHarness agent;
+  // The hook hangs, so `after` never starts; the deletion must not wait for the hook (kubelet
+  // runs it under the pod worker's context, which the deletion cancels).
+  agent.write_manifest("hung.yaml", pod_yaml("hung", R"(  terminationGracePeriodSeconds: 3
+  containers:
+  - name: app
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "trap 'echo got-TERM; sleep 0.5; exit 0' TERM; echo started; while true; do sleep 0.1; done"]
+    lifecycle:
+      postStart:
+        exec:
+          command: ["sh", "-c", "echo hook-started > /proc/1/fd/1; sleep 3600"]
+  - name: after
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "echo after-started; sleep 3600"]
+)"));
+  std::string path;
+  REQUIRE(AgentHarness::eventually([&] {
+    path = log_path(agent, "app");
+    auto lines = path.empty() ? std::vector<std::string>{} : log_lines(path);
+    return lines == std::vector<std::string>{"started", "hook-started"};
+  }, 60s));
+  std::this_thread::sleep_for(1s);
+  CHECK(log_path(agent, "after").empty());  // held back by the hook
+  std::map<std::string, std::vector<std::string>> logs{{path, {}}};
+  const auto took = delete_and_watch(agent, "hung.yaml", "hung", logs);
+  CHECK(logs[path] == std::vector<std::string>{"started", "hook-started", "got-TERM"});
+  CHECK(took < 3s + 5s);  // the grace period and some sync time, not the hook's hour
+  const auto events = agent.nodectl("events").output;
+  INFO(events);
+  CHECK(events.find("FailedPostStartHook") != std::string::npos);
 }

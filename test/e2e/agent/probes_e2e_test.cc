@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "agent_harness.h"
+#include "pod_json.h"
 
 using namespace nodeagent::testing;
 using namespace std::chrono_literals;
@@ -173,9 +174,11 @@ std::set<std::string> answering(const std::string& netns, int tries) {
 TEST_CASE("readiness toggles Ready and the Service's traffic, and survives an agent SIGKILL", "[e2e][probes]") {
   NodeUnderlay underlay;
   AgentHarness node(networked_node(underlay.n1(), "p", {"--pod-cidr", "10.244.1.0/24", "--node-ip", "192.168.77.1"}));
+  // A period long enough that an agent that forgot the results would show a not-ready gap after
+  // its restart (its first run is jittered over the period): the check below must see one then.
   const std::string readiness = R"(    readinessProbe:
       httpGet: {path: /ready, port: 8080}
-      periodSeconds: 2
+      periodSeconds: 4
       failureThreshold: 1
 )";
   node.write_manifest("a.yaml", httpd_pod("ra", "echo y > /www/ready;", readiness));
@@ -200,7 +203,16 @@ TEST_CASE("readiness toggles Ready and the Service's traffic, and survives an ag
   CHECK_THAT(node.nodectl("events").output, Catch::Contains("Readiness probe failed: HTTP probe failed with statuscode: 404"));
 
   // SIGKILL and restart: rb stays Ready and keeps the traffic all along (its readiness was kept
-  // for that container instance), while its probe resumes.
+  // for that container instance in <root>/pods/<uid>/probe-results.json), while its probe resumes.
+  const auto rb = node.pod("rb");
+  const std::string rb_id = status_of(rb, "web").value("containerID", "");
+  const auto kept = nlohmann::json::parse(
+      read_file(node.root_dir() + "/pods/" + rb["metadata"]["uid"].get<std::string>() + "/probe-results.json"), nullptr,
+      false);
+  INFO(kept.dump());
+  REQUIRE(kept.is_object());
+  CHECK(kept["web"]["ready"] == true);
+  CHECK("containerd://" + kept["web"].value("containerID", "") == rb_id);
   std::atomic<bool> stop{false};
   std::atomic<int> not_ready{0}, samples{0};
   node.kill_agent(SIGKILL);
@@ -216,7 +228,7 @@ TEST_CASE("readiness toggles Ready and the Service's traffic, and survives an ag
     }
   });
   const auto during = answering(underlay.n1(), 10);
-  std::this_thread::sleep_for(3s);
+  std::this_thread::sleep_for(5s);  // more than one period: the probe has run again meanwhile
   stop = true;
   watch.join();
   CHECK(samples > 5);
@@ -225,4 +237,23 @@ TEST_CASE("readiness toggles Ready and the Service's traffic, and survives an ag
   // Probes resumed: ra is still unready, and turns ready when its file comes back.
   REQUIRE(ex("ra", "echo y > /www/ready") == 0);
   REQUIRE(AgentHarness::eventually([&] { return ready(node.pod("ra")); }, 15s));
+}
+
+TEST_CASE("a probe port name the container does not declare: admitted, and the probe errors at run time",
+          "[e2e][probes]") {
+  AgentHarness agent;
+  agent.write_manifest("noport.yaml", httpd_pod("noport", "echo y > /www/ready;", R"(    readinessProbe:
+      tcpSocket: {port: metrics}
+      periodSeconds: 1
+)"));
+  REQUIRE(AgentHarness::eventually(
+      [&] {
+        return agent.nodectl("events").output.find(
+                   "Readiness probe errored and resulted in unknown state: port \"metrics\" not found") != std::string::npos;
+      },
+      60s));
+  auto pod = agent.pod("noport");
+  CHECK(status_of(pod, "web")["state"].contains("running"));
+  CHECK_FALSE(status_of(pod, "web").value("ready", true));
+  CHECK_FALSE(ready(pod));
 }

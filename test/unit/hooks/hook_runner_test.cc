@@ -3,6 +3,10 @@
 // pod IP as the default host, the HTTPS fallback event.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <future>
+#include <thread>
+
 #include "probes/hooks/hook_runner.h"
 #include "test/fakes/fake_runtime.h"
 
@@ -38,7 +42,7 @@ struct Harness {
     pod.metadata.uid = "uid-1";
     container.name = "app";
     container.ports.push_back({"http", 0, 8080, "TCP", ""});
-    target = HookTarget{&pod, &container, "app-0", "10.244.0.5", "/run/netns/pod"};
+    target = HookTarget{&pod, &container, "app-0", "10.244.0.5", "/run/netns/pod", {}};
   }
   Status run(const kube::LifecycleHandler& h, std::optional<std::chrono::milliseconds> deadline = std::nullopt) {
     return runner.run(target, h, deadline, [this](const std::string& type, const std::string& reason, const std::string& msg) {
@@ -171,4 +175,71 @@ TEST_CASE("a tcpSocket lifecycle handler is not run: the hook fails, as kubelet'
   auto st = h.run(t);
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message.rfind("Cannot run handler: invalid handler", 0) == 0);
+}
+
+namespace {
+
+// An exec that does not return until released (a postStart `sleep 3600`).
+class HangingContainers final : public fakes::FakeContainerService {
+ public:
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> calls{0};
+  Result<runtime::ExecResult> exec_sync(const std::string&, const std::vector<std::string>&,
+                                        std::chrono::milliseconds) override {
+    ++calls;
+    released.wait();
+    return runtime::ExecResult{};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a hung postStart exec or sleep ends when its pod is being deleted, with kubelet's error") {
+  // Static: the exec's thread is left behind by the cancelled hook and returns only on release.
+  static HangingContainers containers;
+  FakeHookHttp http;
+  HookRunner runner{containers, http};
+  kube::Pod pod;
+  pod.metadata.name = "web";
+  pod.metadata.namespace_ = "default";
+  pod.metadata.uid = "uid-1";
+  kube::Container container;
+  container.name = "app";
+  std::atomic<bool> deleting{false};
+  HookTarget target{&pod, &container, "app-0", "", "", [&] { return deleting.load(); }};
+
+  std::thread deleter([&] {
+    std::this_thread::sleep_for(300ms);
+    deleting = true;
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  auto st = runner.run(target, exec({"sleep", "3600"}), std::nullopt, {});
+  const auto took = std::chrono::steady_clock::now() - t0;
+  deleter.join();
+  CHECK(containers.calls == 1);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message ==
+        "Exec lifecycle hook ([sleep 3600]) for Container \"app\" in Pod \"web_default(uid-1)\" failed - error: "
+        "context canceled, message: \"\"");
+  CHECK(took >= 300ms);
+  CHECK(took < 300ms + 3 * HookRunner::kCancelPoll);
+
+  // A sleep hook likewise (it is already being deleted: ends at the first poll).
+  kube::LifecycleHandler sleep;
+  sleep.sleep = kube::SleepAction{3600};
+  const auto t1 = std::chrono::steady_clock::now();
+  st = runner.run(target, sleep, std::nullopt, {});
+  CHECK(std::chrono::steady_clock::now() - t1 < 1s);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message ==
+        "Sleep lifecycle hook (3600) for Container \"app\" in Pod \"web_default(uid-1)\" failed - error: "
+        "container terminated before sleep hook finished");
+
+  // Without a pod being deleted the exec is waited for to its end.
+  target.cancelled = [] { return false; };
+  auto done = std::async(std::launch::async, [&] { return runner.run(target, exec({"true"}), std::nullopt, {}); });
+  CHECK(done.wait_for(500ms) == std::future_status::timeout);
+  containers.release.set_value();
+  CHECK(done.get().ok());
 }

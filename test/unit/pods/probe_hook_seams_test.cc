@@ -216,3 +216,29 @@ TEST_CASE("signal names: every stopSignal upstream accepts maps to its number") 
   CHECK(signal_number("QUIT") == SIGQUIT);
   CHECK(signal_number("9") == SIGKILL);
 }
+
+TEST_CASE("the effective stop signal: lifecycle.stopSignal, else the image's, else SIGTERM, by v1.Signal's names") {
+  kube::Container c;
+  runtime::ImageInfo image;
+  CHECK(effective_stop_signal(c, image) == "SIGTERM");
+  image.config.stop_signal = "SIGQUIT";
+  CHECK(effective_stop_signal(c, image) == "SIGQUIT");
+  image.config.stop_signal = "9";  // images may give numbers or names without SIG
+  CHECK(effective_stop_signal(c, image) == "SIGKILL");
+  image.config.stop_signal = "INT";
+  CHECK(effective_stop_signal(c, image) == "SIGINT");
+  image.config.stop_signal = "SIGIOT";  // an alias: the CRI enum's own name comes back
+  CHECK(effective_stop_signal(c, image) == "SIGABRT");
+  c.lifecycle = kube::Lifecycle{};
+  c.lifecycle->stop_signal = "SIGUSR1";
+  CHECK(effective_stop_signal(c, image) == "SIGUSR1");
+
+  CHECK(signal_name(SIGRTMIN) == "SIGRTMIN");
+  CHECK(signal_name(SIGRTMIN + 15) == "SIGRTMIN+15");
+  CHECK(signal_name(SIGRTMAX - 14) == "SIGRTMAX-14");
+  CHECK(signal_name(SIGRTMAX) == "SIGRTMAX");
+  CHECK(signal_name(SIGCHLD) == "SIGCHLD");
+  CHECK(signal_name(SIGIO) == "SIGIO");
+  for (const char* name : {"SIGHUP", "SIGUSR2", "SIGWINCH", "SIGRTMIN+3", "SIGRTMAX-2"})
+    CHECK(signal_name(signal_number(name)) == name);
+}

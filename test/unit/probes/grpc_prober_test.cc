@@ -97,7 +97,7 @@ TEST_CASE("grpc: a server without the health service fails as kubelet's does", "
   GrpcProber prober("kube-probe/0.1");
   auto r = check(prober, server.port, std::nullopt);
   CHECK(r.outcome == Outcome::kFailure);
-  CHECK(r.message.rfind("this server does not implement the grpc health protocol (grpc.health.v1.Health): ", 0) == 0);
+  CHECK(r.message.rfind("error: this server does not implement the grpc health protocol (grpc.health.v1.Health): ", 0) == 0);
   prober.stop();
 }
 

@@ -282,17 +282,33 @@ TEST_CASE("ProbeManager: containers not running lose their probes; removed pods 
   CHECK(fx.wake.empty());
 }
 
-TEST_CASE("ProbeManager: an unknown port name fails every run with the field named", "[probes]") {
+TEST_CASE("ProbeManager: a port name the container does not declare errors every run, as kubelet's", "[probes]") {
   ManualClock clock;
   ProbeManager m(clock, {});
   auto pod = make_pod();
   auto p = http_probe();
   p.handler.http_get->port = kube::IntOrString::from_string("metrics");
+  p.failure_threshold = 1;
   pod->spec.containers[0].readiness_probe = p;
   m.update_pod(input(pod, "c1", clock.now()));
   auto due = m.take_due(clock.now());
   REQUIRE(due.size() == 1);
-  CHECK(due[0].error == "httpGet.port: port metrics not found in container app");
+  CHECK(due[0].error == "port \"metrics\" not found");
+  // The prober completes such a run as an error (kUnknown): a failure with kubelet's wording.
+  auto fx = m.complete(due[0].run_id, {Outcome::kUnknown, due[0].error, false}, clock.now());
+  REQUIRE(fx.events.size() == 1);
+  CHECK(fx.events[0].reason == "Unhealthy");
+  CHECK(fx.events[0].message == "Readiness probe errored and resulted in unknown state: port \"metrics\" not found");
+  CHECK_FALSE(m.results("uid-1").readiness.at(0).second.success);
+  // A port of that name resolves once the container declares it.
+  auto fixed = std::make_shared<kube::Pod>(*pod);
+  fixed->spec.containers[0].ports.push_back({"metrics", 0, 9090, "TCP", ""});
+  m.update_pod(input(fixed, "c1", clock.now()));
+  clock.advance(std::chrono::seconds(10));
+  due = m.take_due(clock.now());
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].error.empty());
+  CHECK(due[0].target.port == 9090);
 }
 
 TEST_CASE("ProbeManager: after a restart, first runs are jittered and kept readiness is restored", "[probes]") {

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "agent/status/generate.h"
+#include "kube/decode.h"
+#include "kube/encode.h"
 #include "kube/qos.h"
 #include "test/unit/status/pod_fixtures.h"
 
@@ -390,4 +392,31 @@ TEST_CASE("QoS class") {
   // Resources other than cpu and memory do not count.
   CHECK(kube::qos_class(make_pod("Always", {with_resources({{"ephemeral-storage", q(1000)}}, {})}).spec) ==
         kube::QosClass::kBestEffort);
+}
+
+TEST_CASE("stopSignal: the runtime's effective stop signal, only for containers the runtime has") {
+  kube::Pod pod = make_pod("Always", {container("a"), container("b"), container("c")});
+  auto a = running("a");
+  a.stop_signal = "SIGUSR1";
+  auto b = exited("b", 0);
+  b.stop_signal = "SIGTERM";
+  // c has no instance yet: waiting, and no stop signal (kubelet reads it from the CRI status).
+  kube::PodStatus s = generate(pod, runtime_state({a, b}));
+  CHECK(find_status(s, "a").stop_signal == "SIGUSR1");
+  CHECK(find_status(s, "b").stop_signal == "SIGTERM");
+  CHECK(find_status(s, "c").stop_signal.empty());
+
+  kube::Pod with_status = pod;
+  with_status.status = s;
+  auto json = kube::encode(with_status);
+  const auto& statuses = json["status"]["containerStatuses"];
+  REQUIRE(statuses.size() == 3);
+  CHECK(statuses[0]["stopSignal"] == "SIGUSR1");
+  CHECK(statuses[1]["stopSignal"] == "SIGTERM");
+  CHECK_FALSE(statuses[2].contains("stopSignal"));
+  // And read back (the API server's copy of the status).
+  auto decoded = kube::decode_pod_status(json["status"]);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->object.container_statuses[0].stop_signal == "SIGUSR1");
+  CHECK(decoded->warnings.empty());
 }
