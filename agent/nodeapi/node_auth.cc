@@ -26,8 +26,15 @@ std::string decision_key(const User& u, const AccessRequest& a) {
 
 }  // namespace
 
+namespace {
+NodeAuthOptions with_clock(NodeAuthOptions o) {
+  if (!o.now) o.now = [] { return std::chrono::steady_clock::now(); };
+  return o;
+}
+}  // namespace
+
 NodeAuth::NodeAuth(NodeAuthOptions options, Reviews* reviews)
-    : options_(std::move(options)), reviews_(reviews), tokens_(4096, options_.now), decisions_(4096, options_.now) {}
+    : options_(with_clock(std::move(options))), reviews_(reviews), tokens_(4096, options_.now), decisions_(4096, options_.now) {}
 
 std::optional<User> NodeAuth::authenticate(const HttpRequest& request, const PeerCertificate& peer) {
   if (peer.presented && peer.verified && !peer.common_name.empty()) {
@@ -57,7 +64,7 @@ std::optional<User> NodeAuth::authenticate(const HttpRequest& request, const Pee
     return u;
   }
   if (!auth.empty() || peer.presented) return std::nullopt;  // credentials that did not work
-  if (!options_.anonymous) return std::nullopt;
+  if (!options_.anonymous || !reviews_) return std::nullopt;  // standalone: certificates only
   User anon;
   anon.name = "system:anonymous";
   anon.groups = {"system:unauthenticated"};

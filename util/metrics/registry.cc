@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace nodeagent::metrics {
 
@@ -33,7 +34,11 @@ std::string format_value(double v) {
   if (std::isnan(v)) return "NaN";
   char buf[64];
   if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.17g", v);
+  else
+    for (int precision = 1; precision <= 17; ++precision) {  // the shortest text that reads back as v
+      std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+      if (std::strtod(buf, nullptr) == v) break;
+    }
   return buf;
 }
 
