@@ -251,6 +251,7 @@ Status Agent::start() {
   facts_config.root_dir = c.root_dir;
   facts_config.container_runtime_version = containerd_version(*p->connection);
   NA_ASSIGN_OR_RETURN(auto node_facts, cluster::gather_node_facts(facts_config));
+  node_facts.kubelet_port = c.port == 0 ? 10250 : c.port;  // daemonEndpoints: where the API server reaches the node API
   const pods::NodeAllocatable allocatable{c.max_pods, cluster::node_allocatable_amounts(node_facts)};
   if (p->join) {
     // Joined: register the Node now (its status and Lease run on their own threads), and take

@@ -90,9 +90,10 @@ Family& proxy_iptables_total() {
 }
 
 void record_runtime_operation(const std::string& operation, double seconds, bool failed) {
+  static Family& errors = runtime_operation_errors();  // listed from the first call on, as kubelet's
   runtime_operations().inc({operation});
   runtime_operation_duration().observe({operation}, seconds);
-  if (failed) runtime_operation_errors().inc({operation});
+  if (failed) errors.inc({operation});
 }
 
 }  // namespace nodeagent::metrics
