@@ -113,7 +113,8 @@ Status NodeApi::start() {
     ho.port = config_.healthz_port;
     ho.threads = 1;
     healthz_ = std::make_unique<HttpServer>(ho, std::move(hr));
-    NA_RETURN_IF_ERROR(healthz_->start());
+    // As kubelet: a healthz port that cannot be bound is logged, the agent runs on.
+    if (auto st = healthz_->start(); !st.ok()) log::get("nodeapi")->warn("{}", st.error().message);
   }
   if (!config_.serve_api) return ok_status();
 

@@ -50,7 +50,8 @@ std::string http_body(const std::string& out) { return out.substr(0, out.rfind('
 nlohmann::json parse_prometheus(const std::string& text) {
   TempDir dir("na-prom");
   dir.write("m.txt", text);
-  auto out = sh("python3 " + kPromParse + " < " + dir.file("m.txt"));
+  // Debian's python3 (python3-prometheus-client), not one a PATH may put first.
+  auto out = sh("/usr/bin/python3 " + kPromParse + " < " + dir.file("m.txt"));
   auto j = nlohmann::json::parse(out, nullptr, false);
   return j.is_discarded() ? nlohmann::json::array() : j;
 }
@@ -196,7 +197,7 @@ TEST_CASE("cluster: kubectl logs, stats, metrics and the node API's authenticati
     auto denied = node_api(n.cp, "/pods", t);
     CHECK(http_code(denied) == 403);
     CHECK(http_body(denied) ==
-          "Forbidden (user=system:serviceaccount:default:default, verb=get, resource=nodes, subresource(s)=[pods proxy])");
+          "Forbidden (user=system:serviceaccount:default:default, verb=get, resource=nodes, subresource(s)=[pods proxy])\n");
     auto denied_stats = node_api(n.cp, "/stats/summary", t);
     CHECK(http_code(denied_stats) == 403);
     CHECK(http_body(denied_stats).find("subresource(s)=[stats]") != std::string::npos);

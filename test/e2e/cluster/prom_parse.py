@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Parses Prometheus text on stdin with the real prometheus_client parser (Debian's
 python3-prometheus-client) and prints one JSON list of [family, sample, labels, value]."""
 import json
