@@ -1,7 +1,9 @@
 #include "agent/nodeapi/http_server.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 
+#include <future>
 #include <list>
 #include <mutex>
 #include <set>
@@ -72,38 +74,48 @@ std::string header_block(int status, const std::vector<std::pair<std::string, st
 
 }  // namespace
 
-// Blocking I/O on a connection that left the event loop (streaming and upgraded connections).
-// Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+// Blocking I/O for the thread of a connection that left the event loop (streaming and upgraded
+// connections). Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>. Each call
+// starts an async operation on the connection's strand and waits for it: a TLS stream allows one
+// read and one write in flight at once only that way (OpenSSL's SSL object is not safe for a
+// blocking read on one thread and a write on another), so a reader and a writer thread may share it.
 template <class Stream>
 class BlockingConnection final : public ByteStream {
  public:
   BlockingConnection(Stream& stream, std::string leftover) : stream_(stream), leftover_(std::move(leftover)) {}
   size_t read_some(char* data, size_t size) override {
+    std::lock_guard lock(read_mu_);
     if (!leftover_.empty()) {
       size_t n = std::min(size, leftover_.size());
       std::memcpy(data, leftover_.data(), n);
       leftover_.erase(0, n);
       return n;
     }
-    if (closed_) return 0;
-    beast::error_code ec;
-    size_t n = stream_.read_some(net::buffer(data, size), ec);
-    return ec ? 0 : n;
+    if (closed_ || size == 0) return 0;
+    std::promise<size_t> done;
+    auto result = done.get_future();
+    net::dispatch(stream_.get_executor(), [&] {
+      stream_.async_read_some(net::buffer(data, size), [&done](beast::error_code ec, size_t n) { done.set_value(ec ? 0 : n); });
+    });
+    return result.get();
   }
   bool write_all(std::string_view data) override {
     std::lock_guard lock(write_mu_);
     if (closed_) return false;
-    beast::error_code ec;
-    net::write(stream_, net::buffer(data.data(), data.size()), ec);
-    return !ec;
+    std::promise<bool> done;
+    auto result = done.get_future();
+    net::dispatch(stream_.get_executor(), [&] {
+      net::async_write(stream_, net::buffer(data.data(), data.size()),
+                       [&done](beast::error_code ec, size_t) { done.set_value(!ec); });
+    });
+    return result.get();
   }
   void close() override {
     bool was = closed_.exchange(true);
     if (was) return;
-    beast::error_code ec;
-    // shutdown() on the socket unblocks a reader on another thread; no TLS close_notify then
-    // (it would race with that reader), which clients accept from kubelet too.
-    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    // The socket's own shutdown(2): safe from any thread, and it completes a pending read. No
+    // TLS close_notify (it would race with that read), which clients accept from kubelet too.
+    ::shutdown(beast::get_lowest_layer(stream_).socket().native_handle(), SHUT_RDWR);
   }
   // Whether the peer hung up (checked without reading: a follow with nothing to write notices).
   bool peer_gone() {
@@ -114,7 +126,7 @@ class BlockingConnection final : public ByteStream {
  private:
   Stream& stream_;
   std::string leftover_;
-  std::mutex write_mu_;
+  std::mutex read_mu_, write_mu_;
   std::atomic<bool> closed_{false};
 };
 
