@@ -432,7 +432,7 @@ Status Agent::start() {
   p->api = std::make_unique<api::ApiServer>(*p->backend, ao);
   NA_RETURN_IF_ERROR(p->api->start());
   NA_ASSIGN_OR_RETURN(p->node_api, start_node_api(c, {p->backend.get(), p->join ? &p->join->client() : nullptr,
-                                                      p->cgroups.get(), p->statuses.get(), p->node_name, node_ip}));
+                                                      p->cgroups.get(), p->statuses.get(), p->node_name, node_ip, {}}));
 
   parts_ = std::move(p);
   auto* parts = parts_.get();

@@ -98,6 +98,7 @@ Result<std::unique_ptr<nodeapi::NodeApi>> start_node_api(const config::AgentConf
   if (!layout.ok()) return layout.error().wrap("cgroups for the stats");
   deps.cgroups = *layout;
   auto api = std::make_unique<nodeapi::NodeApi>(nc, std::move(deps));
+  for (const auto& route : in.routes) api->add_route(route);
   if (auto st = api->start(); !st.ok()) {
     if (st.error().code == ErrorCode::kInvalid) return st.error();
     return st.error().wrap("node API");

@@ -27,6 +27,9 @@ struct NodeServerInputs {
   runtime::cgroups::CgroupManager* cgroups = nullptr;
   status::StatusManager* statuses = nullptr;
   std::string node_name, node_ip;
+  // More routes on the node API: the streaming endpoints (exec, attach, portForward, run) as
+  // nodeapi::UpgradeHandler routes over nodeapi::ByteStream.
+  std::vector<nodeapi::Route> routes;
 };
 
 // The proxy's servers first (the proxy's on_synced feeds them); null when the proxy is off.
