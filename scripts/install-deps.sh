@@ -13,6 +13,8 @@ PACKAGES=(
   libnl-3-dev libnl-route-3-dev libip4tc-dev libnetfilter-conntrack-dev libsystemd-dev liblz4-dev
   libspdlog-dev libfmt-dev catch2 nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
   libcli11-dev libcpp-httplib-dev libarchive-dev
+  # the node API: HTTP/1.1 with TLS and connection upgrade (Boost.Beast + Asio)
+  libboost1.74-dev
   # runtime pieces the daemon drives, and what tests and the demo use
   containerd runc iptables iproute2 procps util-linux mount e2fsprogs
   busybox-static umoci skopeo docker-registry curl
@@ -20,6 +22,8 @@ PACKAGES=(
   openssl
   # bench/cluster: upstream kubelet's pod network (CNI bridge, host-local), audit log parsing
   containernetworking-plugins jq
+  # the node API's e2e test parses /metrics with the real Prometheus parser
+  python3-prometheus-client
 )
 # kubectl for the control-plane e2e tests; some images ship it from another package already.
 command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <thread>
 
-#include "agent/api/follow_policy.h"
+#include "agent/api/log_stream.h"
 #include "agent/api/grpc_status.h"
 #include "agent/api/service.h"
 #include "util/log.h"
@@ -20,24 +20,15 @@ grpc::Status NodeAgentService::Logs(grpc::ServerContext* ctx, const v1::LogsRequ
                                     grpc::ServerWriter<v1::LogChunk>* writer) {
   return guarded("Logs", [&] {
     if (req->pod().empty()) return to_grpc(invalid("pod: a name, namespace/name or UID is required"));
-    auto location = backend_.log_location(req->pod(), req->container(), req->previous());
-    if (!location.ok()) return to_grpc(location.error());
-    const std::string path = location->path;
+    api::LogStreamRequest lr;
+    lr.pod = req->pod();
+    lr.container = req->container();
+    lr.previous = req->previous();
+    lr.options.follow = req->follow();
+    if (req->tail_lines() >= 0) lr.options.tail_lines = req->tail_lines();
+    lr.options.timestamps = req->timestamps();
+    lr.options.poll_interval = log_poll_interval_;
 
-    runtime::logs::ReadOptions options;
-    options.follow = req->follow();
-    if (req->tail_lines() >= 0) options.tail_lines = req->tail_lines();
-    options.timestamps = req->timestamps();
-    options.poll_interval = log_poll_interval_;
-
-    // The container we follow is done once it stopped running or a newer attempt took over.
-    FollowPolicy policy([&] { return ctx->IsCancelled() || gate_.closed(); },
-                        [&] {
-                          if (req->previous() || !location->running) return false;
-                          auto now = backend_.log_location(req->pod(), req->container(), false);
-                          return now.ok() && now->running && now->path == path;
-                        },
-                        std::max(log_poll_interval_ * 5, std::chrono::milliseconds(100)));
     // Lines are batched into messages of up to kChunkBytes; a batch goes out when full, when
     // the reader has caught up with the file, and at the end.
     std::string batch;
@@ -54,23 +45,9 @@ grpc::Status NodeAgentService::Logs(grpc::ServerContext* ctx, const v1::LogsRequ
       batch.append(line);
       return batch.size() < kChunkBytes || flush();
     };
-    auto keep_following = [&] { return flush() && policy.keep_following(); };
-
-    // A container that has not written yet has no file: a follow waits for it (or its end).
-    while (options.follow && ::access(path.c_str(), F_OK) != 0) {
-      if (!keep_following()) return grpc::Status::OK;
-      std::this_thread::sleep_for(options.poll_interval);
-    }
-    Status st = runtime::logs::read_logs(path, options, sink, keep_following);
+    Status st = stream_container_log(backend_, lr, sink, flush, [&] { return ctx->IsCancelled() || gate_.closed(); });
     flush();
-    if (!st.ok()) {
-      if (st.error().code == ErrorCode::kNotFound) {
-        return to_grpc(not_found("no logs for pod \"" + req->pod() + "\"" +
-                                 (req->container().empty() ? "" : " container \"" + req->container() + "\"") +
-                                 " yet: " + st.error().message));
-      }
-      return to_grpc(st.error());
-    }
+    if (!st.ok()) return to_grpc(st.error());
     return grpc::Status::OK;
   });
 }

@@ -79,6 +79,20 @@ void declare(CLI::App& app, AgentConfig& c, std::vector<std::string>& routes) {
   app.add_option("--node-status-update-frequency", c.node_status_update_frequency_seconds,
                  "Seconds between node status computations")->capture_default_str();
 
+  app.add_flag("--enable-server", c.enable_server, "Serve the node API without a control plane (client certificates only)");
+  app.add_option("--port", c.port, "Port of the node API (default 10250; standalone: serve it)");
+  app.add_option("--address", c.address, "Address of the node API")->capture_default_str();
+  app.add_option("--tls-cert-file", c.tls_cert_file, "Serving certificate of the node API (default: self-signed in --cert-dir)");
+  app.add_option("--tls-private-key-file", c.tls_private_key_file, "Key of --tls-cert-file");
+  app.add_option("--client-ca-file", c.client_ca_file, "CA bundle that client certificates of the node API are checked against");
+  app.add_option("--anonymous-auth", c.anonymous_auth, "Let requests without credentials in as system:anonymous")->capture_default_str();
+  app.add_option("--healthz-port", c.healthz_port, "Port of the plain /healthz (0: off)")->capture_default_str();
+  app.add_option("--healthz-bind-address", c.healthz_bind_address, "Address of the plain /healthz")->capture_default_str();
+  app.add_option("--proxy-healthz-bind-address", c.proxy_healthz_bind_address,
+                 "kube-proxy's /healthz and /livez: IP:PORT (\"\": off)")->capture_default_str();
+  app.add_option("--proxy-metrics-bind-address", c.proxy_metrics_bind_address,
+                 "kube-proxy's /metrics: IP:PORT (\"\": off)")->capture_default_str();
+
   app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 }
@@ -277,6 +291,12 @@ Status validate(const AgentConfig& c) {
     return invalid("--bootstrap-kubeconfig: needs --kubeconfig, where the issued credentials are written");
   if (c.kube_api_burst < 1) return invalid("--kube-api-burst: must be at least 1, got " + std::to_string(c.kube_api_burst));
   NA_RETURN_IF_ERROR(positive(c.node_status_update_frequency_seconds, "--node-status-update-frequency"));
+  if (c.port < 0 || c.port > 65535) return invalid("--port: must be between 1 and 65535, got " + std::to_string(c.port));
+  if (c.healthz_port < 0 || c.healthz_port > 65535)
+    return invalid("--healthz-port: must be between 0 and 65535, got " + std::to_string(c.healthz_port));
+  if (c.tls_cert_file.empty() != c.tls_private_key_file.empty())
+    return invalid(c.tls_cert_file.empty() ? "--tls-cert-file: needed with --tls-private-key-file"
+                                           : "--tls-private-key-file: needed with --tls-cert-file");
   return ok_status();
 }
 

@@ -68,6 +68,18 @@ struct AgentConfig {
   int kube_api_burst = 100;
   int node_status_update_frequency_seconds = 10;
 
+  // The node API and health servers (kubelet's and kube-proxy's flags).
+  bool enable_server = false;                        // standalone: serve the node API (joined: always)
+  int port = 0;                                      // node API port; 0 = kubelet's 10250 (given: serve it)
+  std::string address = "0.0.0.0";
+  std::string tls_cert_file, tls_private_key_file;   // "": self-signed <cert-dir>/kubelet.crt|key
+  std::string client_ca_file;
+  bool anonymous_auth = false;
+  int healthz_port = 10248;                          // 0: off
+  std::string healthz_bind_address = "127.0.0.1";
+  std::string proxy_healthz_bind_address = "0.0.0.0:10256";   // "": off
+  std::string proxy_metrics_bind_address = "127.0.0.1:10249"; // "": off
+
   std::string log_level = "info";
   std::string config_file;
 };

@@ -16,6 +16,7 @@
 #include "agent/daemon/backend.h"
 #include "agent/daemon/cluster_join.h"
 #include "agent/daemon/hook_adapter.h"
+#include "agent/daemon/node_servers.h"
 #include "agent/events/recorder.h"
 #include "agent/pleg/pleg.h"
 #include "agent/pods/orphans.h"
@@ -44,6 +45,7 @@
 #include "runtime/containerd/event_stream.h"
 #include "runtime/containerd/stdio.h"
 #include "runtime/images/containerd_image_service.h"
+#include "runtime/instrumented_container_service.h"
 #include "runtime/oci/oom_score.h"
 #include "runtime/sandbox/sandbox_manager_impl.h"
 #include "volumes/manager/volume_manager.h"
@@ -125,6 +127,8 @@ struct Agent::Parts {
   std::unique_ptr<services::ServiceProxy> proxy;
   std::unique_ptr<services::ManifestAdapter> proxy_manifests;  // manifest snapshots -> proxy upserts
   std::unique_ptr<api::ApiServer> api;
+  std::unique_ptr<nodeapi::ProxyApi> proxy_api;  // kube-proxy's healthz, metrics, healthCheckNodePorts
+  std::unique_ptr<nodeapi::NodeApi> node_api;    // kubelet's :10250 and healthz
   std::unique_ptr<sources::ManifestDirSource> manifests;
   pods::PodPaths paths;
   std::string node_name;
@@ -218,7 +222,8 @@ Status Agent::start() {
       return invalid("--logger-path: " + logger_path + " is not an executable nodeagent-logger");
     cso.logger_path = logger_path;
   }
-  p->containers = std::make_unique<runtime::ctd::ContainerdContainerService>(p->connection, cso);
+  p->containers = std::make_unique<runtime::InstrumentedContainerService>(
+      std::make_unique<runtime::ctd::ContainerdContainerService>(p->connection, cso));
   p->images = runtime::images::make_containerd_image_service(p->connection);
   p->events_stream = std::make_unique<runtime::ctd::ContainerdEventStream>(p->connection);
   // Fail early and clearly when containerd is not there.
@@ -246,6 +251,7 @@ Status Agent::start() {
   facts_config.root_dir = c.root_dir;
   facts_config.container_runtime_version = containerd_version(*p->connection);
   NA_ASSIGN_OR_RETURN(auto node_facts, cluster::gather_node_facts(facts_config));
+  node_facts.kubelet_port = c.port == 0 ? 10250 : c.port;  // daemonEndpoints: where the API server reaches the node API
   const pods::NodeAllocatable allocatable{c.max_pods, cluster::node_allocatable_amounts(node_facts)};
   if (p->join) {
     // Joined: register the Node now (its status and Lease run on their own threads), and take
@@ -409,7 +415,10 @@ Status Agent::start() {
   // Service proxy: Services from the manifest dir, endpoints from this node's pods.
   if (c.proxy_enabled) {
     services::ServiceProxyConfig pc{p->node_name, c.cluster_cidr, c.nodeport_addresses, c.iptables_min_sync_period_ms,
-                                    node_ip};
+                                    node_ip, nullptr};
+    p->proxy_api = start_proxy_servers(c);
+    auto* proxy_api = p->proxy_api.get();
+    pc.on_synced = [proxy_api](const network::proxy::ProxyState& s, bool ok) { proxy_api->on_synced(s, ok); };
     p->proxy = std::make_unique<services::ServiceProxy>(pc, [recorder](const std::string& object, const std::string& message) {
       recorder->record_manifest("", object, events::kWarning, "FailedToApplyService", object + ": " + message);
     });
@@ -426,6 +435,8 @@ Status Agent::start() {
   ao.socket_path = c.api_socket;
   p->api = std::make_unique<api::ApiServer>(*p->backend, ao);
   NA_RETURN_IF_ERROR(p->api->start());
+  NA_ASSIGN_OR_RETURN(p->node_api, start_node_api(c, {p->backend.get(), p->join ? &p->join->client() : nullptr,
+                                                      p->cgroups.get(), p->statuses.get(), p->node_name, node_ip, {}}));
 
   parts_ = std::move(p);
   auto* parts = parts_.get();
@@ -534,9 +545,11 @@ void Agent::stop() {
   if (parts_->events_stream) parts_->events_stream->stop();
   if (parts_->pleg) parts_->pleg->stop();
   if (parts_->api) parts_->api->stop();
+  if (parts_->node_api) parts_->node_api->stop();
   if (parts_->workers) parts_->workers->stop();
   if (parts_->prober) parts_->prober->stop();
   if (parts_->proxy) parts_->proxy->stop();
+  if (parts_->proxy_api) parts_->proxy_api->stop();
   if (parts_->statuses) parts_->statuses->stop();
   parts_.reset();
   log::get("agent")->info("nodeagent stopped; containers keep running");

@@ -2,6 +2,7 @@
 #include "agent/pleg/pleg.h"
 
 #include "util/log.h"
+#include "util/metrics/kubelet_metrics.h"
 
 namespace nodeagent::pleg {
 
@@ -63,7 +64,11 @@ void Pleg::process_events() {
 }
 
 Status Pleg::relist() {
+  const auto started = std::chrono::steady_clock::now();
+  if (last_relist_start_) metrics::pleg_relist_interval().observe({}, std::chrono::duration<double>(started - *last_relist_start_).count());
+  last_relist_start_ = started;
   NA_ASSIGN_OR_RETURN(auto listed, containers_.list_containers(options_.selector));
+  metrics::pleg_relist_duration().observe({}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   Relist now;
   for (const auto& c : listed) {
     auto it = c.labels.find(options_.pod_uid_label);

@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -82,6 +83,7 @@ class Pleg {
   std::thread thread_;
 
   std::mutex relist_mu_;  // relist() from the loop or a test
+  std::optional<std::chrono::steady_clock::time_point> last_relist_start_;  // kubelet_pleg_relist_interval_seconds
   Relist last_;
   bool have_baseline_ = false;
 };

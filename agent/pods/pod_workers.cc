@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "util/log.h"
+#include "util/metrics/kubelet_metrics.h"
 
 namespace nodeagent::pods {
 
@@ -150,8 +151,17 @@ void PodWorkers::run_one(const std::string& uid, Work work, const PodPtr& pod) {
   auto logger = log::get("pods");
   if (work == Work::kSync) {
     SyncResult result;
+    const auto started = std::chrono::steady_clock::now();
     try {
       result = handler_.sync_pod(pod);
+      // kubelet_pod_worker_duration_seconds: "create" for a pod's first sync, "sync" after.
+      bool first;
+      {
+        std::lock_guard lock(mu_);
+        first = synced_once_.insert(uid).second;
+      }
+      metrics::pod_worker_duration().observe(
+          {first ? "create" : "sync"}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     } catch (const std::exception& e) {  // a bug in one pod's sync must not take the agent down
       logger->error("sync panicked pod={}/{} uid={}: {}", pod->metadata.namespace_, pod->metadata.name, uid, e.what());
       result.requeue_after = std::chrono::seconds(10);
@@ -172,6 +182,7 @@ void PodWorkers::run_one(const std::string& uid, Work work, const PodPtr& pod) {
   {
     std::lock_guard lock(mu_);
     if (!finish_termination_locked(uid, st)) return;
+    synced_once_.erase(uid);
     notify = on_terminated_;
   }
   if (notify) notify(uid);

@@ -123,6 +123,7 @@ class PodWorkers {
   PodSyncHandler& handler_;
   std::function<void(const std::string&)> on_terminated_;
   mutable std::mutex mu_;
+  std::set<std::string> synced_once_;  // uids synced at least once (the metric's create vs sync)
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
   std::map<std::string, Worker> workers_;

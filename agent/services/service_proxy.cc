@@ -42,6 +42,7 @@ Status ServiceProxy::start() {
   if (!fake_iptables_) conntrack_ = network::proxy::make_netfilter_conntrack();
   network::proxy::RunnerConfig rc;
   rc.min_sync_period = std::chrono::milliseconds(config_.min_sync_period_ms);
+  rc.on_synced = config_.on_synced;
   runner_ = std::make_unique<network::proxy::Runner>(*tracker_, *applier_, conntrack_.get(), rc);
   state_ = std::make_unique<ServiceState>(*tracker_, config_.node_name, on_problem_);
   {

@@ -21,6 +21,7 @@
 
 #include "agent/services/service_input.h"
 #include "agent/services/service_state.h"
+#include "network/proxy/types.h"
 #include "kube/types.h"
 #include "util/result.h"
 
@@ -42,6 +43,8 @@ struct ServiceProxyConfig {
   std::vector<std::string> nodeport_addresses;
   int min_sync_period_ms = 1000;
   std::string node_ip;  // "" = unknown; for loadBalancerSourceRanges that hold the node
+  // After every sync attempt, on the proxy's sync thread (kube-proxy's health servers).
+  std::function<void(const network::proxy::ProxyState&, bool ok)> on_synced;
 };
 
 class ServiceProxy final : public ServiceInput {

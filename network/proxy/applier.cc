@@ -98,6 +98,7 @@ class EditingSink : public RulesetSink {
     status_ = editor->replace_chain(name, rules);
     ++stats.chains_written;
     stats.rules_written += rules.size();
+    stats.rules_per_table[t] += rules.size();
     if (changed_.size() < 8) changed_.push_back(std::string(table_name(table)) + "/" + name);
   }
 

@@ -20,6 +20,7 @@ struct ApplyStats {
   size_t chains_written = 0;  // chains whose rules were (re)written
   size_t chains_deleted = 0;
   size_t rules_written = 0;
+  size_t rules_per_table[3] = {0, 0, 0};  // written, by TableId (nat, filter, mangle)
   // Wall-clock seconds of each phase, and the same as CPU time of the syncing thread (which
   // includes the kernel's work in the syscalls, and is immune to other load on the machine).
   double open_seconds = 0;    // reading the tables from the kernel

@@ -116,6 +116,9 @@ Status convert_ports(const kube::Service& svc, uint32_t cluster_ip, ServiceInfo&
     info.load_balancer_ips = lb_ips;
     info.load_balancer_source_ranges = source_ranges;
     info.external_policy_local = etp;
+    // kube-proxy serves it only for LoadBalancer Services with externalTrafficPolicy: Local.
+    if (etp && out.type == ServiceType::kLoadBalancer && spec.health_check_node_port > 0 && spec.health_check_node_port < 65536)
+      info.health_check_node_port = static_cast<uint16_t>(spec.health_check_node_port);
     info.internal_policy_local = itp;
     info.session_affinity_client_ip = affinity == "ClientIP";
     info.affinity_timeout_seconds = timeout;

@@ -4,11 +4,31 @@
 //                                                                 (full sync when full_sync_period is over)
 #include "network/proxy/runner.h"
 
+#include <ctime>
+
 #include "util/log.h"
+#include "util/metrics/kubelet_metrics.h"
 
 namespace nodeagent::network::proxy {
 
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// kube-proxy's sync metrics: the duration of every sync, the time of the last good one, and
+// the rules per table (known after a full sync, which writes every chain).
+void record_sync_metrics(const Result<ApplyStats>& result, bool full, double seconds) {
+  metrics::proxy_sync_duration().observe({}, seconds);
+  if (!result.ok()) return;
+  metrics::proxy_sync_last_timestamp().set({}, static_cast<double>(std::time(nullptr)));
+  if (full) {
+    metrics::proxy_iptables_total().set({"nat"}, static_cast<double>(result->rules_per_table[0]));
+    metrics::proxy_iptables_total().set({"filter"}, static_cast<double>(result->rules_per_table[1]));
+    metrics::proxy_iptables_total().set({"mangle"}, static_cast<double>(result->rules_per_table[2]));
+  }
+}
+
+}  // namespace
 
 Runner::Runner(ChangeTracker& tracker, Applier& applier, Conntrack* conntrack, RunnerConfig config)
     : tracker_(tracker), applier_(applier), conntrack_(conntrack), config_(std::move(config)) {}
@@ -35,6 +55,7 @@ void Runner::request_sync() {
   {
     std::lock_guard lock(mu_);
     pending_ = true;
+    if (!first_pending_) first_pending_ = Clock::now();
   }
   cv_.notify_all();
 }
@@ -97,10 +118,17 @@ void Runner::sync_once(bool periodic) {
 
   const uint64_t generation = tracker_.generation();
   ProxyState state = tracker_.snapshot();
+  const auto started = Clock::now();
   auto result = applier_.apply(state, full);
+  record_sync_metrics(result, full, std::chrono::duration<double>(Clock::now() - started).count());
+  if (config_.on_synced) config_.on_synced(state, result.ok());
 
   std::lock_guard lock(mu_);
   ++status_.syncs;
+  if (result.ok() && first_pending_) {
+    metrics::proxy_network_programming().observe({}, std::chrono::duration<double>(Clock::now() - *first_pending_).count());
+    first_pending_.reset();
+  }
   if (!result.ok()) {
     ++status_.failures;
     status_.last_error = result.error().message;

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -27,6 +28,9 @@ struct RunnerConfig {
   std::chrono::milliseconds full_sync_period{3600000};
   // Runs first on the runner's thread (tests use it to enter a node's network namespace).
   std::function<void()> thread_init;
+  // After every sync attempt, on the runner's thread: the state it programmed and whether it
+  // succeeded (kube-proxy's health server and healthCheckNodePorts follow it).
+  std::function<void(const ProxyState&, bool ok)> on_synced;
 };
 
 struct RunnerStatus {
@@ -67,6 +71,7 @@ class Runner {
   std::chrono::steady_clock::time_point last_full_sync_{};
   RunnerStatus status_;
   ProxyState last_state_;
+  std::optional<std::chrono::steady_clock::time_point> first_pending_;  // oldest change not programmed yet
   std::thread thread_;
 };
 

@@ -46,6 +46,7 @@ struct ServicePortInfo {
   // spec.loadBalancerSourceRanges: only these sources reach the LB IPs (KUBE-FW- chain).
   std::vector<iptables::Cidr> load_balancer_source_ranges;
   bool external_policy_local = false;  // externalTrafficPolicy: Local
+  uint16_t health_check_node_port = 0;  // spec.healthCheckNodePort (LoadBalancer, policy Local)
   bool internal_policy_local = false;  // internalTrafficPolicy: Local
   bool session_affinity_client_ip = false;
   uint32_t affinity_timeout_seconds = 10800;

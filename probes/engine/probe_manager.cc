@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "util/metrics/kubelet_metrics.h"
+
 namespace nodeagent::probes {
 namespace {
 
@@ -194,6 +196,14 @@ ProbeManager::Effects ProbeManager::complete(uint64_t run_id, const RunResult& r
 
   const Outcome outcome = result.outcome == Outcome::kSuccess ? Outcome::kSuccess : Outcome::kFailure;
   w.last_message = result.message;
+  {
+    // kubelet's prober metrics (/metrics/probes).
+    const auto& meta = pod.pod->metadata;
+    const char* res = result.outcome == Outcome::kSuccess ? "successful" : result.outcome == Outcome::kFailure ? "failed" : "unknown";
+    metrics::probe_total().inc({kind_title(w.kind), res, w.container, meta.name, meta.namespace_, meta.uid});
+    metrics::probe_duration().observe({kind_title(w.kind), w.container, meta.name, meta.namespace_},
+                                      std::chrono::duration<double>(now - w.run_started).count());
+  }
   if (result.outcome == Outcome::kUnknown)
     effects.events.push_back({pod.pod, w.container, "Warning", "Unhealthy",
                               fmt::format("{} probe errored and resulted in unknown state: {}", kind_title(w.kind),

@@ -23,7 +23,7 @@ size_t endpoint_count(const services::ServiceProxy& p, const std::string& svc = 
 
 TEST_CASE("the service proxy applies queued input on its own loop") {
   std::vector<std::string> problems;
-  services::ServiceProxy p({"node-a", "", {}, 10, ""},
+  services::ServiceProxy p({"node-a", "", {}, 10, "", nullptr},
                            [&](const std::string& object, const std::string&) { problems.push_back(object); },
                            std::make_unique<proxytest::FakeIptables>());
   REQUIRE(p.start().ok());
@@ -53,10 +53,10 @@ TEST_CASE("the service proxy applies queued input on its own loop") {
 }
 
 TEST_CASE("the service proxy starts syncing after what was posted before, and stops idempotently") {
-  services::ServiceProxy p({"node-a", "bad-cidr", {}, 10, ""}, nullptr, std::make_unique<proxytest::FakeIptables>());
+  services::ServiceProxy p({"node-a", "bad-cidr", {}, 10, "", nullptr}, nullptr, std::make_unique<proxytest::FakeIptables>());
   CHECK_FALSE(p.start().ok());  // configuration checked first
 
-  services::ServiceProxy q({"node-a", "", {}, 10, ""}, nullptr, std::make_unique<proxytest::FakeIptables>());
+  services::ServiceProxy q({"node-a", "", {}, 10, "", nullptr}, nullptr, std::make_unique<proxytest::FakeIptables>());
   q.upsert_service(web());  // before start: queued
   REQUIRE(q.start().ok());
   q.start_syncing();
