@@ -55,8 +55,12 @@ func runExec(args []string) int {
 	size := fs.String("size", "", "terminal size WxH sent at the start")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this")
 	noStderr := fs.Bool("no-stderr", false, "do not ask for stderr")
-	fs.Parse(args[1:])
-	u, err := url.Parse(args[0])
+	fs.Parse(args)
+	if fs.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: spdy-client exec [flags] URL")
+		return 2
+	}
+	u, err := url.Parse(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
