@@ -97,7 +97,11 @@ struct Pod {
     server = std::make_unique<UpgradeServer>(*endpoints);
     add("app", {"/bin/sleep", "1000"});
   }
-  ~Pod() { server->stop(); }
+  ~Pod() {
+    server->stop();
+    // Before the log dir goes: a logger whose directory vanished holds up Tasks.Delete.
+    for (const auto& [name, id] : backend->containers_) svc->remove_container(id).ignore_error();
+  }
 
   void add(const std::string& name, std::vector<std::string> args) {
     auto config = busybox_config(ns, image, name, std::move(args));
@@ -209,7 +213,8 @@ TEST_CASE("port-forward carries an HTTP request to the pod's httpd on its loopba
   auto url = pod.server->url("/portForward/default/web");
   auto r = pod.client_run("portforward '" + url + "' 8080 /index.html");
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("HTTP/1.0 200 OK") != std::string::npos);
+  CHECK(r.out.rfind("HTTP/1.", 0) == 0);
+  CHECK(r.out.find(" 200 OK") != std::string::npos);
   CHECK(r.out.find("hello-from-pod") != std::string::npos);
 
   // Nothing listens on port 9: the error stream says why, the client's connection just ends.

@@ -45,8 +45,11 @@ class UpgradeServer {
     ::shutdown(fd_, SHUT_RDWR);
     acceptor_.join();
     ::close(fd_);
-    std::lock_guard lock(mu_);
-    for (auto* s : open_) s->close();
+    {
+      std::lock_guard lock(mu_);
+      for (auto* s : open_) s->close();
+    }
+    // No new threads once the acceptor is gone; each one takes mu_ on its way out.
     for (auto& t : threads_) t.join();
   }
 
