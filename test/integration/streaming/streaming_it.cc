@@ -177,17 +177,43 @@ TEST_CASE("exec -t: a shell on a TTY of the client's size runs what is typed", "
   Pod pod;
   // kubectl exec -it: stdin on a TTY whose size comes on the resize stream at the start.
   auto shell_url = pod.server->url("/exec/default/web/app?tty=1&input=1&output=1" + command_query({"sh"}));
-  auto sized = pod.client_run("exec -tty -stdin -size 123x45 '" + shell_url + "'",
-                              "(sleep 1; printf 'stty size\\n'; sleep 0.5; printf 'exit\\n'; sleep 0.5)");
+  // Then a resize a second later reaches the running shell's TTY.
+  auto sized = pod.client_run("exec -tty -stdin -size 123x45,61x19 '" + shell_url + "'",
+                              "(sleep 0.5; printf 'stty size\\n'; sleep 1.5; printf 'stty size\\n'; sleep 0.5; "
+                              "printf 'exit\\n'; sleep 0.5)");
   CHECK(sized.exit_code == 0);
   INFO("tty output: " << sized.out);
-  CHECK(sized.out.find("45 123") != std::string::npos);
+  auto first = sized.out.find("45 123");
+  CHECK(first != std::string::npos);
+  CHECK(sized.out.find("19 61", first) != std::string::npos);
 
   auto typed = pod.client_run("exec -tty -stdin -size 80x24 '" + shell_url + "'",
                               "(printf 'echo typed-$((40+2))\\n'; sleep 1; printf 'exit 5\\n'; sleep 1)");
   CHECK(typed.exit_code == 5);
   CHECK(typed.out.find("typed-42") != std::string::npos);
   CHECK(fifo_count() == 0);
+}
+
+TEST_CASE("exec: a client that goes away takes its process with it", "[streaming][integration]") {
+  Pod pod;
+  auto sleeping = [&] {
+    auto ps = pod.svc->exec_sync("app", {"ps"}, std::chrono::seconds(5));
+    REQUIRE(ps.ok());
+    return ps->stdout_data.find("sleep 77") != std::string::npos;
+  };
+  int client_exit = -1;
+  std::thread client_thread([&] {  // no Catch macros on this thread
+    client_exit = run_command(client() + " exec -timeout 3s '" +
+                              pod.server->url("/exec/default/web/app?output=1&error=1" + command_query({"sleep", "77"})) + "'")
+                      .exit_code;
+  });
+  bool seen = eventually(sleeping, std::chrono::seconds(3));
+  client_thread.join();
+  CHECK(seen);
+  CHECK(client_exit == 124);
+  // As CRI does when the stream's context ends: the exec is killed, not left running.
+  CHECK(eventually([&] { return !sleeping(); }, std::chrono::seconds(10)));
+  CHECK(eventually([] { return fifo_count() == 0; }, std::chrono::seconds(5)));
 }
 
 TEST_CASE("attach: the running container's output as it comes", "[streaming][integration]") {

@@ -2,7 +2,7 @@
 // path from kubectl and the API server to a kubelet: client-go's SPDY remotecommand executor
 // and port forwarder (moby/spdystream underneath), at the control plane's pinned versions.
 //
-//	spdy-client exec URL [-stdin] [-tty] [-size WxH] [-timeout D]   stdin from ours, output to ours;
+//	spdy-client exec [-stdin] [-tty] [-size WxH,...] [-timeout D] URL   stdin from ours, output to ours;
 //	                                                                 exits with the remote exit code
 //	spdy-client portforward URL REMOTEPORT PATH                      an HTTP/1.0 GET of PATH through a
 //	                                                                 forwarded port; prints the response
@@ -37,22 +37,29 @@ func config(u *url.URL) *rest.Config {
 	return &rest.Config{Host: u.Scheme + "://" + u.Host, TLSClientConfig: rest.TLSClientConfig{Insecure: u.Scheme == "https"}}
 }
 
-// One size, sent once at the start (as kubectl sends the terminal's size first).
-type fixedSize struct{ sent bool; size remotecommand.TerminalSize }
+// The sizes of -size, the first at the start (as kubectl sends the terminal's size first), each
+// later one a second after the one before (a resize while the command runs).
+type sizeQueue struct {
+	sizes []remotecommand.TerminalSize
+	next  int
+}
 
-func (f *fixedSize) Next() *remotecommand.TerminalSize {
-	if f.sent {
+func (q *sizeQueue) Next() *remotecommand.TerminalSize {
+	if q.next >= len(q.sizes) {
 		select {} // no more resizes; the executor stops reading at the end
 	}
-	f.sent = true
-	return &f.size
+	if q.next > 0 {
+		time.Sleep(time.Second)
+	}
+	q.next++
+	return &q.sizes[q.next-1]
 }
 
 func runExec(args []string) int {
 	fs := flag.NewFlagSet("exec", flag.ExitOnError)
 	stdin := fs.Bool("stdin", false, "send our stdin")
 	tty := fs.Bool("tty", false, "ask for a TTY")
-	size := fs.String("size", "", "terminal size WxH sent at the start")
+	size := fs.String("size", "", "terminal sizes WxH[,WxH...]: the first at the start, then one a second")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this")
 	noStderr := fs.Bool("no-stderr", false, "do not ask for stderr")
 	fs.Parse(args)
@@ -78,9 +85,13 @@ func runExec(args []string) int {
 		opts.Stdin = os.Stdin
 	}
 	if *size != "" {
-		var w, h uint16
-		fmt.Sscanf(*size, "%dx%d", &w, &h)
-		opts.TerminalSizeQueue = &fixedSize{size: remotecommand.TerminalSize{Width: w, Height: h}}
+		q := &sizeQueue{}
+		for _, wh := range strings.Split(*size, ",") {
+			var w, h uint16
+			fmt.Sscanf(wh, "%dx%d", &w, &h)
+			q.sizes = append(q.sizes, remotecommand.TerminalSize{Width: w, Height: h})
+		}
+		opts.TerminalSizeQueue = q
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
