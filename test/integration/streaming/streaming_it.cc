@@ -249,11 +249,22 @@ TEST_CASE("port-forward carries an HTTP request to the pod's httpd on its loopba
   CHECK(refused.err.find("failed to connect to localhost:9") != std::string::npos);
 }
 
-TEST_CASE("refusals before the upgrade: unknown container, no stream asked for", "[streaming][integration]") {
+TEST_CASE("refusals before the upgrade: unknown container, no stream asked for; /run", "[streaming][integration]") {
   Pod pod;
   auto missing = pod.client_run("exec '" + pod.server->url("/exec/default/web/nope?output=1" + command_query({"true"})) + "'");
   CHECK(missing.exit_code == 125);
   CHECK(missing.err.find("container not found") != std::string::npos);
+  // /run: the command split on spaces, output in the body.
+  nodeapi::streaming::StreamRequest run;
+  run.method = "POST";
+  run.path = "/run/default/web/app";
+  run.query = {{"cmd", "echo run-works"}};
+  auto ran = pod.endpoints->run(run);
+  CHECK(ran.status == 200);
+  CHECK(ran.body == "run-works\n");
+  run.method = "GET";
+  CHECK(pod.endpoints->run(run).status == 405);
+
   auto nostream = pod.client_run("exec -no-stderr '" + pod.server->url("/exec/default/web/app?tty=0" + command_query({"true"})) + "'");
   CHECK(nostream.exit_code == 125);
 }
