@@ -230,7 +230,8 @@ TEST_CASE("attach: the running container's output as it comes", "[streaming][int
 
 TEST_CASE("port-forward carries an HTTP request to the pod's httpd on its loopback", "[streaming][integration]") {
   Pod pod;
-  pod.add("web", {"sh", "-c", "mkdir -p /tmp/www && echo hello-from-pod > /tmp/www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /tmp/www"});
+  pod.add("web", {"sh", "-c", "mkdir -p /tmp/www && echo hello-from-pod > /tmp/www/index.html && "
+                   "head -c 3000000 /dev/zero | tr '\\0' z > /tmp/www/big && exec httpd -f -p 127.0.0.1:8080 -h /tmp/www"});
   // httpd is listening once a connection from inside the pod works.
   REQUIRE(eventually([&] {
     auto e = pod.svc->exec_sync("web", {"sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 127.0.0.1 8080"}, std::chrono::seconds(5));
@@ -242,6 +243,14 @@ TEST_CASE("port-forward carries an HTTP request to the pod's httpd on its loopba
   CHECK(r.out.rfind("HTTP/1.", 0) == 0);
   CHECK(r.out.find(" 200 OK") != std::string::npos);
   CHECK(r.out.find("hello-from-pod") != std::string::npos);
+
+  // 3 MB back through the data stream: far past the 64 KiB windows spdystream never updates.
+  auto big = pod.client_run("portforward '" + url + "' 8080 /big");
+  CHECK(big.exit_code == 0);
+  auto body = big.out.find("\r\n\r\n");
+  REQUIRE(body != std::string::npos);
+  CHECK(big.out.size() - body - 4 == 3000000);
+  CHECK(big.out.find_first_not_of('z', body + 4) == std::string::npos);
 
   // Nothing listens on port 9: the error stream says why, the client's connection just ends.
   auto refused = pod.client_run("portforward '" + url + "' 9 /");
