@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "util/result.h"
+#include "runtime/process_io.h"
 #include "runtime/types.h"
 
 namespace nodeagent::runtime {
@@ -62,6 +63,20 @@ class ContainerService {
   using OutputFn = std::function<void(bool is_stderr, const std::string& chunk)>;
   virtual Result<int32_t> exec_stream(const std::string& id, const std::vector<std::string>& argv,
                                       const OutputFn& on_output) = 0;
+  // Runs argv in the container wired to `io` (kubectl exec -i/-t): stdin from the client until
+  // it closes it, output to it, with a TTY (stdout only, resized as the client asks) when `tty`.
+  // Returns the exit code; ends early only when the process does.
+  virtual Result<int32_t> exec_interactive(const std::string& id, const std::vector<std::string>& argv, bool tty,
+                                           ProcessIO& io) {
+    (void)argv, (void)tty, (void)io;
+    return Error{ErrorCode::kFailedPrecondition, "container " + id + ": interactive exec is not supported"};
+  }
+  // Streams the running container's output to `io` until it exits or the client goes away
+  // (kubectl attach). Input reaches the container only when it was created with stdin open.
+  virtual Status attach_container(const std::string& id, ProcessIO& io) {
+    (void)io;
+    return Error{ErrorCode::kFailedPrecondition, "container " + id + ": attach is not supported"};
+  }
 };
 
 // The container event stream (task start/exit/oom). The subscriber is called on the stream's

@@ -17,16 +17,12 @@
 #include "runtime/oci/spec_builder.h"
 
 namespace nodeagent::runtime::ctd {
-namespace {
 
-// Unique per call and valid as a containerd identifier (<= 76 chars, [a-z0-9.-_]).
 std::string new_exec_id() {
   static std::atomic<uint64_t> counter{0};
   std::random_device rd;
   return fmt::format("exec-{}-{}-{:08x}", ::getpid(), counter++, rd());
 }
-
-}  // namespace
 
 Result<ContainerdContainerService::ExecOutcome> ContainerdContainerService::run_exec(
     const std::string& id, const std::vector<std::string>& argv, std::chrono::milliseconds timeout,

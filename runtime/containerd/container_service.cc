@@ -475,6 +475,11 @@ Status ContainerdContainerService::kill(const std::string& id, const std::string
                     what(id, exec_id.empty() ? "kill" : "kill exec"));
 }
 
+Result<std::string> ContainerdContainerService::log_path_of(const std::string& id) {
+  NA_ASSIGN_OR_RETURN(Container c, get_container(id));
+  return label_or(c.labels(), kLabelLogPath, "");
+}
+
 Result<uint32_t> ContainerdContainerService::wait(const std::string& id, const std::string& exec_id,
                                                   std::chrono::milliseconds timeout) {
   api::tasks::WaitRequest req;

@@ -52,6 +52,9 @@ struct ContainerServiceOptions {
 // The capabilities in this process's bounding set (CapBnd of /proc/self/status); empty if unreadable.
 std::vector<std::string> own_bounding_capabilities();
 
+// A fresh exec id: unique per call and valid as a containerd identifier (<= 76 chars, [a-z0-9.-_]).
+std::string new_exec_id();
+
 // The containerd filter for list_containers: labels."k"=="v",... (AND), values quoted.
 std::string label_filter(const Labels& selector);
 
@@ -73,6 +76,9 @@ class ContainerdContainerService : public ContainerService {
                                std::chrono::milliseconds timeout) override;
   Result<int32_t> exec_stream(const std::string& id, const std::vector<std::string>& argv,
                               const OutputFn& on_output) override;
+  Result<int32_t> exec_interactive(const std::string& id, const std::vector<std::string>& argv, bool tty,
+                                   ProcessIO& io) override;
+  Status attach_container(const std::string& id, ProcessIO& io) override;
 
  private:
   using Container = api::containers::Container;
@@ -87,6 +93,8 @@ class ContainerdContainerService : public ContainerService {
                                std::chrono::milliseconds timeout, const OutputFn& on_output);
 
   Result<Container> get_container(const std::string& id);
+  // The CRI log file the container's output goes to ("" = none), from its labels.
+  Result<std::string> log_path_of(const std::string& id);
   // nullopt when the container has no task.
   Result<std::optional<Process>> get_task(const std::string& id);
   Status kill(const std::string& id, const std::string& exec_id, int signal, bool all);

@@ -28,7 +28,7 @@ Result<int> make_and_open(const std::string& path) {
 
 }  // namespace
 
-Result<OutputFifos> OutputFifos::create(const std::string& dir, const std::string& name) {
+Result<OutputFifos> OutputFifos::create(const std::string& dir, const std::string& name, bool with_stderr) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return internal("create exec fifo dir " + dir + ": " + ec.message());
@@ -36,6 +36,7 @@ Result<OutputFifos> OutputFifos::create(const std::string& dir, const std::strin
   std::string out_path = dir + "/" + name + ".stdout";
   std::string err_path = dir + "/" + name + ".stderr";
   NA_ASSIGN_OR_RETURN(int out_fd, make_and_open(out_path));
+  if (!with_stderr) return OutputFifos(out_path, "", out_fd, -1);
   auto err_fd = make_and_open(err_path);
   if (!err_fd.ok()) {
     ::close(out_fd);
@@ -64,7 +65,7 @@ OutputFifos::~OutputFifos() {
 }
 
 void OutputFifos::pump(const OutputFn& on_output, int cancel_fd) {
-  bool open[2] = {true, true};
+  bool open[2] = {stdout_fd_ >= 0, stderr_fd_ >= 0};
   char buf[16384];
   while (open[0] || open[1]) {
     pollfd fds[3] = {{open[0] ? stdout_fd_ : -1, POLLIN, 0}, {open[1] ? stderr_fd_ : -1, POLLIN, 0},

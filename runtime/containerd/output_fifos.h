@@ -16,7 +16,8 @@ class OutputFifos {
   using OutputFn = std::function<void(bool is_stderr, const std::string& chunk)>;
 
   // mkfifo <dir>/<name>.stdout and .stderr (dir is created 0700 if needed) and opens them.
-  static Result<OutputFifos> create(const std::string& dir, const std::string& name);
+  // Without `with_stderr` (a TTY has one output) there is no stderr FIFO: its path is "".
+  static Result<OutputFifos> create(const std::string& dir, const std::string& name, bool with_stderr = true);
   OutputFifos(OutputFifos&& other) noexcept;
   OutputFifos& operator=(OutputFifos&&) = delete;
   OutputFifos(const OutputFifos&) = delete;
