@@ -24,6 +24,15 @@ std::string new_exec_id() {
   return fmt::format("exec-{}-{}-{:08x}", ::getpid(), counter++, rd());
 }
 
+void delete_exec_process(Connection& connection, const std::string& id, const std::string& exec_id) {
+  api::tasks::DeleteProcessRequest req;
+  req.set_container_id(id);
+  req.set_exec_id(exec_id);
+  api::tasks::DeleteResponse resp;
+  auto ctx = connection.context();
+  connection.tasks().DeleteProcess(ctx.get(), req, &resp);  // best effort: the task may be gone
+}
+
 Result<ContainerdContainerService::ExecOutcome> ContainerdContainerService::run_exec(
     const std::string& id, const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
     const OutputFn& on_output) {
@@ -62,14 +71,7 @@ Result<ContainerdContainerService::ExecOutcome> ContainerdContainerService::run_
   auto ectx = connection_->context();
   NA_RETURN_IF_ERROR(check_grpc(connection_->tasks().Exec(ectx.get(), ereq, &empty), fmt::format("container {}: exec", id)));
 
-  auto delete_process = [&] {
-    api::tasks::DeleteProcessRequest dreq;
-    dreq.set_container_id(id);
-    dreq.set_exec_id(exec_id);
-    api::tasks::DeleteResponse dresp;
-    auto dctx = connection_->context();
-    connection_->tasks().DeleteProcess(dctx.get(), dreq, &dresp);
-  };
+  auto delete_process = [&] { delete_exec_process(*connection_, id, exec_id); };
 
   api::tasks::StartRequest sreq;
   sreq.set_container_id(id);

@@ -109,14 +109,7 @@ Result<int32_t> ContainerdContainerService::exec_interactive(const std::string& 
   auto ectx = connection_->context();
   NA_RETURN_IF_ERROR(check_grpc(connection_->tasks().Exec(ectx.get(), ereq, &empty), fmt::format("container {}: exec", id)));
 
-  auto delete_process = [&] {
-    api::tasks::DeleteProcessRequest dreq;
-    dreq.set_container_id(id);
-    dreq.set_exec_id(exec_id);
-    api::tasks::DeleteResponse dresp;
-    auto dctx = connection_->context();
-    connection_->tasks().DeleteProcess(dctx.get(), dreq, &dresp);
-  };
+  auto delete_process = [&] { delete_exec_process(*connection_, id, exec_id); };
 
   // Output first, so nothing the process writes at once is lost.
   CancelFd cancel;

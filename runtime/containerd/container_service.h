@@ -55,6 +55,9 @@ std::vector<std::string> own_bounding_capabilities();
 // A fresh exec id: unique per call and valid as a containerd identifier (<= 76 chars, [a-z0-9.-_]).
 std::string new_exec_id();
 
+// Deletes an exec'd process from its task (after its exit, or to give it up); errors ignored.
+void delete_exec_process(Connection& connection, const std::string& id, const std::string& exec_id);
+
 // The containerd filter for list_containers: labels."k"=="v",... (AND), values quoted.
 std::string label_filter(const Labels& selector);
 
