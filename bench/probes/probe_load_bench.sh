@@ -15,6 +15,10 @@
 #             (period 10 s); containers p1..p5 (sleep) each have an httpGet startupProbe (runs
 #             until its first success), livenessProbe and readinessProbe (period 1 s) on :8080:
 #             10 httpGet probes/s and 0.1 exec probe/s per pod, 1,000 and 10 per second at 100.
+#             Liveness has failureThreshold 300: while 600 containers start on 2 cores, httpd
+#             (BestEffort, cpu.shares 2) misses the 1 s timeout for minutes, and with the
+#             default 3 the kills and restarts feed the storm (seen: most pods in Error after
+#             6 min). A failed run costs the agent what a successful one does.
 # After every pod is Ready and SETTLE s, the agent's own process is sampled once a second for
 # SECONDS s: utime+stime (/proc/PID/stat, CPU time of the process, not wall time and not its
 # containerd's: the machine is shared), the sum of its threads' on-CPU ns (/proc/PID/task/*/
@@ -101,7 +105,7 @@ cleanup() {
 }
 cleanup
 trap 'cleanup' EXIT
-trap 'exit 130' INT TERM
+trap 'pkill -TERM -P $$; exit 130' INT TERM   # our children (kubectl waits), then cleanup
 mkdir -p "$WORK/na" "$WORK/kl"
 
 # ---------------------------------------------------------------- control plane, netns, images
@@ -185,7 +189,7 @@ YAML
 YAML
     [[ $3 == probes ]] && cat <<'YAML'
         startupProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1, failureThreshold: 60}
-        livenessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+        livenessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1, failureThreshold: 300}
         readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
 YAML
   done
@@ -271,7 +275,7 @@ run_phase() {
   sleep "$SETTLE"
   mapfile -t pids < <(httpd_pids)
   ((${#pids[@]} == PODS)) || log "warning: found ${#pids[@]} httpd netns for $PODS pods"
-  local restarts0; restarts0=$(restarts "$name")
+  local restarts0 unhealthy0; restarts0=$(restarts "$name"); unhealthy0=$(unhealthy "$node")
   log "$who/$mode: sampling agent pid $agent_pid ($(cat "/proc/$agent_pid/comm")) for $SECONDS_ s"
   local w0 w1 secs
   w0=$EPOCHREALTIME; s0=$(served "${pids[@]}")
@@ -279,12 +283,19 @@ run_phase() {
   w1=$EPOCHREALTIME; s1=$(served "${pids[@]}")
   stats "$WORK/$who-$mode.samples" >"$WORK/$who-$mode.stats"
   secs=$(awk -v a="$w0" -v b="$w1" 'BEGIN {print b - a}')
-  awk -v a="$s0" -v b="$s1" -v secs="$secs" -v r0="$restarts0" -v r1="$(restarts "$name")" -v ready="$ready_s" 'BEGIN {
+  awk -v a="$s0" -v b="$s1" -v secs="$secs" -v r0="$restarts0" -v r1="$(restarts "$name")" -v ready="$ready_s" \
+    -v u0="$unhealthy0" -v u1="$(unhealthy "$node")" 'BEGIN {
     split(a, x, " "); split(b, y, " ")
-    printf "%.1f %.2f %d %d\n", (y[1] - x[1]) / secs, (y[2] - x[2]) / secs, r1 - r0, ready}' >"$WORK/$who-$mode.served"
-  log "$who/$mode: cpu p50/mean, ns p50, rss p50/max, ctd: $(cat "$WORK/$who-$mode.stats"); http/s, exec/s, restarts, ready s: $(cat "$WORK/$who-$mode.served")"
+    printf "%.1f %.2f %d %d %d\n", (y[1] - x[1]) / secs, (y[2] - x[2]) / secs, r1 - r0, ready, u1 - u0}' >"$WORK/$who-$mode.served"
+  log "$who/$mode: cpu p50/mean, ns p50, rss p50/max, ctd: $(cat "$WORK/$who-$mode.stats"); http/s, exec/s, restarts, ready s, failures: $(cat "$WORK/$who-$mode.served")"
   kc delete deployment "$name" --wait=true --timeout=300s >/dev/null
   kc wait --for=delete pod -l app="$name" --timeout=600s >/dev/null 2>&1 || true
+}
+# Probe failures so far on NODE: the counts of its Unhealthy events (kubelet's and nodeagent's
+# recorders both aggregate repeats into one event's count).
+unhealthy() {
+  kc get events --field-selector reason=Unhealthy -o json |
+    jq --arg n "$1" '[.items[] | select((.source.host // .reportingInstance // "") == $n) | (.count // .series.count // 1)] | add // 0'
 }
 restarts() { kc get pods -l app="$1" -o jsonpath='{range .items[*]}{range .status.containerStatuses[*]}{.restartCount}{"\n"}{end}{end}' | awk '{s += $1} END {print s + 0}'; }
 
@@ -324,6 +335,7 @@ row() { printf '| %s | %s | %s | %s |\n' "$@"; }
   done
   row "exec probes / s run, probes" "$(field na-probes.served 2)" "$(field kl-probes.served 2)" ""
   row "container restarts in the window, probes" "$(field na-probes.served 3)" "$(field kl-probes.served 3)" ""
+  row "probe failures in the window, probes (Unhealthy event counts; a lower bound: recorders rate-limit)" "$(field na-probes.served 5)" "$(field kl-probes.served 5)" ""
   row "apply → all $PODS Ready, baseline / probes" "$(field na-baseline.served 4) / $(field na-probes.served 4) s" \
     "$(field kl-baseline.served 4) / $(field kl-probes.served 4) s" ""
   for what in "1 CPU p50 (stat, 1 s samples)" "2 CPU mean (stat)" "3 CPU p50 (schedstat ns, 1 s samples)"; do
