@@ -163,7 +163,9 @@ kl_start() {
   uk_kubelet_start "$WORK/kl" $KL_NETNS $KL_NODE $KL_IP "$kl_kubeconfig" --v=1
   agent_pid=$(uk_kubelet_pid "$WORK/kl") agent_sock=$kl_sock agent_cgroup=$KL_CGROUP
 }
-wait_node() {
+wait_node() { # NODE: registered (kubectl wait fails at once on a Node not there yet), then Ready
+  local i
+  for ((i = 0; i < 120; i++)); do kc get "node/$1" >/dev/null 2>&1 && break; sleep 1; done
   kc wait --for=condition=Ready "node/$1" --timeout=120s >/dev/null ||
     { tail -n 30 "$WORK/na/agent.log" "$WORK/kl/kubelet.log" >&2 2>/dev/null; die "node $1 not Ready"; }
 }
